@@ -1,0 +1,56 @@
+/*
+ * ntx/attr.h - listing the attributes of a file, across its extension records.
+ */
+#ifndef NTX_ATTR_H
+#define NTX_ATTR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "file.h"
+
+typedef struct ntx_attr_info {
+    uint32_t type;            /* NTX_AT_* */
+    uint16_t flags;           /* NTX_ATTR_FLAG_* */
+    uint16_t instance;        /* attribute id within its record */
+    bool resident;
+    uint8_t name_len;
+    uint8_t cu_shift;         /* compression unit (log2 clusters), non-resident only */
+    uint64_t rec_no;          /* record that holds this attribute (extent) */
+    uint32_t attr_off;        /* its offset there */
+    uint32_t value_off;       /* resident: value offset within the attribute */
+    uint64_t size;            /* resident: value length; else data size */
+    uint64_t alloc_size;      /* non-resident only */
+    uint64_t init_size;       /* non-resident only */
+    uint64_t lowest_vcn, highest_vcn; /* non-resident only */
+    uint16_t name[NTX_NAME_MAX];
+} ntx_attr_info;
+
+typedef struct ntx_attr_iter {
+    ntx_volume *vol;
+    uint32_t gen;
+    uint64_t mft_no;          /* base record */
+    int err;                  /* sticky */
+    bool via_alist;           /* walking the $ATTRIBUTE_LIST entries */
+    bool alist_done;          /* the $ATTRIBUTE_LIST itself has been returned */
+    uint32_t pos;             /* next attribute offset, or next list entry offset */
+    uint32_t steps;           /* bound */
+} ntx_attr_iter;
+
+/**
+ * ntx_attr_iter_open() - start listing f's attributes.
+ * Order: without an $ATTRIBUTE_LIST, the base record's attributes as stored;
+ * with one, the list itself and then each attribute it names, in list order
+ * (so every extent of a split attribute appears, with its lowest VCN).
+ * Returns: NTX_OK; NTX_E_STALE; record errors.
+ */
+ntx_err ntx_attr_iter_open(ntx_attr_iter *it, const ntx_file *f);
+
+/**
+ * ntx_attr_next() - the next attribute.
+ * Reads:   the base record, the $ATTRIBUTE_LIST, extension records.
+ * Returns: NTX_OK with *info; NTX_END; NTX_E_ATTRLIST; NTX_E_ATTR; sticky.
+ */
+ntx_err ntx_attr_next(ntx_attr_iter *it, ntx_attr_info *info);
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * ntx/file.h - files: open by MFT reference or path, stat, streams, reparse points.
+ */
+#ifndef NTX_FILE_H
+#define NTX_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "volume.h"
+
+/* Well-known MFT record numbers. */
+#define NTX_MFT_MFT 0u
+#define NTX_MFT_MFTMIRR 1u
+#define NTX_MFT_LOGFILE 2u
+#define NTX_MFT_VOLUME 3u
+#define NTX_MFT_ATTRDEF 4u
+#define NTX_MFT_ROOT 5u
+#define NTX_MFT_BITMAP 6u
+#define NTX_MFT_BOOT 7u
+#define NTX_MFT_BADCLUS 8u
+#define NTX_MFT_SECURE 9u
+#define NTX_MFT_UPCASE 10u
+#define NTX_MFT_EXTEND 11u
+
+/* An MFT reference: record number in the low 48 bits, sequence number above. */
+#define NTX_REF(mft_no, seq) (((uint64_t)(seq) << 48) | ((uint64_t)(mft_no)&0xFFFFFFFFFFFFull))
+#define NTX_REF_MFT(ref) ((ref)&0xFFFFFFFFFFFFull)
+#define NTX_REF_SEQ(ref) ((uint16_t)((ref) >> 48))
+/* Pass as the sequence number to skip the check (forensic access to any record). */
+#define NTX_SEQ_ANY 0u
+
+/* Attribute types. */
+#define NTX_AT_STANDARD_INFORMATION 0x10u
+#define NTX_AT_ATTRIBUTE_LIST 0x20u
+#define NTX_AT_FILE_NAME 0x30u
+#define NTX_AT_OBJECT_ID 0x40u
+#define NTX_AT_SECURITY_DESCRIPTOR 0x50u
+#define NTX_AT_VOLUME_NAME 0x60u
+#define NTX_AT_VOLUME_INFORMATION 0x70u
+#define NTX_AT_DATA 0x80u
+#define NTX_AT_INDEX_ROOT 0x90u
+#define NTX_AT_INDEX_ALLOCATION 0xA0u
+#define NTX_AT_BITMAP 0xB0u
+#define NTX_AT_REPARSE_POINT 0xC0u
+#define NTX_AT_EA_INFORMATION 0xD0u
+#define NTX_AT_EA 0xE0u
+#define NTX_AT_LOGGED_UTILITY_STREAM 0x100u
+#define NTX_AT_END 0xFFFFFFFFu
+
+/* Attribute header flags. */
+#define NTX_ATTR_FLAG_COMPRESSED 0x0001u
+#define NTX_ATTR_FLAG_ENCRYPTED 0x4000u
+#define NTX_ATTR_FLAG_SPARSE 0x8000u
+
+/* DOS / Windows file attributes ($STANDARD_INFORMATION and $FILE_NAME). */
+#define NTX_FA_READONLY 0x0001u
+#define NTX_FA_HIDDEN 0x0002u
+#define NTX_FA_SYSTEM 0x0004u
+#define NTX_FA_DIRECTORY 0x0010u /* only in $FILE_NAME copies, as 0x10000000 */
+#define NTX_FA_ARCHIVE 0x0020u
+#define NTX_FA_SPARSE 0x0200u
+#define NTX_FA_REPARSE 0x0400u
+#define NTX_FA_COMPRESSED 0x0800u
+#define NTX_FA_ENCRYPTED 0x4000u
+#define NTX_FA_DUP_DIRECTORY 0x10000000u
+
+/* Reparse tags that ntx interprets. */
+#define NTX_REPARSE_MOUNT_POINT 0xA0000003u
+#define NTX_REPARSE_SYMLINK 0xA000000Cu
+
+/* Indexes into the time arrays: NTFS order. Values are NT times: 100 ns units
+ * since 1601-01-01 UTC. */
+enum { NTX_TIME_CREATE = 0, NTX_TIME_MODIFY = 1, NTX_TIME_MFT_CHANGE = 2, NTX_TIME_ACCESS = 3 };
+
+/* An open MFT record (file or directory). A plain value; copy it freely. */
+typedef struct ntx_file {
+    ntx_volume *vol;
+    uint32_t gen;
+    uint64_t mft_no;
+    uint16_t seq;
+    uint16_t rec_flags;   /* record header flags: 1 in use, 2 directory */
+} ntx_file;
+
+typedef struct ntx_stat {
+    uint64_t mft_ref;         /* record number and sequence number */
+    uint64_t parent_ref;      /* from the $FILE_NAME that gave fn_times */
+    uint64_t size;            /* unnamed $DATA data size (0 for a directory) */
+    uint64_t alloc_size;      /* its allocated size (compressed: on-disk clusters) */
+    uint64_t si_times[4];     /* $STANDARD_INFORMATION times (NTX_TIME_*) */
+    uint64_t fn_times[4];     /* $FILE_NAME times: the Win32 or POSIX name, else DOS */
+    uint32_t dos_attrs;       /* $STANDARD_INFORMATION file attributes (NTX_FA_*) */
+    uint32_t reparse_tag;     /* 0 when the file is no reparse point */
+    uint32_t owner_id;        /* NTFS 3.x $STANDARD_INFORMATION fields; 0 if absent */
+    uint32_t security_id;
+    uint64_t usn;
+    uint16_t link_count;      /* record header hard link count */
+    uint16_t name_count;      /* $FILE_NAME attributes, DOS-only names excluded */
+    uint16_t data_flags;      /* NTX_ATTR_FLAG_* of the unnamed $DATA */
+    bool is_dir;
+    bool has_data;            /* an unnamed $DATA exists */
+} ntx_stat;
+
+/**
+ * ntx_file_open_ref() - open MFT record NTX_REF_MFT(ref).
+ *
+ * Reads:   that record (through the record cache).
+ * Checks:  in use, a base record, and the sequence number unless it is
+ *          NTX_SEQ_ANY.
+ * Returns: NTX_OK; NTX_E_STALE (sequence number differs); NTX_E_RECORD (not
+ *          in use, an extension record, beyond the $MFT); errors of a record read.
+ */
+ntx_err ntx_file_open_ref(ntx_volume *vol, uint64_t ref, ntx_file *f);
+
+/**
+ * ntx_file_open_path() - open a file or directory by UTF-8 path.
+ *
+ * path: '/'-separated, from the root; empty components, "." and a leading '/'
+ *       are ignored, ".." goes to the parent. Names compare through the
+ *       volume's $UpCase as Windows does; where two names differ only in case,
+ *       the one that matches exactly is preferred. Symbolic links are not
+ *       followed (ntx_file_readlink() gives the target).
+ * Reads:   the records and index blocks of each directory on the way.
+ * Returns: NTX_OK; NTX_E_NOT_FOUND; NTX_E_NOT_DIR (a component before the
+ *          last is a file); NTX_E_NAME_TOO_LONG; NTX_E_NAME (invalid UTF-8);
+ *          errors of the records and indexes read.
+ */
+ntx_err ntx_file_open_path(ntx_volume *vol, const char *path, size_t path_len, ntx_file *f);
+
+/**
+ * ntx_file_stat() - sizes, times, attributes and links of an open file.
+ * Reads:   the base record and, through an $ATTRIBUTE_LIST, extension records.
+ * Returns: NTX_OK; NTX_E_STALE; NTX_E_ATTR (no or a short $STANDARD_INFORMATION);
+ *          errors of the records read.
+ */
+ntx_err ntx_file_stat(const ntx_file *f, ntx_stat *st);
+
+/**
+ * ntx_stream_open() - open the attribute of type `type` named name (UTF-16,
+ * name_len units; name_len 0 for the unnamed one) for reading.
+ *
+ * Reads:   the base record, its $ATTRIBUTE_LIST, and the record holding the
+ *          first extent.
+ * Returns: NTX_OK; NTX_E_NOT_FOUND; NTX_E_UNSUPPORTED (encrypted stream);
+ *          NTX_E_COMPRESSION (bad compression unit); NTX_E_ATTR; NTX_E_ATTRLIST.
+ */
+ntx_err ntx_stream_open(const ntx_file *f, uint32_t type, const uint16_t *name, size_t name_len,
+                        ntx_stream *s);
+
+/**
+ * ntx_stream_open_data() - open the $DATA stream named by UTF-8 `name`
+ * (name_len bytes; 0 for the unnamed stream).
+ * Returns: as ntx_stream_open(); NTX_E_IS_DIR for the unnamed stream of a
+ *          directory; NTX_E_NAME / NTX_E_NAME_TOO_LONG for a bad name.
+ */
+ntx_err ntx_stream_open_data(const ntx_file *f, const char *name, size_t name_len, ntx_stream *s);
+
+/**
+ * ntx_stream_read() - copy up to len bytes from byte offset off of the stream.
+ *
+ * Sparse runs and bytes past the initialized size read as zeros; LZNT1
+ * compressed units are decompressed. Aligned parts go straight from the
+ * callback into buf, and runs adjacent on disk are read in one call.
+ * Buffers: writes at most len bytes to buf; uses the volume's workspace.
+ * Returns: NTX_OK with *got (0 at or past the end); NTX_E_STALE;
+ *          NTX_E_UNSUPPORTED (encrypted); NTX_E_RUNLIST, NTX_E_COMPRESSION,
+ *          NTX_E_RANGE, NTX_E_IO, and errors of the records read.
+ */
+ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size_t *got);
+
+/* What a reparse point says. Names are UTF-16 units inside the caller's buffer. */
+typedef struct ntx_reparse {
+    uint32_t tag;
+    uint32_t flags;           /* symlink flags: 1 = relative */
+    uint16_t subst_off, subst_len;  /* substitute name: byte offset and length in buf */
+    uint16_t print_off, print_len;  /* print name */
+    uint16_t data_len;        /* reparse data bytes (after the 8-byte header) */
+} ntx_reparse;
+
+#define NTX_SYMLINK_RELATIVE 0x1u
+
+/**
+ * ntx_file_reparse() - read the $REPARSE_POINT of a file.
+ *
+ * Buffers: buf of cap bytes receives the raw attribute value (at most 16 KiB,
+ *          the NTFS limit); for symbolic links and junctions rp's offsets
+ *          locate the names in it.
+ * Returns: NTX_OK; NTX_E_NOT_FOUND (no reparse point); NTX_E_BUFFER;
+ *          NTX_E_REPARSE (lengths inconsistent).
+ */
+ntx_err ntx_file_reparse(const ntx_file *f, void *buf, size_t cap, ntx_reparse *rp);
+
+/**
+ * ntx_file_readlink() - the target of a symbolic link or junction as UTF-8.
+ *
+ * The substitute name is converted (lone surrogates as WTF-8, see utf16.h);
+ * a leading NT prefix "\??\" is dropped and '\' becomes '/'. Interix symlinks
+ * (as older ntfs-3g created them: a system file starting "IntxLNK\1") are
+ * read as well.
+ * Buffers: out of cap bytes, NUL-terminated; scratch of scratch_len >= 16384
+ *          bytes for the raw reparse data (NTX_REPARSE_MAX).
+ * Returns: NTX_OK with *len (bytes, without the NUL); NTX_E_NOT_FOUND (not a
+ *          link); NTX_E_BUFFER; NTX_E_REPARSE; errors of the read.
+ */
+ntx_err ntx_file_readlink(const ntx_file *f, void *scratch, size_t scratch_len, char *out,
+                          size_t cap, size_t *len);
+
+#define NTX_REPARSE_MAX (16u * 1024u + 8u)
+
+#endif

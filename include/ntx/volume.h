@@ -1,0 +1,236 @@
+/*
+ * ntx/volume.h - mounting a volume: boot sector, geometry, workspace, $Volume.
+ *
+ * A mount reads the boot sector (falling back to the backup copy in the
+ * volume's last sector), checks every geometry field, then bootstraps $MFT
+ * from record 0 (falling back to $MFTMirr for records 0-3) and reads $UpCase
+ * and $Volume. Nothing is allocated: the caller owns the ntx_volume and a
+ * workspace buffer whose size ntx_workspace_size() gives for the geometry.
+ */
+#ifndef NTX_VOLUME_H
+#define NTX_VOLUME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "error.h"
+#include "io.h"
+
+/* One run of a runlist: len clusters at lcn map the VCNs [vcn, vcn + len). */
+typedef struct ntx_run {
+    uint64_t vcn;
+    uint64_t lcn; /* NTX_LCN_HOLE for a sparse run (reads as zeros) */
+    uint64_t len;
+} ntx_run;
+
+#define NTX_LCN_HOLE UINT64_MAX
+
+/* Geometry decoded from the boot sector. */
+typedef struct ntx_geometry {
+    uint32_t sector_size;       /* bytes per sector: 256..4096 */
+    uint32_t cluster_size;      /* bytes per cluster: sector size .. 2 MiB */
+    uint32_t record_size;       /* bytes per MFT record */
+    uint32_t index_block_size;  /* bytes per $INDEX_ALLOCATION block */
+    uint32_t block_size;        /* read alignment in effect (ntx_io.block_size) */
+    uint64_t total_sectors;     /* sectors in the volume (boot sector field) */
+    uint64_t cluster_count;     /* clusters in the volume */
+    uint64_t mft_lcn;           /* first cluster of $MFT */
+    uint64_t mftmirr_lcn;       /* first cluster of $MFTMirr */
+    uint64_t serial;            /* volume serial number */
+    bool from_backup;           /* the primary boot sector was bad; the backup was used */
+} ntx_geometry;
+
+/*
+ * Workspace bytes for a geometry: NTX_RECORD_SLOTS + 2 MFT records, one index
+ * block, the bounce, $UpCase and attribute-list windows, and (with LZNT1) the
+ * compressed and decompressed chunk buffers. Rounded up, plus 8 bytes of slack
+ * so the core can align its carve-up. Example: 1 KiB records, 4 KiB index
+ * blocks, 512-byte device blocks: 24 KiB with LZNT1.
+ */
+#define NTX_ROUND_UP_(x, a) ((((x) + (a)-1u) / (a)) * (a))
+#if NTX_WITH_LZNT1
+#define NTX_WS_LZNT1_(blk) ((blk) + NTX_ROUND_UP_(4098u, (blk)) + 4096u)
+#else
+#define NTX_WS_LZNT1_(blk) 0u
+#endif
+#define NTX_WORKSPACE_SIZE(rec, idx, blk)                                                    \
+    ((size_t)(NTX_RECORD_SLOTS + 2u) * (rec) + (idx) + 2u * (blk) +                         \
+     ((blk) + NTX_ROUND_UP_(544u, (blk))) + NTX_WS_LZNT1_(blk) + 8u)
+
+/* Enough workspace for any volume within the limits of config.h. */
+#define NTX_WORKSPACE_MAX \
+    NTX_WORKSPACE_SIZE(NTX_MAX_RECORD_SIZE, NTX_MAX_INDEX_BLOCK_SIZE, NTX_MAX_BLOCK_SIZE)
+
+/* Runs of $UpCase remembered at mount, so collation can read the table on
+ * demand without touching the record cache. */
+#define NTX_UPCASE_RUNS 8u
+
+/* Where the stream cursor is in its runlist: positions only, never pointers. */
+typedef struct ntx_run_cursor {
+    uint64_t rec_no;    /* record holding the current extent (attribute) */
+    uint32_t attr_off;  /* offset of that attribute in the record */
+    uint32_t pair_off;  /* next mapping-pairs byte, from the attribute start */
+    uint64_t next_vcn;  /* first VCN after run */
+    uint64_t last_vcn;  /* the extent's highest VCN */
+    int64_t lcn;        /* LCN accumulator of the mapping pairs decoder */
+    ntx_run run;        /* the last decoded run */
+    bool valid;
+} ntx_run_cursor;
+
+/*
+ * An open attribute value ("stream"): the unnamed or a named $DATA, or any
+ * other attribute by type and name. A plain value: copy it freely; it holds
+ * positions and re-reads what it needs. Fill it with ntx_stream_open().
+ */
+typedef struct ntx_stream {
+    struct ntx_volume *vol;
+    uint32_t gen;                 /* mount generation it was opened under */
+    uint32_t serial;              /* identifies it in the volume's chunk cache */
+    uint64_t mft_no;              /* base record */
+    uint32_t type;                /* attribute type */
+    uint16_t flags;               /* NTX_ATTR_FLAG_* of the first extent */
+    uint8_t name_len;
+    bool resident;
+    bool has_alist;               /* the base record has an $ATTRIBUTE_LIST */
+    bool is_mft;                  /* the $MFT's own $DATA (bootstrap rules apply) */
+    uint8_t cu_shift;             /* compression unit, log2 clusters; 0 if not compressed */
+    uint64_t size;                /* data size */
+    uint64_t alloc_size;          /* allocated size (0 for resident) */
+    uint64_t init_size;           /* initialized size: bytes past it read as zeros */
+    uint64_t vcn_end;             /* clusters allocated: VCNs [0, vcn_end) */
+    ntx_run_cursor cur;
+    struct {                      /* LZNT1: where the last chunk was found */
+        uint64_t cu_vcn;
+        uint32_t chunk;           /* chunk index within the unit */
+        uint32_t pos;             /* its byte offset within the unit's data */
+        bool valid;
+    } lz;
+    uint16_t name[NTX_NAME_MAX];
+} ntx_stream;
+
+/*
+ * The mounted volume. Caller-owned; the fields up to `priv` are public and
+ * read-only, the rest belong to the core. One volume (and every handle opened
+ * from it) is used by one thread at a time; open several volumes over the
+ * same callback for parallel readers.
+ */
+typedef struct ntx_volume {
+    ntx_io io;
+    ntx_geometry geo;
+    ntx_diag diag;                /* where the last failure was detected */
+    uint64_t mft_records;         /* records the $MFT holds */
+    /* Private from here on. */
+    uint32_t priv;                /* mount state magic */
+    uint32_t gen;                 /* mount generation: handles from older mounts are stale */
+    uint32_t stream_serial;
+    uint32_t tick;                /* record cache LRU clock */
+    uint8_t sector_shift, cluster_shift, record_shift, index_shift, block_shift;
+    uint8_t index_vcn_shift;      /* unit of $INDEX_ALLOCATION VCNs */
+    uint8_t upcase_nruns;
+    uint8_t *ws;
+    uint8_t *rec_slot[NTX_RECORD_SLOTS];
+    uint64_t rec_slot_no[NTX_RECORD_SLOTS];
+    uint32_t rec_slot_tick[NTX_RECORD_SLOTS];
+    uint8_t *mft0;                /* $MFT record 0, kept for the whole mount */
+    uint8_t *mftext;              /* an extension record of $MFT */
+    uint64_t mftext_no;
+    uint8_t *idx_buf;             /* one index block */
+    uint64_t idx_dir, idx_vcn;    /* which one, or UINT64_MAX */
+    uint8_t *bounce;              /* one device block */
+    uint64_t bounce_off;          /* its volume byte offset, or UINT64_MAX */
+    uint8_t *upc_block;           /* one block of $UpCase */
+    uint64_t upc_block_no;
+    const uint16_t *upcase;       /* attached full table, or NULL */
+    ntx_run upcase_runs[NTX_UPCASE_RUNS];
+    uint8_t *al_win;              /* window on a non-resident $ATTRIBUTE_LIST */
+    uint32_t al_win_size;
+    uint64_t al_win_rec, al_win_off;
+    uint8_t *lz_cbuf, *lz_dbuf;   /* compressed chunk window, decompressed chunk */
+    uint32_t lz_cbuf_size;
+    uint32_t lz_serial, lz_chunk; /* which chunk lz_dbuf holds */
+    uint64_t lz_cu_vcn;
+    uint32_t lz_dlen;
+    uint8_t lz_valid;
+    ntx_stream mft_stream;        /* $MFT's $DATA, for locating records */
+    ntx_stream tmp_stream;        /* scratch for path lookup and stat */
+    uint16_t name_buf[NTX_NAME_MAX + 1]; /* a path component in UTF-16 */
+} ntx_volume;
+
+/* Volume information beyond the geometry. */
+typedef struct ntx_volume_info {
+    ntx_geometry geo;
+    uint8_t major, minor;   /* NTFS version from $VOLUME_INFORMATION (3.1 for XP and later) */
+    uint16_t flags;         /* $VOLUME_INFORMATION flags; bit 0 = dirty */
+    bool dirty;
+    uint8_t label_len;      /* in UTF-16 units */
+    uint16_t label[128];    /* $VOLUME_NAME, not NUL-terminated */
+    uint64_t mft_records;   /* records in $MFT */
+} ntx_volume_info;
+
+#define NTX_VOLUME_DIRTY 0x0001u
+
+/**
+ * ntx_volume_probe() - read and check the boot sector, without mounting.
+ *
+ * Reads:   the first device block at io->offset, and if that boot sector is
+ *          bad, the backup in the volume's last sector (found from the
+ *          device size, or from the primary's total sectors field).
+ * Buffers: block: block_len >= io->block_size bytes of scratch (the core
+ *          keeps no block-sized buffer on its stack); NTX_MAX_BLOCK_SIZE is
+ *          always enough. diag may be NULL.
+ * Returns: NTX_OK and *geo; NTX_E_IO, NTX_E_NOT_NTFS (diag.check says which
+ *          field), NTX_E_UNSUPPORTED (geometry over config.h limits), NTX_E_ARG.
+ */
+ntx_err ntx_volume_probe(const ntx_io *io, void *block, size_t block_len, ntx_geometry *geo,
+                         ntx_diag *diag);
+
+/**
+ * ntx_workspace_size() - workspace bytes a volume of this geometry needs.
+ * Returns: NTX_WORKSPACE_SIZE() of the geometry's record, index and block sizes.
+ */
+size_t ntx_workspace_size(const ntx_geometry *geo);
+
+/**
+ * ntx_volume_mount() - mount a volume for reading.
+ *
+ * Reads:   the boot sector (or its backup), $MFT record 0 (or its $MFTMirr
+ *          copy, also for records 1-3), $UpCase's record and $Volume.
+ * Buffers: vol is filled (any earlier content is replaced); ws of ws_size
+ *          bytes becomes the volume's scratch until the next mount. No other
+ *          memory is used; nothing is allocated.
+ * Returns: NTX_OK; NTX_E_ARG (NULL pointers, bad block size or offset);
+ *          NTX_E_WORKSPACE (ws_size < ntx_workspace_size(); vol->geo then
+ *          holds the geometry so the caller can size it); NTX_E_IO;
+ *          NTX_E_NOT_NTFS; NTX_E_UNSUPPORTED; NTX_E_FIXUP / NTX_E_RECORD /
+ *          NTX_E_ATTR / NTX_E_RUNLIST for a corrupt $MFT, $UpCase or $Volume.
+ *          vol->diag says where.
+ */
+ntx_err ntx_volume_mount(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_size);
+
+/**
+ * ntx_volume_unmount() - end a mount: every handle opened from it becomes
+ * stale (NTX_E_STALE). Reads nothing. The workspace is the caller's again.
+ */
+void ntx_volume_unmount(ntx_volume *vol);
+
+/**
+ * ntx_volume_get_info() - label, version, flags and geometry.
+ * Reads:   $Volume (MFT record 3).
+ * Returns: NTX_OK; NTX_E_STALE; errors of a record read; NTX_E_ATTR when
+ *          $VOLUME_INFORMATION is missing or short.
+ */
+ntx_err ntx_volume_get_info(ntx_volume *vol, ntx_volume_info *info);
+
+/**
+ * ntx_volume_attach_upcase() - load the whole $UpCase table into table,
+ * which then serves every collation (faster than reading blocks on demand).
+ *
+ * Buffers: table of 65536 entries (128 KiB), caller-owned; it must stay valid
+ *          until unmount. Reads $UpCase (MFT record 10) once.
+ * Returns: NTX_OK; NTX_E_ARG (entries < 65536); errors of a stream read.
+ */
+ntx_err ntx_volume_attach_upcase(ntx_volume *vol, uint16_t *table, size_t entries);
+
+#endif
