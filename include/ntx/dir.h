@@ -52,6 +52,8 @@ typedef struct ntx_dir_iter {
     uint32_t flags;
     int err;                  /* sticky error: returned again by every later call */
     uint64_t fuel;            /* steps left; bounds a corrupt tree's walk */
+    uint64_t root_rec;        /* record holding $INDEX_ROOT:$I30, and its offset there */
+    uint32_t root_off;
     uint8_t depth;            /* levels in use */
     ntx_dir_level level[NTX_MAX_INDEX_DEPTH];
     ntx_stream alloc;         /* the directory's $INDEX_ALLOCATION:$I30, if any */

@@ -42,22 +42,26 @@ typedef struct ntx_geometry {
     bool from_backup;           /* the primary boot sector was bad; the backup was used */
 } ntx_geometry;
 
+/* Bytes of a non-resident $ATTRIBUTE_LIST read at a time (an entry is at most 536). */
+#define NTX_ALIST_WINDOW 1024u
+
 /*
- * Workspace bytes for a geometry: NTX_RECORD_SLOTS + 2 MFT records, one index
- * block, the bounce, $UpCase and attribute-list windows, and (with LZNT1) the
- * compressed and decompressed chunk buffers. Rounded up, plus 8 bytes of slack
- * so the core can align its carve-up. Example: 1 KiB records, 4 KiB index
- * blocks, 512-byte device blocks: 24 KiB with LZNT1.
+ * Workspace bytes for a geometry: NTX_RECORD_SLOTS cached MFT records plus
+ * two for $MFT's own records, one index block, two device blocks (the bounce
+ * block and the $UpCase block), the attribute-list window and, with LZNT1,
+ * a compressed and a decompressed 4 KiB chunk; plus 8 bytes of slack so the
+ * core can align its carve-up. Examples: 1 KiB records, 4 KiB index blocks,
+ * 512-byte device blocks: 20,496 bytes (12,304 without LZNT1); 4 KiB records
+ * and 4 KiB blocks: 46,088 bytes.
  */
-#define NTX_ROUND_UP_(x, a) ((((x) + (a)-1u) / (a)) * (a))
 #if NTX_WITH_LZNT1
-#define NTX_WS_LZNT1_(blk) ((blk) + NTX_ROUND_UP_(4098u, (blk)) + 4096u)
+#define NTX_WS_LZNT1_ (2u * 4096u)
 #else
-#define NTX_WS_LZNT1_(blk) 0u
+#define NTX_WS_LZNT1_ 0u
 #endif
-#define NTX_WORKSPACE_SIZE(rec, idx, blk)                                                    \
-    ((size_t)(NTX_RECORD_SLOTS + 2u) * (rec) + (idx) + 2u * (blk) +                         \
-     ((blk) + NTX_ROUND_UP_(544u, (blk))) + NTX_WS_LZNT1_(blk) + 8u)
+#define NTX_WORKSPACE_SIZE(rec, idx, blk)                                                        \
+    ((size_t)(NTX_RECORD_SLOTS + 2u) * (rec) + (idx) + 2u * (blk) + NTX_ALIST_WINDOW +         \
+     NTX_WS_LZNT1_ + 8u)
 
 /* Enough workspace for any volume within the limits of config.h. */
 #define NTX_WORKSPACE_MAX \
@@ -94,7 +98,6 @@ typedef struct ntx_stream {
     uint8_t name_len;
     bool resident;
     bool has_alist;               /* the base record has an $ATTRIBUTE_LIST */
-    bool is_mft;                  /* the $MFT's own $DATA (bootstrap rules apply) */
     uint8_t cu_shift;             /* compression unit, log2 clusters; 0 if not compressed */
     uint64_t size;                /* data size */
     uint64_t alloc_size;          /* allocated size (0 for resident) */
@@ -136,8 +139,10 @@ typedef struct ntx_volume {
     uint8_t *mft0;                /* $MFT record 0, kept for the whole mount */
     uint8_t *mftext;              /* an extension record of $MFT */
     uint64_t mftext_no;
+    ntx_run mft_run;              /* the $MFT run used last (len 0: none) */
     uint8_t *idx_buf;             /* one index block */
     uint64_t idx_dir, idx_vcn;    /* which one, or UINT64_MAX */
+    uint32_t idx_start, idx_end;  /* its entries area */
     uint8_t *bounce;              /* one device block */
     uint64_t bounce_off;          /* its volume byte offset, or UINT64_MAX */
     uint8_t *upc_block;           /* one block of $UpCase */
@@ -147,14 +152,12 @@ typedef struct ntx_volume {
     uint8_t *al_win;              /* window on a non-resident $ATTRIBUTE_LIST */
     uint32_t al_win_size;
     uint64_t al_win_rec, al_win_off;
-    uint8_t *lz_cbuf, *lz_dbuf;   /* compressed chunk window, decompressed chunk */
-    uint32_t lz_cbuf_size;
+    uint8_t *lz_cbuf, *lz_dbuf;   /* compressed chunk, decompressed chunk (4 KiB each) */
     uint32_t lz_serial, lz_chunk; /* which chunk lz_dbuf holds */
     uint64_t lz_cu_vcn;
     uint32_t lz_dlen;
-    uint8_t lz_valid;
-    ntx_stream mft_stream;        /* $MFT's $DATA, for locating records */
-    ntx_stream tmp_stream;        /* scratch for path lookup and stat */
+    bool lz_valid;
+    ntx_stream tmp_stream;        /* scratch for lookups, stat and reparse points */
     uint16_t name_buf[NTX_NAME_MAX + 1]; /* a path component in UTF-16 */
 } ntx_volume;
 

@@ -1,0 +1,299 @@
+/*
+ * dir.c - walking and searching the $I30 B+tree of a directory.
+ *
+ * Each node lists entries in collation order; an entry with a child pointer
+ * is preceded by the entries of its child subtree, and the closing END entry
+ * may carry the last child. The walk keeps the path from the root as
+ * (node VCN, entry offset) pairs in the iterator: no recursion, depth capped
+ * at NTX_MAX_INDEX_DEPTH, a child already on the path is a loop (HOSTILE
+ * R30), and a step budget derived from the index size bounds a tree whose
+ * nodes are shared between parents.
+ */
+#include "dir.h"
+
+#include "attr.h"
+#include "diag.h"
+#include "filename.h"
+#include "index.h"
+#include "mem.h"
+#include "record.h"
+#include "stream.h"
+#include "upcase.h"
+
+/* "$I30": the name of a directory's file name index. */
+static const uint16_t dir_i30[4] = { '$', 'I', '3', '0' };
+
+/* Where a directory's index lives. */
+typedef struct dir_where {
+    uint64_t dir_no;
+    uint64_t root_rec;
+    uint32_t root_off;
+    ntx_stream *alloc;      /* $INDEX_ALLOCATION:$I30, or NULL */
+} dir_where;
+
+/* Locate $INDEX_ROOT:$I30 (maybe in an extension record) and open
+ * $INDEX_ALLOCATION:$I30 into alloc. *has_alloc says whether there is one. */
+static ntx_err dir_locate(ntx_volume *vol, uint64_t dir_no, ntx_stream *alloc, uint64_t *root_rec,
+                          uint32_t *root_off, bool *has_alloc)
+{
+    ntx_err rc = ntx_stream_init(vol, dir_no, NTX_AT_INDEX_ROOT, dir_i30, 4, alloc);
+    if (rc == NTX_E_NOT_FOUND)
+        return ntx_fail(vol, NTX_E_NOT_DIR, NTX_CHK_INDEX_ROOT, dir_no, 0);
+    if (rc != NTX_OK)
+        return rc;
+    if (!alloc->resident)
+        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, dir_no, 0);
+    *root_rec = alloc->cur.rec_no;
+    *root_off = alloc->cur.attr_off;
+
+    rc = ntx_stream_init(vol, dir_no, NTX_AT_INDEX_ALLOCATION, dir_i30, 4, alloc);
+    *has_alloc = rc == NTX_OK;
+    if (rc == NTX_E_NOT_FOUND)
+        return NTX_OK;
+    if (rc == NTX_OK && (alloc->resident || alloc->cu_shift != 0))
+        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_CHILD, dir_no, 0);
+    return rc;
+}
+
+/* Load the node at vcn (NTX_INDEX_ROOT_VCN: the root). Pointers in *node stay
+ * valid until the next record or index block load. */
+static ntx_err dir_node(ntx_volume *vol, const dir_where *w, uint64_t vcn, ntx_index_node *node)
+{
+    if (vcn == NTX_INDEX_ROOT_VCN) {
+        const uint8_t *rec;
+        uint32_t block_size;
+        ntx_err rc = ntx_record_get(vol, w->root_rec, &rec);
+        if (rc != NTX_OK)
+            return rc;
+        const uint8_t *a = ntx_rec_attr_at(rec, w->root_off, NTX_AT_INDEX_ROOT);
+        if (a == NULL || !ntx_attr_is_resident(a))
+            return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, w->dir_no, w->root_off);
+        rc = ntx_index_root_parse(vol, ntx_attr_value(a), w->dir_no, node, &block_size);
+        if (rc == NTX_OK && block_size != vol->geo.index_block_size)
+            return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, w->dir_no, w->root_off);
+        return rc;
+    }
+
+    const uint32_t bs = vol->geo.index_block_size;
+    if (w->alloc == NULL || vcn > (w->alloc->size >> vol->index_vcn_shift) ||
+        (vcn << vol->index_vcn_shift) + bs > w->alloc->size)
+        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_CHILD, w->dir_no, vcn);
+    if (vol->idx_dir != w->dir_no || vol->idx_vcn != vcn) {
+        vol->idx_dir = NTX_NO_RECORD;
+        ntx_err rc = ntx_stream_read_exact(w->alloc, vcn << vol->index_vcn_shift, vol->idx_buf, bs);
+        if (rc == NTX_OK)
+            rc = ntx_index_block_parse(vol, vol->idx_buf, bs, vcn, w->dir_no, node);
+        if (rc != NTX_OK)
+            return rc;
+        vol->idx_dir = w->dir_no;
+        vol->idx_vcn = vcn;
+        vol->idx_start = node->start;
+        vol->idx_end = node->end;
+    }
+    node->base = vol->idx_buf;
+    node->start = vol->idx_start;
+    node->end = vol->idx_end;
+    node->vcn = vcn;
+    return NTX_OK;
+}
+
+/* ---- iteration ---- */
+
+static ntx_err iter_fail(ntx_dir_iter *it, ntx_err err)
+{
+    it->err = err;
+    return err;
+}
+
+ntx_err ntx_dir_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags)
+{
+    if (it == NULL || f == NULL)
+        return NTX_E_ARG;
+    ntx_volume *vol = f->vol;
+    if (!ntx_volume_handle_live(vol, f->gen))
+        return NTX_E_STALE;
+    if ((f->rec_flags & 0x2u) == 0)
+        return NTX_E_NOT_DIR;
+
+    ntx_mem_zero(it, sizeof *it);
+    it->vol = vol;
+    it->gen = vol->gen;
+    it->dir_mft_no = f->mft_no;
+    it->flags = flags;
+    ntx_err rc = dir_locate(vol, f->mft_no, &it->alloc, &it->root_rec, &it->root_off,
+                            &it->has_alloc);
+    if (rc != NTX_OK)
+        return iter_fail(it, rc);
+
+    /* Every legitimate walk visits each entry at most twice (down, then out)
+     * and each node once; this budget allows all of that several times over. */
+    uint64_t blocks = it->has_alloc ? it->alloc.size >> vol->index_shift : 0;
+    uint64_t per_node = vol->geo.index_block_size / 16u + 1u;
+    it->fuel = 4u * (blocks + 1u) * per_node;
+    it->depth = 1;
+    it->level[0].vcn = NTX_INDEX_ROOT_VCN;
+    it->level[0].off = 0;
+    it->level[0].child_done = 0;
+    return NTX_OK;
+}
+
+/* Descend from the current level into child vcn. */
+static ntx_err iter_push(ntx_dir_iter *it, uint64_t child)
+{
+    if (it->depth >= NTX_MAX_INDEX_DEPTH)
+        return ntx_fail(it->vol, NTX_E_LIMIT, NTX_CHK_INDEX_DEPTH, it->dir_mft_no, child);
+    for (unsigned i = 0; i < it->depth; i++)
+        if (it->level[i].vcn == child)
+            return ntx_fail(it->vol, NTX_E_LOOP, NTX_CHK_INDEX_CYCLE, it->dir_mft_no, child);
+    ntx_dir_level *l = &it->level[it->depth++];
+    l->vcn = child;
+    l->off = 0; /* resolved to the node's first entry when loaded */
+    l->child_done = 0;
+    return NTX_OK;
+}
+
+static bool iter_skips(const ntx_dir_iter *it, const ntx_dirent *ent)
+{
+    if ((it->flags & NTX_DIR_SKIP_DOS) && ent->name_space == NTX_NS_DOS)
+        return true;
+    return (it->flags & NTX_DIR_SKIP_SELF) && NTX_REF_MFT(ent->mft_ref) == it->dir_mft_no;
+}
+
+ntx_err ntx_dir_next(ntx_dir_iter *it, ntx_dirent *ent)
+{
+    if (it == NULL || ent == NULL)
+        return NTX_E_ARG;
+    if (it->err != NTX_OK)
+        return (ntx_err)it->err;
+    ntx_volume *vol = it->vol;
+    if (!ntx_volume_handle_live(vol, it->gen))
+        return NTX_E_STALE;
+    dir_where w = { it->dir_mft_no, it->root_rec, it->root_off, it->has_alloc ? &it->alloc : NULL };
+
+    /* bound: it->fuel steps */
+    while (it->depth > 0) {
+        if (it->fuel == 0)
+            return iter_fail(it, ntx_fail(vol, NTX_E_LIMIT, NTX_CHK_INDEX_BUDGET, it->dir_mft_no, 0));
+        it->fuel--;
+
+        ntx_dir_level *l = &it->level[it->depth - 1];
+        ntx_index_node node;
+        ntx_index_entry e;
+        ntx_err rc = dir_node(vol, &w, l->vcn, &node);
+        if (rc == NTX_OK) {
+            if (l->off == 0)
+                l->off = node.start;
+            rc = ntx_index_entry_at(vol, &node, l->off, it->dir_mft_no, &e);
+        }
+        if (rc != NTX_OK)
+            return iter_fail(it, rc);
+
+        if ((e.flags & NTX_IE_NODE) && !l->child_done) {
+            l->child_done = 1;
+            rc = iter_push(it, e.child_vcn);
+            if (rc != NTX_OK)
+                return iter_fail(it, rc);
+            continue;
+        }
+        if (e.flags & NTX_IE_END) {
+            it->depth--;
+            continue;
+        }
+        l->off = e.off + e.length;
+        l->child_done = 0;
+        ntx_filename_to_dirent(e.key, ent);
+        ent->mft_ref = e.ref;
+        if (!iter_skips(it, ent))
+            return NTX_OK;
+    }
+    return NTX_END;
+}
+
+/* ---- lookup ---- */
+
+/* One root-to-leaf descent comparing with (exact ? full : case-insensitive)
+ * collation. NTX_OK with the entry's offset in the node left loaded. */
+static ntx_err dir_descend(ntx_volume *vol, const dir_where *w, const uint16_t *name, size_t n,
+                           bool exact, ntx_index_node *node, ntx_index_entry *e)
+{
+    uint64_t path[NTX_MAX_INDEX_DEPTH];
+    unsigned depth = 0;
+    uint64_t vcn = NTX_INDEX_ROOT_VCN;
+
+    /* bound: depth grows by one per node, capped at NTX_MAX_INDEX_DEPTH */
+    for (;;) {
+        ntx_err rc = dir_node(vol, w, vcn, node);
+        if (rc != NTX_OK)
+            return rc;
+        uint32_t off = node->start;
+        /* bound: off grows by an entry length >= 0x10 toward node->end */
+        for (;;) {
+            rc = ntx_index_entry_at(vol, node, off, w->dir_no, e);
+            if (rc != NTX_OK)
+                return rc;
+            if (e->flags & NTX_IE_END)
+                break;
+            int cmp;
+            rc = ntx_collate_names(vol, name, n, e->key + FN_NAME, e->key[FN_NAME_LENGTH], exact,
+                                   &cmp);
+            if (rc != NTX_OK)
+                return rc;
+            if (cmp == 0)
+                return NTX_OK;
+            if (cmp < 0)
+                break;
+            off += e->length;
+        }
+        if ((e->flags & NTX_IE_NODE) == 0)
+            return NTX_E_NOT_FOUND;
+        if (depth + 1u >= NTX_MAX_INDEX_DEPTH)
+            return ntx_fail(vol, NTX_E_LIMIT, NTX_CHK_INDEX_DEPTH, w->dir_no, e->child_vcn);
+        path[depth++] = vcn;
+        for (unsigned i = 0; i < depth; i++)
+            if (path[i] == e->child_vcn)
+                return ntx_fail(vol, NTX_E_LOOP, NTX_CHK_INDEX_CYCLE, w->dir_no, e->child_vcn);
+        vcn = e->child_vcn;
+    }
+}
+
+ntx_err ntx_dir_find(ntx_volume *vol, uint64_t dir_no, const uint16_t *name, size_t n,
+                     uint64_t *ref, ntx_dirent *out)
+{
+    dir_where w;
+    bool has_alloc;
+    ntx_err rc = dir_locate(vol, dir_no, &vol->tmp_stream, &w.root_rec, &w.root_off, &has_alloc);
+    if (rc != NTX_OK)
+        return rc;
+    w.dir_no = dir_no;
+    w.alloc = has_alloc ? &vol->tmp_stream : NULL;
+
+    ntx_index_node node;
+    ntx_index_entry e;
+    rc = dir_descend(vol, &w, name, n, true, &node, &e);
+    if (rc == NTX_E_NOT_FOUND)
+        rc = dir_descend(vol, &w, name, n, false, &node, &e);
+    if (rc != NTX_OK)
+        return rc;
+    *ref = e.ref;
+    if (out != NULL) {
+        ntx_filename_to_dirent(e.key, out);
+        out->mft_ref = e.ref;
+    }
+    return NTX_OK;
+}
+
+ntx_err ntx_dir_lookup(const ntx_file *dir, const uint16_t *name, size_t name_len, ntx_dirent *ent)
+{
+    uint64_t ref;
+    if (dir == NULL || ent == NULL || (name == NULL && name_len != 0))
+        return NTX_E_ARG;
+    if (!ntx_volume_handle_live(dir->vol, dir->gen))
+        return NTX_E_STALE;
+    if ((dir->rec_flags & 0x2u) == 0)
+        return NTX_E_NOT_DIR;
+    if (name_len == 0)
+        return NTX_E_NOT_FOUND;
+    if (name_len > NTX_NAME_MAX)
+        return NTX_E_NAME_TOO_LONG;
+    return ntx_dir_find(dir->vol, dir->mft_no, name, name_len, &ref, ent);
+}

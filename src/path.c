@@ -1,0 +1,72 @@
+/*
+ * path.c - resolving a '/'-separated UTF-8 path, one $I30 lookup per
+ * component, from the root directory (MFT record 5).
+ */
+#include "diag.h"
+#include "dir.h"
+#include "record.h"
+#include "ntx/utf16.h"
+
+/* The parent of directory f, from its first $FILE_NAME (the root is its own). */
+static ntx_err path_parent(ntx_file *f)
+{
+    ntx_stat st;
+    ntx_err rc = ntx_file_stat(f, &st);
+    if (rc != NTX_OK)
+        return rc;
+    if (f->mft_no == NTX_MFT_ROOT)
+        return NTX_OK;
+    return ntx_file_open_ref(f->vol, st.parent_ref, f);
+}
+
+ntx_err ntx_file_open_path(ntx_volume *vol, const char *path, size_t path_len, ntx_file *f)
+{
+    if (vol == NULL || f == NULL || (path == NULL && path_len != 0))
+        return NTX_E_ARG;
+    ntx_file cur;
+    ntx_err rc = ntx_file_open_ref(vol, NTX_MFT_ROOT, &cur);
+    if (rc != NTX_OK)
+        return rc;
+
+    size_t pos = 0;
+    bool want_dir = false;
+    /* bound: pos grows by at least one byte per pass */
+    while (pos < path_len) {
+        if (path[pos] == '/') {
+            pos++;
+            want_dir = true;
+            continue;
+        }
+        size_t end = pos;
+        while (end < path_len && path[end] != '/')
+            end++;
+        const char *comp = path + pos;
+        size_t len = end - pos;
+        pos = end;
+        want_dir = false;
+        if (len == 1 && comp[0] == '.')
+            continue;
+        if ((cur.rec_flags & REC_FLAG_DIRECTORY) == 0)
+            return NTX_E_NOT_DIR;
+        if (len == 2 && comp[0] == '.' && comp[1] == '.') {
+            rc = path_parent(&cur);
+            if (rc != NTX_OK)
+                return rc;
+            continue;
+        }
+        size_t n;
+        rc = ntx_utf8_to_utf16(comp, len, vol->name_buf, NTX_NAME_MAX, &n, NTX_UTF16_WTF8);
+        if (rc != NTX_OK)
+            return rc;
+        uint64_t ref;
+        rc = ntx_dir_find(vol, cur.mft_no, vol->name_buf, n, &ref, NULL);
+        if (rc == NTX_OK)
+            rc = ntx_file_open_ref(vol, ref, &cur);
+        if (rc != NTX_OK)
+            return rc;
+    }
+    if (want_dir && (cur.rec_flags & REC_FLAG_DIRECTORY) == 0)
+        return NTX_E_NOT_DIR;
+    *f = cur;
+    return NTX_OK;
+}

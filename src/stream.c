@@ -1,0 +1,475 @@
+/*
+ * stream.c - attribute values as byte streams.
+ *
+ * A non-resident value is a run list split into extents: one attribute
+ * record per extent, each mapping [lowest VCN, highest VCN]; without an
+ * $ATTRIBUTE_LIST there is exactly one. The handle keeps a cursor (record,
+ * attribute offset, decoder state) so sequential reads decode each run once.
+ *
+ * Compressed values (attribute flag 0x0001) come in compression units of
+ * 2^compression_unit clusters, always 16 (ntfs-3g compress.c; libfsntfs
+ * "Compression"): a unit with every cluster allocated is stored raw, one with
+ * none is zeros, and one whose tail is sparse holds LZNT1 chunks in its
+ * allocated clusters. Chunks are independent 4 KiB blocks, so one chunk is
+ * decompressed at a time into a 4 KiB buffer instead of a whole unit.
+ */
+#include "stream.h"
+
+#include "attr.h"
+#include "attrlist.h"
+#include "device.h"
+#include "diag.h"
+#include "lznt1.h"
+#include "mem.h"
+#include "record.h"
+#include "runlist.h"
+
+#define STREAM_CU_SHIFT 4u      /* the only compression unit NTFS writes: 16 clusters */
+#define STREAM_MAX_CU_CLUSTER 12u /* compression needs clusters of 4 KiB or less */
+
+/* The extent in rec (record rec_no) that an attribute list entry names. */
+static const uint8_t *stream_extent_by_entry(const uint8_t *rec, const ntx_alist_entry *e,
+                                             uint32_t *off)
+{
+    const uint8_t *a = ntx_rec_find_instance(rec, e->type, e->instance, off);
+    if (a == NULL || ntx_attr_name_len(a) != e->name_len)
+        return NULL;
+    if (!ntx_attr_is_resident(a) && ntx_attr_lowest_vcn(a) != e->lowest_vcn)
+        return NULL;
+    return a;
+}
+
+/*
+ * Find the extent that maps vcn (0 at open) and point the cursor at its
+ * start. *attr receives the extent, valid until the next record load.
+ */
+static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **attr)
+{
+    ntx_volume *vol = s->vol;
+    const uint8_t *rec, *a;
+    uint32_t off;
+    uint64_t rec_no = s->mft_no;
+
+    ntx_err rc = ntx_record_get(vol, s->mft_no, &rec);
+    if (rc != NTX_OK)
+        return rc;
+    const uint8_t *al = ntx_rec_find_attr(rec, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &off);
+    s->has_alist = al != NULL;
+    if (al == NULL) {
+        a = ntx_rec_find_attr(rec, s->type, s->name, s->name_len, &off);
+        if (a == NULL)
+            return NTX_E_NOT_FOUND;
+    } else {
+        ntx_alist_entry e;
+        rc = ntx_alist_find(vol, al, s->mft_no, s->type, s->name, s->name_len, vcn, &e);
+        if (rc != NTX_OK)
+            return rc;
+        rec_no = NTX_REF_MFT(e.ref);
+        rc = ntx_record_get_extension(vol, e.ref, s->mft_no, &rec);
+        if (rc != NTX_OK)
+            return rc;
+        a = stream_extent_by_entry(rec, &e, &off);
+        if (a == NULL)
+            return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, rec_no, e.instance);
+    }
+
+    s->cur.rec_no = rec_no;
+    s->cur.attr_off = off;
+    s->cur.run.len = 0;
+    s->cur.valid = false;
+    if (!ntx_attr_is_resident(a)) {
+        if (vcn < ntx_attr_lowest_vcn(a) || vcn >= ntx_attr_vcn_end(a))
+            return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, rec_no, vcn);
+        s->cur.pair_off = ntx_attr_mp_offset(a);
+        s->cur.next_vcn = ntx_attr_lowest_vcn(a);
+        s->cur.last_vcn = ntx_attr_vcn_end(a);
+        s->cur.lcn = 0;
+        s->cur.valid = true;
+    }
+    *attr = a;
+    return NTX_OK;
+}
+
+/* Fill the sizes and form of a freshly found first extent. */
+static ntx_err stream_take_first_extent(ntx_stream *s, const uint8_t *a)
+{
+    ntx_volume *vol = s->vol;
+
+    s->flags = ntx_attr_flags(a);
+    s->resident = ntx_attr_is_resident(a);
+    if (s->resident) {
+        s->size = s->init_size = ntx_attr_value(a).len;
+        return NTX_OK;
+    }
+    s->alloc_size = ntx_attr_alloc_size(a);
+    s->size = ntx_attr_data_size(a);
+    s->init_size = ntx_attr_init_size(a);
+    s->vcn_end = s->alloc_size >> vol->cluster_shift;
+    if (ntx_attr_vcn_end(a) > s->vcn_end)
+        return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_VCN, s->cur.rec_no, ATTR_HIGHEST_VCN);
+    if ((s->flags & NTX_ATTR_FLAG_COMPRESSED) != 0) {
+        /* R39: anything but 16 clusters of at most 4 KiB is not NTFS compression. */
+        if (ntx_attr_cu(a) != STREAM_CU_SHIFT || vol->cluster_shift > STREAM_MAX_CU_CLUSTER)
+            return ntx_fail(vol, NTX_E_COMPRESSION, NTX_CHK_COMPRESSION_UNIT, s->cur.rec_no,
+                            ATTR_COMPRESSION_UNIT);
+        s->cu_shift = STREAM_CU_SHIFT;
+    }
+    return NTX_OK;
+}
+
+ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const uint16_t *name,
+                        size_t name_len, ntx_stream *s)
+{
+    if (name_len > NTX_NAME_MAX)
+        return NTX_E_NAME_TOO_LONG;
+    ntx_mem_zero(s, sizeof *s);
+    s->vol = vol;
+    s->gen = vol->gen;
+    s->serial = ++vol->stream_serial;
+    s->mft_no = mft_no;
+    s->type = type;
+    s->name_len = (uint8_t)name_len;
+    for (size_t i = 0; i < name_len; i++)
+        s->name[i] = name[i];
+
+    const uint8_t *a;
+    ntx_err rc = stream_seek_extent(s, 0, &a);
+    if (rc != NTX_OK)
+        return rc;
+    if (!ntx_attr_is_resident(a) && ntx_attr_lowest_vcn(a) != 0)
+        return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, s->cur.rec_no, 0);
+    return stream_take_first_extent(s, a);
+}
+
+/* The run that maps vcn, continuing the cursor's decoding when it can. */
+static ntx_err stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run)
+{
+    ntx_volume *vol = s->vol;
+    ntx_run_cursor *c = &s->cur;
+    const uint8_t *a, *rec;
+    ntx_err rc;
+
+    if (vcn >= s->vcn_end)
+        return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, s->mft_no, vcn);
+    if (c->valid && c->run.len != 0 && vcn >= c->run.vcn && vcn - c->run.vcn < c->run.len) {
+        *run = c->run;
+        return NTX_OK;
+    }
+    if (c->valid && vcn >= c->next_vcn && vcn < c->last_vcn) {
+        rc = ntx_record_get(vol, c->rec_no, &rec);
+        if (rc != NTX_OK)
+            return rc;
+        a = ntx_rec_attr_at(rec, c->attr_off, s->type);
+        if (a == NULL || ntx_attr_is_resident(a))
+            return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, c->rec_no, c->attr_off);
+    } else {
+        rc = stream_seek_extent(s, vcn, &a);
+        if (rc != NTX_OK)
+            return rc == NTX_E_NOT_FOUND
+                       ? ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, s->mft_no, vcn)
+                       : rc;
+        if (!c->valid)
+            return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, c->rec_no, c->attr_off);
+    }
+
+    ntx_mp_state st = { c->pair_off, c->next_vcn, c->last_vcn, c->lcn };
+    /* bound: ntx_mp_next consumes at least 2 mapping-pair bytes per run */
+    for (;;) {
+        ntx_run r;
+        rc = ntx_mp_next(vol, a, &st, &r, c->rec_no);
+        if (rc == NTX_END)
+            return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, c->rec_no, vcn);
+        if (rc != NTX_OK)
+            return rc;
+        c->pair_off = st.pos;
+        c->next_vcn = st.vcn;
+        c->lcn = st.lcn;
+        c->run = r;
+        if (vcn < r.vcn + r.len) {
+            *run = r;
+            return NTX_OK;
+        }
+    }
+}
+
+/* Read [off, off + len) of a non-resident, uncompressed range. */
+static ntx_err stream_read_plain(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
+{
+    ntx_volume *vol = s->vol;
+    const unsigned cs = vol->cluster_shift;
+
+    /* bound: off grows by at least one byte per pass */
+    while (len > 0) {
+        ntx_run run;
+        ntx_err rc = stream_map(s, off >> cs, &run);
+        if (rc != NTX_OK)
+            return rc;
+        uint64_t in_run = off - (run.vcn << cs);
+        uint64_t avail = (run.len << cs) - in_run;
+        if (run.lcn == NTX_LCN_HOLE) {
+            size_t n = (size_t)ntx_min_u64(avail, len);
+            ntx_mem_zero(dst, n);
+            dst += n;
+            off += n;
+            len -= n;
+            continue;
+        }
+        /* Runs adjacent on disk become one callback call (shared/DESIGN.md). */
+        uint64_t next_lcn = run.lcn + run.len;
+        uint64_t next_vcn = run.vcn + run.len;
+        /* bound: each merged run adds at least one cluster to avail */
+        while (avail < len && next_vcn < s->vcn_end) {
+            ntx_run nx;
+            rc = stream_map(s, next_vcn, &nx);
+            if (rc != NTX_OK)
+                return rc;
+            if (nx.lcn != next_lcn)
+                break;
+            avail += nx.len << cs;
+            next_lcn += nx.len;
+            next_vcn += nx.len;
+        }
+        size_t n = (size_t)ntx_min_u64(avail, len);
+        rc = ntx_dev_read(vol, (run.lcn << cs) + in_run, dst, n);
+        if (rc != NTX_OK)
+            return rc;
+        dst += n;
+        off += n;
+        len -= n;
+    }
+    return NTX_OK;
+}
+
+static ntx_err stream_read_resident(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
+{
+    const uint8_t *rec;
+    ntx_err rc = ntx_record_get(s->vol, s->cur.rec_no, &rec);
+    if (rc != NTX_OK)
+        return rc;
+    const uint8_t *a = ntx_rec_attr_at(rec, s->cur.attr_off, s->type);
+    if (a == NULL || !ntx_attr_is_resident(a))
+        return ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, s->cur.rec_no, s->cur.attr_off);
+    ntx_span v = ntx_attr_value(a);
+    if (off > v.len || len > v.len - off)
+        return ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_RESIDENT_VALUE, s->cur.rec_no,
+                        s->cur.attr_off);
+    ntx_mem_copy(dst, v.p + off, len);
+    return NTX_OK;
+}
+
+#if NTX_WITH_LZNT1
+/* Read [pos, pos + len) of the allocated clusters of the unit at cu_vcn. */
+static ntx_err stream_cu_data(ntx_stream *s, uint64_t cu_vcn, uint32_t pos, uint8_t *dst,
+                              size_t len)
+{
+    const unsigned cs = s->vol->cluster_shift;
+    /* bound: pos grows by at least one byte per pass */
+    while (len > 0) {
+        ntx_run run;
+        uint64_t vcn = cu_vcn + (pos >> cs);
+        ntx_err rc = stream_map(s, vcn, &run);
+        if (rc != NTX_OK)
+            return rc;
+        if (run.lcn == NTX_LCN_HOLE)
+            return ntx_fail(s->vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, vcn);
+        uint64_t in_run = ((vcn - run.vcn) << cs) + (pos & ((1u << cs) - 1u));
+        size_t n = (size_t)ntx_min_u64((run.len << cs) - in_run, len);
+        rc = ntx_dev_read(s->vol, (run.lcn << cs) + in_run, dst, n);
+        if (rc != NTX_OK)
+            return rc;
+        dst += n;
+        pos += (uint32_t)n;
+        len -= n;
+    }
+    return NTX_OK;
+}
+
+/* Make the volume's chunk buffer hold chunk k of the unit at cu_vcn, whose
+ * compressed data fills data_len bytes. */
+static ntx_err stream_lz_chunk(ntx_stream *s, uint64_t cu_vcn, uint32_t data_len, uint32_t k)
+{
+    ntx_volume *vol = s->vol;
+    if (vol->lz_valid && vol->lz_serial == s->serial && vol->lz_cu_vcn == cu_vcn &&
+        vol->lz_chunk == k)
+        return NTX_OK;
+    vol->lz_valid = false;
+
+    uint32_t j = 0, pos = 0;
+    if (s->lz.valid && s->lz.cu_vcn == cu_vcn && s->lz.chunk <= k) {
+        j = s->lz.chunk;
+        pos = s->lz.pos;
+    }
+    uint32_t out = 0;
+    /* bound: j counts up to k, at most 15 (a unit holds 16 chunks) */
+    for (;; j++) {
+        uint8_t hdr[2];
+        uint32_t chunk_len;
+        bool compressed;
+        if (data_len < 2u || pos > data_len - 2u)
+            break; /* the unit's data ends: the rest of it is zeros */
+        ntx_err rc = stream_cu_data(s, cu_vcn, pos, hdr, 2);
+        if (rc != NTX_OK)
+            return rc;
+        rc = ntx_lznt1_header(ntx_le16(hdr), &chunk_len, &compressed);
+        if (rc == NTX_END)
+            break;
+        if (rc != NTX_OK || chunk_len > data_len - pos)
+            return ntx_fail(vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
+        if (j == k) {
+            s->lz.cu_vcn = cu_vcn;
+            s->lz.chunk = k;
+            s->lz.pos = pos;
+            s->lz.valid = true;
+            size_t clen = chunk_len - 2u;
+            rc = stream_cu_data(s, cu_vcn, pos + 2u, vol->lz_cbuf, clen);
+            if (rc != NTX_OK)
+                return rc;
+            if (!compressed) {
+                if (clen > NTX_LZNT1_CHUNK)
+                    return ntx_fail(vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
+                ntx_mem_copy(vol->lz_dbuf, vol->lz_cbuf, clen);
+                out = (uint32_t)clen;
+            } else {
+                size_t got;
+                rc = ntx_lznt1_decompress_chunk(vol->lz_cbuf, clen, vol->lz_dbuf,
+                                                NTX_LZNT1_CHUNK, &got);
+                if (rc != NTX_OK)
+                    return ntx_fail(vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
+                out = (uint32_t)got;
+            }
+            break;
+        }
+        if (j >= 15u)
+            break;
+        pos += chunk_len;
+    }
+    vol->lz_dlen = out;
+    vol->lz_serial = s->serial;
+    vol->lz_cu_vcn = cu_vcn;
+    vol->lz_chunk = k;
+    vol->lz_valid = true;
+    return NTX_OK;
+}
+
+/* Clusters of the unit at cu_vcn that are allocated, and the unit's length. */
+static ntx_err stream_cu_alloc(ntx_stream *s, uint64_t cu_vcn, uint64_t *alloc, uint64_t *count)
+{
+    uint64_t end = ntx_min_u64(cu_vcn + (1u << s->cu_shift), s->vcn_end);
+    uint64_t vcn = cu_vcn;
+    *alloc = 0;
+    *count = end - cu_vcn;
+    /* bound: at most 16 clusters, each pass covers at least one */
+    while (vcn < end) {
+        ntx_run run;
+        ntx_err rc = stream_map(s, vcn, &run);
+        if (rc != NTX_OK)
+            return rc;
+        uint64_t take = ntx_min_u64(run.vcn + run.len, end) - vcn;
+        if (run.lcn != NTX_LCN_HOLE)
+            *alloc += take;
+        vcn += take;
+    }
+    return NTX_OK;
+}
+
+static ntx_err stream_read_compressed(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
+{
+    ntx_volume *vol = s->vol;
+    const unsigned cs = vol->cluster_shift;
+    const unsigned cu_bytes_shift = s->cu_shift + cs;
+
+    /* bound: off grows by at least one byte per pass */
+    while (len > 0) {
+        uint64_t cu_vcn = (off >> cu_bytes_shift) << s->cu_shift;
+        uint64_t cu_start = cu_vcn << cs;
+        size_t take = (size_t)ntx_min_u64(cu_start + ((uint64_t)1 << cu_bytes_shift) - off, len);
+        uint64_t alloc, count;
+        ntx_err rc = stream_cu_alloc(s, cu_vcn, &alloc, &count);
+        if (rc != NTX_OK)
+            return rc;
+        if (alloc == 0) {
+            ntx_mem_zero(dst, take);
+        } else if (alloc == count) {
+            rc = stream_read_plain(s, off, dst, take);
+        } else {
+            uint32_t pos = (uint32_t)(off - cu_start);
+            uint8_t *d = dst;
+            size_t left = take;
+            /* bound: pos grows by at least one byte per pass */
+            while (left > 0 && rc == NTX_OK) {
+                uint32_t k = pos >> 12, in_chunk = pos & (NTX_LZNT1_CHUNK - 1u);
+                size_t m = ntx_min_u64(NTX_LZNT1_CHUNK - in_chunk, left);
+                rc = stream_lz_chunk(s, cu_vcn, (uint32_t)(alloc << cs), k);
+                if (rc != NTX_OK)
+                    break;
+                size_t have = vol->lz_dlen > in_chunk ? vol->lz_dlen - in_chunk : 0;
+                if (have > m)
+                    have = m;
+                ntx_mem_copy(d, vol->lz_dbuf + in_chunk, have);
+                ntx_mem_zero(d + have, m - have);
+                d += m;
+                pos += (uint32_t)m;
+                left -= m;
+            }
+        }
+        if (rc != NTX_OK)
+            return rc;
+        dst += take;
+        off += take;
+        len -= take;
+    }
+    return NTX_OK;
+}
+#endif
+
+ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size_t *got)
+{
+    if (s == NULL || got == NULL || (buf == NULL && len != 0))
+        return NTX_E_ARG;
+    *got = 0;
+    ntx_volume *vol = s->vol;
+    if (!ntx_volume_handle_live(vol, s->gen))
+        return NTX_E_STALE;
+    if (off >= s->size || len == 0)
+        return NTX_OK;
+
+    size_t n = (size_t)ntx_min_u64(len, s->size - off);
+    uint8_t *dst = buf;
+    ntx_err rc;
+    if (s->resident) {
+        rc = stream_read_resident(s, off, dst, n);
+    } else if ((s->flags & NTX_ATTR_FLAG_ENCRYPTED) != 0) {
+        return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_ENCRYPTED, s->mft_no, 0);
+    } else {
+        uint64_t data_end = ntx_min_u64(off + n, s->init_size);
+        size_t valid = off < data_end ? (size_t)(data_end - off) : 0;
+        rc = NTX_OK;
+        if (valid > 0) {
+#if NTX_WITH_LZNT1
+            if (s->cu_shift != 0)
+                rc = stream_read_compressed(s, off, dst, valid);
+            else
+#else
+            if (s->cu_shift != 0)
+                return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_COMPRESSION_UNIT, s->mft_no, 0);
+#endif
+                rc = stream_read_plain(s, off, dst, valid);
+        }
+        /* Past the initialized size the disk holds garbage: it reads as zeros. */
+        if (rc == NTX_OK)
+            ntx_mem_zero(dst + valid, n - valid);
+    }
+    if (rc != NTX_OK)
+        return rc;
+    *got = n;
+    return NTX_OK;
+}
+
+ntx_err ntx_stream_read_exact(ntx_stream *s, uint64_t off, void *buf, size_t len)
+{
+    size_t got;
+    ntx_err rc = ntx_stream_read(s, off, buf, len, &got);
+    if (rc == NTX_OK && got != len)
+        return ntx_fail(s->vol, NTX_E_RANGE, NTX_CHK_READ_RANGE, s->mft_no, off);
+    return rc;
+}
