@@ -465,6 +465,15 @@ ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size
     return NTX_OK;
 }
 
+ntx_err ntx_stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run)
+{
+    if (s == NULL || run == NULL || s->resident)
+        return NTX_E_ARG;
+    if (!ntx_volume_handle_live(s->vol, s->gen))
+        return NTX_E_STALE;
+    return stream_map(s, vcn, run);
+}
+
 ntx_err ntx_stream_read_exact(ntx_stream *s, uint64_t off, void *buf, size_t len)
 {
     size_t got;

@@ -169,6 +169,19 @@ ntx_err ntx_stream_open_data(const ntx_file *f, const char *name, size_t name_le
  */
 ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size_t *got);
 
+/**
+ * ntx_stream_map() - the run of a non-resident stream that maps cluster vcn.
+ *
+ * Walk a whole runlist with vcn = 0, then vcn = run.vcn + run.len, while
+ * vcn < s->vcn_end. Sparse runs have lcn NTX_LCN_HOLE. Extents split over
+ * several records through an $ATTRIBUTE_LIST are followed.
+ * Reads:   the records holding the stream's extents (cached cursor: a walk
+ *          in VCN order decodes each run once).
+ * Returns: NTX_OK with *run; NTX_E_ARG for a resident stream; NTX_E_RUNLIST
+ *          (vcn not mapped, runlist corrupt); NTX_E_STALE; record errors.
+ */
+ntx_err ntx_stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run);
+
 /* What a reparse point says. Names are UTF-16 units inside the caller's buffer. */
 typedef struct ntx_reparse {
     uint32_t tag;
