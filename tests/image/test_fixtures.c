@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <limits.h>
+#include <locale.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include <cmocka.h>
 
@@ -326,10 +330,240 @@ static void test_walk(void **state)
     free(it);
 }
 
+/* A deterministic generator for read offsets (xorshift64*). */
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 0x2545F4914F6CDD1Dull;
+}
+
+static void swap_ascii_case(char *p)
+{
+    for (; *p; p++) {
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 32);
+        else if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+    }
+}
+
+/* Compare paths ignoring case with the C library's Unicode case mapping
+ * (towupper in a UTF-8 locale): an oracle independent of $UpCase that
+ * agrees with it on the letters the fixtures use. */
+static int casecmp_utf8(const char *a, const char *b)
+{
+    mbstate_t sa, sb;
+    memset(&sa, 0, sizeof sa);
+    memset(&sb, 0, sizeof sb);
+    for (;;) {
+        wchar_t wa = 0, wb = 0;
+        size_t na = mbrtowc(&wa, a, MB_LEN_MAX, &sa), nb = mbrtowc(&wb, b, MB_LEN_MAX, &sb);
+        assert_true(na != (size_t)-1 && na != (size_t)-2 && nb != (size_t)-1 && nb != (size_t)-2);
+        wint_t ua = towupper((wint_t)wa), ub = towupper((wint_t)wb);
+        if (ua != ub)
+            return ua < ub ? -1 : 1;
+        if (wa == 0)
+            return 0;
+        a += na;
+        b += nb;
+    }
+}
+
+static int cmp_lower(const void *a, const void *b)
+{
+    return casecmp_utf8(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every path opens to its MFT number, as written and with the case of its
+ * ASCII letters swapped. Where the manifest holds names that differ only in
+ * case, the swapped path must open one of them; where it does not, exactly
+ * that file. */
+static void test_lookup(void **state)
+{
+    struct fixture *fx = *state;
+    size_t n = 0;
+    char **lower = malloc(fx->man.count * sizeof *lower);
+    assert_non_null(lower);
+    for (size_t i = 0; i < fx->man.count; i++)
+        if (fx->man.entries[i].stream == NULL)
+            lower[n++] = fx->man.entries[i].path;
+    qsort(lower, n, sizeof *lower, cmp_lower);
+
+    size_t checked = 0, twins = 0;
+    for (size_t i = 0; i < fx->man.count; i++) {
+        const struct ntx_test_manifest_entry *e = &fx->man.entries[i];
+        if (e->stream != NULL)
+            continue;
+        ntx_file f;
+        ntx_err rc = ntx_file_open_path(&fx->vol, e->path, strlen(e->path), &f);
+        if (rc != NTX_OK || f.mft_no != e->mft)
+            fail_msg("%s: open %s: %s, mft %llu (expected %llu)", fx->name, e->path,
+                     ntx_strerror(rc), (unsigned long long)f.mft_no, (unsigned long long)e->mft);
+
+        char swapped[8192];
+        snprintf(swapped, sizeof swapped, "%s", e->path);
+        swap_ascii_case(swapped);
+        rc = ntx_file_open_path(&fx->vol, swapped, strlen(swapped), &f);
+        if (rc != NTX_OK)
+            fail_msg("%s: open %s: %s", fx->name, swapped, ntx_strerror(rc));
+        char *key = e->path;
+        char **hit = bsearch(&key, lower, n, sizeof *lower, cmp_lower);
+        assert_non_null(hit);
+        size_t lo = (size_t)(hit - lower), hi = lo;
+        while (lo > 0 && casecmp_utf8(lower[lo - 1], e->path) == 0)
+            lo--;
+        while (hi + 1 < n && casecmp_utf8(lower[hi + 1], e->path) == 0)
+            hi++;
+        bool ok = false;
+        for (size_t k = lo; k <= hi; k++)
+            ok = ok || ntx_test_manifest_find(&fx->man, lower[k], NULL)->mft == f.mft_no;
+        if (!ok)
+            fail_msg("%s: %s opened mft %llu, not %s", fx->name, swapped,
+                     (unsigned long long)f.mft_no, e->path);
+        twins += hi > lo;
+        checked++;
+    }
+    print_message("%s: %zu paths opened in both cases (%zu with case twins)\n", fx->name, checked,
+                  twins);
+    free(lower);
+}
+
+/* Reads at unaligned offsets and lengths return the same bytes as one
+ * whole read, for files and streams (resident, non-resident, sparse,
+ * compressed, fragmented), and never make the core ask for a partial block. */
+static void test_unaligned_reads(void **state)
+{
+    struct fixture *fx = *state;
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    size_t reads = 0;
+    uint8_t *window = malloc(READ_CHUNK + 8192);
+    assert_non_null(window);
+
+    for (size_t i = 0; i < fx->man.count; i++) {
+        const struct ntx_test_manifest_entry *e = &fx->man.entries[i];
+        if ((e->type != 'f' && e->type != 's') || e->size == 0)
+            continue;
+        /* Every file of small fixtures; a sample of the 5,000-file directory. */
+        if (fx->man.count > 1000 && e->size < 65536 && i % 97 != 0)
+            continue;
+        ntx_file f;
+        ntx_stream *s = malloc(sizeof *s);
+        assert_int_equal(ntx_file_open_path(&fx->vol, e->path, strlen(e->path), &f), NTX_OK);
+        assert_int_equal(ntx_stream_open_data(&f, e->stream, e->stream ? strlen(e->stream) : 0, s),
+                         NTX_OK);
+        for (int k = 0; k < 12; k++) {
+            uint64_t off = rng_next(&seed) % e->size;
+            size_t len = (size_t)(rng_next(&seed) % (k < 6 ? 9000 : READ_CHUNK)) + 1;
+            if (k == 0)
+                off = e->size - 1; /* the last byte */
+            /* The reference: the aligned superset, read in one call. */
+            uint64_t a_off = off & ~(uint64_t)4095;
+            size_t a_len = (size_t)(((off + len + 4095) & ~(uint64_t)4095) - a_off);
+            size_t got, got2;
+            assert_int_equal(ntx_stream_read(s, a_off, window, a_len, &got), NTX_OK);
+            uint8_t *part = malloc(len);
+            assert_int_equal(ntx_stream_read(s, off, part, len, &got2), NTX_OK);
+            size_t expect = off + len <= e->size ? len : (size_t)(e->size - off);
+            assert_int_equal(got2, expect);
+            assert_true(got >= (size_t)(off - a_off) + got2);
+            if (memcmp(part, window + (off - a_off), got2) != 0)
+                fail_msg("%s: %s%s%s: bytes differ at offset %llu length %zu", fx->name, e->path,
+                         e->stream ? ":" : "", e->stream ? e->stream : "",
+                         (unsigned long long)off, len);
+            free(part);
+            reads++;
+        }
+        free(s);
+    }
+    assert_int_equal(fx->disk.failures, 0);
+    print_message("%s: %zu unaligned reads compared\n", fx->name, reads);
+    free(window);
+}
+
+/* Label and geometry against the manifest header (from mkntfs and ntfsinfo). */
+static void test_volume_info(void **state)
+{
+    struct fixture *fx = *state;
+    ntx_volume_info info;
+    char label[512];
+    size_t len;
+    assert_int_equal(ntx_volume_get_info(&fx->vol, &info), NTX_OK);
+    assert_int_equal(ntx_utf16_to_utf8(info.label, info.label_len, label, sizeof label, &len,
+                                       NTX_UTF16_STRICT), NTX_OK);
+    assert_string_equal(label, fx->man.label);
+    assert_int_equal(info.geo.sector_size, fx->man.sector_size);
+    assert_int_equal(info.geo.cluster_size, fx->man.cluster_size);
+    assert_int_equal(info.geo.record_size, fx->man.record_size);
+    /* mkntfs writes NTFS 3.1 and leaves a cleanly unmounted volume clean. */
+    assert_int_equal(info.major, 3);
+    assert_int_equal(info.minor, 1);
+    assert_false(info.dirty);
+}
+
+/* Path syntax: ".", "..", repeated and trailing slashes, files used as
+ * directories, missing names, invalid UTF-8, over-long names. */
+static void test_path_syntax(void **state)
+{
+    struct fixture *fx = *state;
+    ntx_file f;
+    const struct ntx_test_manifest_entry *file = NULL, *dir = NULL;
+    for (size_t i = 0; i < fx->man.count && (!file || !dir); i++) {
+        const struct ntx_test_manifest_entry *e = &fx->man.entries[i];
+        if (e->type == 'f' && !e->stream && strchr(e->path + 1, '/') && !file)
+            file = e;
+        if (e->type == 'd' && strcmp(e->path, "/") != 0 && !dir)
+            dir = e;
+    }
+    assert_int_equal(ntx_file_open_path(&fx->vol, "", 0, &f), NTX_OK);
+    assert_int_equal(f.mft_no, NTX_MFT_ROOT);
+    assert_int_equal(ntx_file_open_path(&fx->vol, "/./..//.", 8, &f), NTX_OK);
+    assert_int_equal(f.mft_no, NTX_MFT_ROOT);
+    assert_int_equal(ntx_file_open_path(&fx->vol, "/no such file", 13, &f), NTX_E_NOT_FOUND);
+    assert_int_equal(ntx_file_open_path(&fx->vol, "/\xff", 2, &f), NTX_E_NAME);
+    char longname[300];
+    memset(longname, 'x', sizeof longname);
+    longname[0] = '/';
+    assert_int_equal(ntx_file_open_path(&fx->vol, longname, sizeof longname, &f),
+                     NTX_E_NAME_TOO_LONG);
+    if (file != NULL) {
+        char p[8192];
+        snprintf(p, sizeof p, "%s/x", file->path);
+        assert_int_equal(ntx_file_open_path(&fx->vol, p, strlen(p), &f), NTX_E_NOT_DIR);
+        snprintf(p, sizeof p, "%s/", file->path);
+        assert_int_equal(ntx_file_open_path(&fx->vol, p, strlen(p), &f), NTX_E_NOT_DIR);
+        /* "dir/../dir/file" is the file again */
+        const char *slash = strrchr(file->path, '/');
+        const char *first = strchr(file->path + 1, '/');
+        snprintf(p, sizeof p, "%.*s/..%.*s", (int)(first - file->path), file->path,
+                 (int)(strlen(file->path)), file->path);
+        (void)slash;
+        assert_int_equal(ntx_file_open_path(&fx->vol, p, strlen(p), &f), NTX_OK);
+        assert_int_equal(f.mft_no, file->mft);
+        ntx_stream *s = malloc(sizeof *s);
+        assert_int_equal(ntx_stream_open_data(&f, "no-such-stream", 14, s), NTX_E_NOT_FOUND);
+        free(s);
+    }
+    if (dir != NULL) {
+        char p[8192];
+        ntx_stream *s = malloc(sizeof *s);
+        snprintf(p, sizeof p, "%s/", dir->path);
+        assert_int_equal(ntx_file_open_path(&fx->vol, p, strlen(p), &f), NTX_OK);
+        assert_int_equal(f.mft_no, dir->mft);
+        assert_int_equal(ntx_stream_open_data(&f, NULL, 0, s), NTX_E_IS_DIR);
+        free(s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
+    if (setlocale(LC_ALL, "C.UTF-8") == NULL) {
+        fprintf(stderr, "the C.UTF-8 locale is needed\n");
+        return 1;
+    }
     DIR *d = opendir(NTX_FIXTURES_DIR);
     struct dirent *ent;
     assert_non_null(d);
@@ -340,10 +574,25 @@ int main(int argc, char **argv)
     }
     closedir(d);
 
-    struct CMUnitTest tests[16];
+    static const struct {
+        const char *what;
+        CMUnitTestFunction fn;
+    } kinds[] = { { "walk", test_walk },
+                  { "lookup", test_lookup },
+                  { "unaligned", test_unaligned_reads },
+                  { "volume-info", test_volume_info },
+                  { "path-syntax", test_path_syntax } };
+    const size_t nk = sizeof kinds / sizeof kinds[0];
+    struct CMUnitTest *tests = calloc(fixture_count * nk, sizeof *tests);
+    char **names = calloc(fixture_count * nk, sizeof *names);
+    size_t n = 0;
     for (size_t i = 0; i < fixture_count; i++) {
-        tests[i] = (struct CMUnitTest){ fixture_names[i], test_walk, fixture_setup,
-                                        fixture_teardown, (void *)fixture_names[i] };
+        for (size_t k = 0; k < nk; k++, n++) {
+            if (asprintf(&names[n], "%s/%s", fixture_names[i], kinds[k].what) < 0)
+                return 1;
+            tests[n] = (struct CMUnitTest){ names[n], kinds[k].fn, fixture_setup,
+                                            fixture_teardown, (void *)fixture_names[i] };
+        }
     }
-    return _cmocka_run_group_tests("fixtures", tests, fixture_count, NULL, NULL);
+    return _cmocka_run_group_tests("fixtures", tests, n, NULL, NULL);
 }
