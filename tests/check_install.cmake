@@ -1,0 +1,30 @@
+# Install into a scratch prefix, then build examples/ntx_demo.c against it
+# with nothing but pkg-config's flags.
+set(prefix ${BUILD}/install-check)
+file(REMOVE_RECURSE ${prefix})
+execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD} --prefix ${prefix}
+  RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed")
+endif()
+file(GLOB_RECURSE pc ${prefix}/*/ntx.pc)
+if(NOT pc)
+  message(FATAL_ERROR "no ntx.pc installed")
+endif()
+get_filename_component(pcdir ${pc} DIRECTORY)
+set(ENV{PKG_CONFIG_PATH} ${pcdir})
+execute_process(COMMAND ${PKG_CONFIG} --cflags --libs ntx OUTPUT_VARIABLE flags
+  RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "pkg-config ntx failed")
+endif()
+separate_arguments(flags)
+if(SANITIZE)
+  list(APPEND flags -fsanitize=${SANITIZE})
+endif()
+execute_process(COMMAND ${CC} -o ${prefix}/ntx-demo ${SRC}/examples/ntx_demo.c ${flags}
+  RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "building against the installed ntx failed (flags: ${flags})")
+endif()
+message(STATUS "installed ntx builds with: ${flags}")
