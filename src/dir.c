@@ -112,7 +112,7 @@ ntx_err ntx_dir_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags)
     ntx_volume *vol = f->vol;
     if (!ntx_volume_handle_live(vol, f->gen))
         return NTX_E_STALE;
-    if ((f->rec_flags & 0x2u) == 0)
+    if ((f->rec_flags & REC_FLAG_DIRECTORY) == 0)
         return NTX_E_NOT_DIR;
 
     ntx_mem_zero(it, sizeof *it);
@@ -126,9 +126,13 @@ ntx_err ntx_dir_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags)
         return iter_fail(it, rc);
 
     /* Every legitimate walk visits each entry at most twice (down, then out)
-     * and each node once; this budget allows all of that several times over. */
+     * and each node once; this budget allows all of that several times over.
+     * The cap stops nodes shared by many parents (a DAG, not a tree) from
+     * multiplying the work when a sparse allocation claims huge sizes (R32). */
     uint64_t blocks = it->has_alloc ? it->alloc.size >> vol->index_shift : 0;
     uint64_t per_node = vol->geo.index_block_size / 16u + 1u;
+    if (blocks > NTX_DIR_FUEL_MAX / (4u * per_node))
+        blocks = NTX_DIR_FUEL_MAX / (4u * per_node);
     it->fuel = 4u * (blocks + 1u) * per_node;
     it->depth = 1;
     it->level[0].vcn = NTX_INDEX_ROOT_VCN;
@@ -289,7 +293,7 @@ ntx_err ntx_dir_lookup(const ntx_file *dir, const uint16_t *name, size_t name_le
         return NTX_E_ARG;
     if (!ntx_volume_handle_live(dir->vol, dir->gen))
         return NTX_E_STALE;
-    if ((dir->rec_flags & 0x2u) == 0)
+    if ((dir->rec_flags & REC_FLAG_DIRECTORY) == 0)
         return NTX_E_NOT_DIR;
     if (name_len == 0)
         return NTX_E_NOT_FOUND;

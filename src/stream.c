@@ -112,6 +112,9 @@ static ntx_err stream_take_first_extent(ntx_stream *s, const uint8_t *a)
         if (ntx_attr_cu(a) != STREAM_CU_SHIFT || vol->cluster_shift > STREAM_MAX_CU_CLUSTER)
             return ntx_fail(vol, NTX_E_COMPRESSION, NTX_CHK_COMPRESSION_UNIT, s->cur.rec_no,
                             ATTR_COMPRESSION_UNIT);
+        if (!NTX_WITH_LZNT1) /* a build without the decompressor (config.h) */
+            return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_COMPRESSION_UNIT, s->cur.rec_no,
+                            ATTR_COMPRESSION_UNIT);
         s->cu_shift = STREAM_CU_SHIFT;
     }
     return NTX_OK;
@@ -257,7 +260,6 @@ static ntx_err stream_read_resident(ntx_stream *s, uint64_t off, uint8_t *dst, s
     return NTX_OK;
 }
 
-#if NTX_WITH_LZNT1
 /* Read [pos, pos + len) of the allocated clusters of the unit at cu_vcn. */
 static ntx_err stream_cu_data(ntx_stream *s, uint64_t cu_vcn, uint32_t pos, uint8_t *dst,
                               size_t len)
@@ -372,10 +374,37 @@ static ntx_err stream_cu_alloc(ntx_stream *s, uint64_t cu_vcn, uint64_t *alloc, 
     return NTX_OK;
 }
 
-static ntx_err stream_read_compressed(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
+/* Copy [pos, pos + len) of the decompressed unit at cu_vcn, whose
+ * compressed chunks fill data_len bytes of its allocated clusters. */
+static ntx_err stream_read_unit(ntx_stream *s, uint64_t cu_vcn, uint32_t data_len, uint32_t pos,
+                                uint8_t *dst, size_t len)
 {
     ntx_volume *vol = s->vol;
-    const unsigned cs = vol->cluster_shift;
+    /* bound: pos grows by at least one byte per pass */
+    while (len > 0) {
+        uint32_t k = pos / NTX_LZNT1_CHUNK, in_chunk = pos % NTX_LZNT1_CHUNK;
+        size_t m = NTX_LZNT1_CHUNK - in_chunk;
+        if (m > len)
+            m = len;
+        ntx_err rc = stream_lz_chunk(s, cu_vcn, data_len, k);
+        if (rc != NTX_OK)
+            return rc;
+        /* A chunk that ends early, or is missing, reads as zeros. */
+        size_t have = vol->lz_dlen > in_chunk ? vol->lz_dlen - in_chunk : 0;
+        if (have > m)
+            have = m;
+        ntx_mem_copy(dst, vol->lz_dbuf + in_chunk, have);
+        ntx_mem_zero(dst + have, m - have);
+        dst += m;
+        pos += (uint32_t)m;
+        len -= m;
+    }
+    return NTX_OK;
+}
+
+static ntx_err stream_read_compressed(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
+{
+    const unsigned cs = s->vol->cluster_shift;
     const unsigned cu_bytes_shift = s->cu_shift + cs;
 
     /* bound: off grows by at least one byte per pass */
@@ -387,31 +416,13 @@ static ntx_err stream_read_compressed(ntx_stream *s, uint64_t off, uint8_t *dst,
         ntx_err rc = stream_cu_alloc(s, cu_vcn, &alloc, &count);
         if (rc != NTX_OK)
             return rc;
-        if (alloc == 0) {
+        if (alloc == 0)
             ntx_mem_zero(dst, take);
-        } else if (alloc == count) {
-            rc = stream_read_plain(s, off, dst, take);
-        } else {
-            uint32_t pos = (uint32_t)(off - cu_start);
-            uint8_t *d = dst;
-            size_t left = take;
-            /* bound: pos grows by at least one byte per pass */
-            while (left > 0 && rc == NTX_OK) {
-                uint32_t k = pos >> 12, in_chunk = pos & (NTX_LZNT1_CHUNK - 1u);
-                size_t m = ntx_min_u64(NTX_LZNT1_CHUNK - in_chunk, left);
-                rc = stream_lz_chunk(s, cu_vcn, (uint32_t)(alloc << cs), k);
-                if (rc != NTX_OK)
-                    break;
-                size_t have = vol->lz_dlen > in_chunk ? vol->lz_dlen - in_chunk : 0;
-                if (have > m)
-                    have = m;
-                ntx_mem_copy(d, vol->lz_dbuf + in_chunk, have);
-                ntx_mem_zero(d + have, m - have);
-                d += m;
-                pos += (uint32_t)m;
-                left -= m;
-            }
-        }
+        else if (alloc == count)
+            rc = stream_read_plain(s, off, dst, take); /* a unit stored raw */
+        else
+            rc = stream_read_unit(s, cu_vcn, (uint32_t)(alloc << cs), (uint32_t)(off - cu_start),
+                                  dst, take);
         if (rc != NTX_OK)
             return rc;
         dst += take;
@@ -420,8 +431,6 @@ static ntx_err stream_read_compressed(ntx_stream *s, uint64_t off, uint8_t *dst,
     }
     return NTX_OK;
 }
-#endif
-
 ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size_t *got)
 {
     if (s == NULL || got == NULL || (buf == NULL && len != 0))
@@ -444,17 +453,10 @@ ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size
         uint64_t data_end = ntx_min_u64(off + n, s->init_size);
         size_t valid = off < data_end ? (size_t)(data_end - off) : 0;
         rc = NTX_OK;
-        if (valid > 0) {
-#if NTX_WITH_LZNT1
-            if (s->cu_shift != 0)
-                rc = stream_read_compressed(s, off, dst, valid);
-            else
-#else
-            if (s->cu_shift != 0)
-                return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_COMPRESSION_UNIT, s->mft_no, 0);
-#endif
-                rc = stream_read_plain(s, off, dst, valid);
-        }
+        if (valid > 0 && s->cu_shift == 0)
+            rc = stream_read_plain(s, off, dst, valid);
+        else if (valid > 0 && NTX_WITH_LZNT1)
+            rc = stream_read_compressed(s, off, dst, valid);
         /* Past the initialized size the disk holds garbage: it reads as zeros. */
         if (rc == NTX_OK)
             ntx_mem_zero(dst + valid, n - valid);

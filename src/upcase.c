@@ -67,7 +67,7 @@ ntx_err ntx_upcase(ntx_volume *vol, uint16_t c, uint16_t *up)
     if (vol->upc_block_no != block) {
         uint64_t vcn = byte >> cs;
         const ntx_run *run = NULL;
-        for (unsigned i = 0; i < vol->upcase_nruns; i++)
+        for (unsigned i = 0; i < vol->upcase_nruns; i++) /* bound: NTX_UPCASE_RUNS */
             if (vcn >= vol->upcase_runs[i].vcn && vcn - vol->upcase_runs[i].vcn < vol->upcase_runs[i].len)
                 run = &vol->upcase_runs[i];
         if (run == NULL)

@@ -31,6 +31,12 @@
 #define NTX_MAX_INDEX_DEPTH 24u
 #endif
 
+/* Most steps one directory listing may take (about two per entry): bounds
+ * the walk of a corrupt index whose nodes are shared by many parents. */
+#ifndef NTX_DIR_FUEL_MAX
+#define NTX_DIR_FUEL_MAX ((uint64_t)1 << 28)
+#endif
+
 /* Longest file name in UTF-16 code units (the NTFS limit). */
 #define NTX_NAME_MAX 255u
 
