@@ -226,6 +226,12 @@ static void check_object(struct fixture *fx, const ntx_dirent *de, const char *p
                  (unsigned long long)NTX_REF_MFT(st.mft_ref), (unsigned long long)e->mft);
     *is_dir = st.is_dir && e->type == 'd';
 
+    if (e->reparse != NULL) {
+        uint32_t tag = e->reparse[0] | e->reparse[1] << 8 | e->reparse[2] << 16 |
+                       (uint32_t)e->reparse[3] << 24;
+        assert_int_equal(st.reparse_tag, tag);
+        assert_true(st.dos_attrs & NTX_FA_REPARSE);
+    }
     if (e->type == 'l') {
         char target[4096];
         size_t len;
@@ -482,6 +488,56 @@ static void test_unaligned_reads(void **state)
     free(window);
 }
 
+/* DOS 8.3 aliases (the manifest's "# dos_name" lines, set through ntfs-3g's
+ * system.ntfs_dos_name): listed with NTX_NS_DOS next to the long name in
+ * NTX_NS_WIN32, left out with NTX_DIR_SKIP_DOS, and openable by path. */
+static void test_dos_names(void **state)
+{
+    struct fixture *fx = *state;
+    ntx_dir_iter *it = malloc(sizeof *it);
+    ntx_dirent *de = malloc(sizeof *de);
+    size_t checked = 0;
+    for (size_t i = 0; i < fx->man.count; i++) {
+        const struct ntx_test_manifest_entry *e = &fx->man.entries[i];
+        if (e->dos_name == NULL)
+            continue;
+        char parent[4096], path[4096];
+        snprintf(parent, sizeof parent, "%s", e->path);
+        *strrchr(parent, '/') = 0;
+        ntx_file dir, f;
+        assert_int_equal(ntx_file_open_path(&fx->vol, parent, strlen(parent), &dir), NTX_OK);
+        for (int skip = 0; skip < 2; skip++) {
+            int dos = 0, win32 = 0;
+            ntx_err rc;
+            assert_int_equal(ntx_dir_open(it, &dir, skip ? NTX_DIR_SKIP_DOS : 0), NTX_OK);
+            while ((rc = ntx_dir_next(it, de)) == NTX_OK) {
+                if (NTX_REF_MFT(de->mft_ref) != e->mft)
+                    continue;
+                char name[1024];
+                utf16_path(de->name, de->name_len, name, sizeof name);
+                if (de->name_space == NTX_NS_DOS) {
+                    assert_string_equal(name, e->dos_name);
+                    dos++;
+                } else {
+                    assert_int_equal(de->name_space, NTX_NS_WIN32);
+                    assert_string_equal(name, strrchr(e->path, '/') + 1);
+                    win32++;
+                }
+            }
+            assert_int_equal(rc, NTX_END);
+            assert_int_equal(win32, 1);
+            assert_int_equal(dos, skip ? 0 : 1);
+        }
+        snprintf(path, sizeof path, "%s/%s", parent, e->dos_name);
+        assert_int_equal(ntx_file_open_path(&fx->vol, path, strlen(path), &f), NTX_OK);
+        assert_int_equal(f.mft_no, e->mft);
+        checked++;
+    }
+    print_message("%s: %zu DOS names\n", fx->name, checked);
+    free(it);
+    free(de);
+}
+
 /* Label and geometry against the manifest header (from mkntfs and ntfsinfo). */
 static void test_volume_info(void **state)
 {
@@ -581,6 +637,7 @@ int main(int argc, char **argv)
                   { "lookup", test_lookup },
                   { "unaligned", test_unaligned_reads },
                   { "volume-info", test_volume_info },
+                  { "dos-names", test_dos_names },
                   { "path-syntax", test_path_syntax } };
     const size_t nk = sizeof kinds / sizeof kinds[0];
     struct CMUnitTest *tests = calloc(fixture_count * nk, sizeof *tests);
