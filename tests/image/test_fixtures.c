@@ -538,6 +538,62 @@ static void test_dos_names(void **state)
     free(de);
 }
 
+/* Files whose attributes spill into extension records: the attribute
+ * iterator returns the $ATTRIBUTE_LIST first, then every attribute it
+ * names; the unnamed $DATA's extents have increasing lowest VCNs that tile
+ * [0, allocated clusters) exactly, and some live outside the base record.
+ * (That the bytes read back right is test_walk's SHA-256 check.) */
+static void test_attribute_lists(void **state)
+{
+    struct fixture *fx = *state;
+    ntx_attr_info *ai = malloc(sizeof *ai);
+    size_t with_list = 0, split = 0;
+    for (size_t i = 0; i < fx->man.count; i++) {
+        const struct ntx_test_manifest_entry *e = &fx->man.entries[i];
+        if (e->type != 'f' || e->stream != NULL)
+            continue;
+        ntx_file f;
+        ntx_attr_iter it;
+        ntx_err rc;
+        assert_int_equal(ntx_file_open_path(&fx->vol, e->path, strlen(e->path), &f), NTX_OK);
+        assert_int_equal(ntx_attr_iter_open(&it, &f), NTX_OK);
+        bool first = true, has_list = false;
+        uint64_t next_vcn = 0, alloc = 0;
+        unsigned extents = 0, elsewhere = 0;
+        while ((rc = ntx_attr_next(&it, ai)) == NTX_OK) {
+            if (first)
+                has_list = ai->type == NTX_AT_ATTRIBUTE_LIST;
+            first = false;
+            if (ai->type != NTX_AT_DATA || ai->name_len != 0 || ai->resident)
+                continue;
+            if (ai->lowest_vcn == 0)
+                alloc = ai->alloc_size;
+            if (ai->lowest_vcn != next_vcn)
+                fail_msg("%s: %s: $DATA extent at VCN %llu, expected %llu", fx->name, e->path,
+                         (unsigned long long)ai->lowest_vcn, (unsigned long long)next_vcn);
+            next_vcn = ai->highest_vcn + 1;
+            extents++;
+            elsewhere += ai->rec_no != f.mft_no;
+        }
+        assert_int_equal(rc, NTX_END);
+        if (extents > 0)
+            assert_int_equal(next_vcn * fx->man.cluster_size, alloc);
+        if (!has_list) {
+            assert_true(extents <= 1);
+            continue;
+        }
+        with_list++;
+        if (extents >= 2 && elsewhere > 0)
+            split++;
+    }
+    print_message("%s: %zu files with an attribute list, %zu with $DATA split over records\n",
+                  fx->name, with_list, split);
+    /* The fixtures built to need one (fixtures/README.md) must have it. */
+    if (ntx_test_manifest_find(&fx->man, "/frag/fragmented.bin", NULL) != NULL)
+        assert_true(split >= 1);
+    free(ai);
+}
+
 /* Label and geometry against the manifest header (from mkntfs and ntfsinfo). */
 static void test_volume_info(void **state)
 {
@@ -638,6 +694,7 @@ int main(int argc, char **argv)
                   { "unaligned", test_unaligned_reads },
                   { "volume-info", test_volume_info },
                   { "dos-names", test_dos_names },
+                  { "attribute-lists", test_attribute_lists },
                   { "path-syntax", test_path_syntax } };
     const size_t nk = sizeof kinds / sizeof kinds[0];
     struct CMUnitTest *tests = calloc(fixture_count * nk, sizeof *tests);
