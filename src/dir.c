@@ -220,7 +220,7 @@ ntx_err ntx_dir_next(ntx_dir_iter *it, ntx_dirent *ent)
 static ntx_err dir_descend(ntx_volume *vol, const dir_where *w, const uint16_t *name, size_t n,
                            bool exact, ntx_index_node *node, ntx_index_entry *e)
 {
-    uint64_t path[NTX_MAX_INDEX_DEPTH];
+    uint64_t *path = vol->lookup_path; /* in the volume: keeps this frame small */
     unsigned depth = 0;
     uint64_t vcn = NTX_INDEX_ROOT_VCN;
 

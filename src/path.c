@@ -2,21 +2,38 @@
  * path.c - resolving a '/'-separated UTF-8 path, one $I30 lookup per
  * component, from the root directory (MFT record 5).
  */
+#include "attr.h"
 #include "diag.h"
 #include "dir.h"
+#include "filename.h"
 #include "record.h"
 #include "ntx/utf16.h"
 
 /* The parent of directory f, from its first $FILE_NAME (the root is its own). */
 static ntx_err path_parent(ntx_file *f)
 {
-    ntx_stat st;
-    ntx_err rc = ntx_file_stat(f, &st);
-    if (rc != NTX_OK)
-        return rc;
+    ntx_attr_iter it;
     if (f->mft_no == NTX_MFT_ROOT)
         return NTX_OK;
-    return ntx_file_open_ref(f->vol, st.parent_ref, f);
+    ntx_attr_iter_start(&it, f->vol, f->mft_no);
+    /* bound: the attribute walk ends at AT_END or the list's end */
+    for (;;) {
+        const uint8_t *a;
+        uint64_t rec_no;
+        uint32_t off;
+        ntx_check check;
+        ntx_err rc = ntx_attr_step(&it, &a, &rec_no, &off);
+        if (rc == NTX_END)
+            return ntx_fail(f->vol, NTX_E_ATTR, NTX_CHK_FILE_NAME, f->mft_no, 0);
+        if (rc != NTX_OK)
+            return rc;
+        if (ntx_attr_type(a) != NTX_AT_FILE_NAME)
+            continue;
+        ntx_span v = ntx_attr_value(a);
+        if (!ntx_attr_is_resident(a) || ntx_filename_check(v.p, v.len, &check) != NTX_OK)
+            return ntx_fail(f->vol, NTX_E_NAME, NTX_CHK_FILE_NAME, rec_no, off);
+        return ntx_file_open_ref(f->vol, ntx_le64(v.p + FN_PARENT), f);
+    }
 }
 
 ntx_err ntx_file_open_path(ntx_volume *vol, const char *path, size_t path_len, ntx_file *f)
