@@ -159,6 +159,7 @@ typedef struct ntx_volume {
     bool lz_valid;
     ntx_stream tmp_stream;        /* scratch for lookups, stat and reparse points */
     uint16_t name_buf[NTX_NAME_MAX + 1]; /* a path component in UTF-16 */
+    uint64_t lookup_path[NTX_MAX_INDEX_DEPTH]; /* index nodes on a lookup's way down */
 } ntx_volume;
 
 /* Volume information beyond the geometry. */
