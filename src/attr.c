@@ -16,6 +16,7 @@
  */
 #include "attr.h"
 
+#include "ntx/file.h"
 #include "attrlist.h"
 #include "diag.h"
 #include "mem.h"
@@ -72,7 +73,9 @@ ntx_err ntx_attr_check(const uint8_t *a, size_t room, unsigned cluster_shift, nt
      * and inside the bytes in use. */
     if (len < ATTR_RESIDENT_HEADER || (len & 7u) != 0 || len > room)
         return attr_bad(check, NTX_CHK_ATTR_LENGTH);
-    if (type == 0 || (type & 0xFu) != 0)
+    /* Types are multiples of 0x10 up to $LOGGED_UTILITY_STREAM (0x100): the
+     * read-only core knows them all and ignores $AttrDef (R11, R37). */
+    if (type == 0 || (type & 0xFu) != 0 || type > NTX_AT_LOGGED_UTILITY_STREAM)
         return attr_bad(check, NTX_CHK_ATTR_ORDER);
 
     uint8_t non_resident = a[ATTR_NON_RESIDENT];

@@ -110,7 +110,7 @@ ntx_err ntx_alist_find(ntx_volume *vol, const uint8_t *al, uint64_t base_no, uin
      * NTX_MAX_ATTRLIST_SIZE */
     for (;;) {
         ntx_alist_entry e;
-        const uint8_t *ename;
+        const uint8_t *ename = NULL;
         ntx_err rc = ntx_alist_entry_at(vol, al, base_no, pos, &e, &ename);
         if (rc == NTX_END)
             break;

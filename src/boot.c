@@ -103,8 +103,10 @@ ntx_err ntx_boot_parse(const uint8_t *sec, size_t len, uint64_t dev_size, ntx_ge
     uint64_t clusters = total >> spc_shift;
     uint64_t mft_lcn = ntx_le64(sec + BOOT_MFT_LCN);
     uint64_t mirr_lcn = ntx_le64(sec + BOOT_MFTMIRR_LCN);
-    /* LCN 0 is the boot sector itself: never $MFT (R04). */
-    if (mft_lcn == 0 || mft_lcn >= clusters || mirr_lcn == 0 || mirr_lcn >= clusters) {
+    /* LCN 0 is the boot sector itself: never $MFT; and a mirror in the same
+     * place as $MFT mirrors nothing (R04, as ntfs-3g's boot sector check). */
+    if (mft_lcn == 0 || mft_lcn >= clusters || mirr_lcn == 0 || mirr_lcn >= clusters ||
+        mft_lcn == mirr_lcn) {
         *check = NTX_CHK_BOOT_MFT_LCN;
         return NTX_E_NOT_NTFS;
     }

@@ -54,13 +54,19 @@ ntx_err ntx_record_check(ntx_volume *vol, uint8_t *buf, uint64_t mft_no)
                         REC_ATTRS_OFFSET);
 
     /* bound: every attribute is at least 0x18 bytes and off stays below in_use */
-    for (;;) {
+    for (uint32_t prev_type = 0;;) {
         if (in_use - off < 4u)
             return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_END, mft_no, off);
-        if (ntx_le32(buf + off) == NTX_AT_END)
+        uint32_t type = ntx_le32(buf + off);
+        if (type == NTX_AT_END)
             return NTX_OK;
         if (ntx_attr_check(buf + off, in_use - off, vol->cluster_shift, &check) != NTX_OK)
             return ntx_fail(vol, NTX_E_ATTR, check, mft_no, off);
+        /* NTFS keeps attributes sorted by type; ntfs-3g and ntfs3 refuse a
+         * record out of order as corrupt, and so do we (R11). */
+        if (type < prev_type)
+            return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_ORDER, mft_no, off);
+        prev_type = type;
         off += ntx_attr_length(buf + off);
     }
 }
@@ -328,7 +334,7 @@ ntx_err ntx_record_get(ntx_volume *vol, uint64_t mft_no, const uint8_t **rec)
 
 ntx_err ntx_record_get_base(ntx_volume *vol, uint64_t mft_no, uint16_t seq, const uint8_t **rec)
 {
-    const uint8_t *r;
+    const uint8_t *r = NULL;
     ntx_err rc = ntx_record_get(vol, mft_no, &r);
     if (rc != NTX_OK)
         return rc;
@@ -346,7 +352,7 @@ ntx_err ntx_record_get_extension(ntx_volume *vol, uint64_t ext_ref, uint64_t bas
                                  const uint8_t **rec)
 {
     uint64_t ext_no = NTX_REF_MFT(ext_ref);
-    const uint8_t *r;
+    const uint8_t *r = NULL;
     ntx_err rc = ntx_record_get(vol, ext_no, &r);
     if (rc != NTX_OK)
         return rc;

@@ -286,70 +286,105 @@ static ntx_err stream_cu_data(ntx_stream *s, uint64_t cu_vcn, uint32_t pos, uint
     return NTX_OK;
 }
 
-/* Make the volume's chunk buffer hold chunk k of the unit at cu_vcn, whose
- * compressed data fills data_len bytes. */
-static ntx_err stream_lz_chunk(ntx_stream *s, uint64_t cu_vcn, uint32_t data_len, uint32_t k)
+/*
+ * Bytes [pos, pos + len) of the unit's compressed data, through the volume's
+ * window: one block-aligned read brings in several chunks (they average a
+ * few hundred bytes), so a unit costs a call or two instead of several per
+ * chunk. *p points into the window, valid until the next window read.
+ */
+static ntx_err stream_lz_bytes(ntx_stream *s, uint64_t cu_vcn, uint32_t data_len, uint32_t pos,
+                               uint32_t len, const uint8_t **p)
 {
     ntx_volume *vol = s->vol;
-    if (vol->lz_valid && vol->lz_serial == s->serial && vol->lz_cu_vcn == cu_vcn &&
-        vol->lz_chunk == k)
-        return NTX_OK;
-    vol->lz_valid = false;
-
-    uint32_t j = 0, pos = 0;
-    if (s->lz.valid && s->lz.cu_vcn == cu_vcn && s->lz.chunk <= k) {
-        j = s->lz.chunk;
-        pos = s->lz.pos;
-    }
-    uint32_t out = 0;
-    /* bound: j counts up to k, at most 15 (a unit holds 16 chunks) */
-    for (;; j++) {
-        uint8_t hdr[2];
-        uint32_t chunk_len;
-        bool compressed;
-        if (data_len < 2u || pos > data_len - 2u)
-            break; /* the unit's data ends: the rest of it is zeros */
-        ntx_err rc = stream_cu_data(s, cu_vcn, pos, hdr, 2);
+    if (!vol->lzw_valid || vol->lzw_serial != s->serial || vol->lzw_cu_vcn != cu_vcn ||
+        pos < vol->lzw_start || pos + len > vol->lzw_start + vol->lzw_len) {
+        /* Block-aligned in the unit is block-aligned on disk (clusters are
+         * whole blocks), and the window holds a whole chunk from any start
+         * (NTX_LZNT1_WINDOW >= 4098 + block - 1). */
+        uint32_t start = pos & ~(vol->geo.block_size - 1u);
+        uint32_t n = NTX_LZNT1_WINDOW(vol->geo.block_size);
+        if (n > data_len - start)
+            n = data_len - start;
+        vol->lzw_valid = false;
+        ntx_err rc = stream_cu_data(s, cu_vcn, start, vol->lz_cbuf, n);
         if (rc != NTX_OK)
             return rc;
-        rc = ntx_lznt1_header(ntx_le16(hdr), &chunk_len, &compressed);
-        if (rc == NTX_END)
-            break;
-        if (rc != NTX_OK || chunk_len > data_len - pos)
-            return ntx_fail(vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
-        if (j == k) {
-            s->lz.cu_vcn = cu_vcn;
-            s->lz.chunk = k;
-            s->lz.pos = pos;
-            s->lz.valid = true;
-            size_t clen = chunk_len - 2u;
-            rc = stream_cu_data(s, cu_vcn, pos + 2u, vol->lz_cbuf, clen);
-            if (rc != NTX_OK)
-                return rc;
-            if (!compressed) {
-                if (clen > NTX_LZNT1_CHUNK)
-                    return ntx_fail(vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
-                ntx_mem_copy(vol->lz_dbuf, vol->lz_cbuf, clen);
-                out = (uint32_t)clen;
-            } else {
-                size_t got;
-                rc = ntx_lznt1_decompress_chunk(vol->lz_cbuf, clen, vol->lz_dbuf,
-                                                NTX_LZNT1_CHUNK, &got);
-                if (rc != NTX_OK)
-                    return ntx_fail(vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
-                out = (uint32_t)got;
-            }
-            break;
-        }
-        if (j >= 15u)
-            break;
-        pos += chunk_len;
+        vol->lzw_valid = true;
+        vol->lzw_serial = s->serial;
+        vol->lzw_cu_vcn = cu_vcn;
+        vol->lzw_start = start;
+        vol->lzw_len = n;
     }
-    vol->lz_dlen = out;
-    vol->lz_serial = s->serial;
-    vol->lz_cu_vcn = cu_vcn;
-    vol->lz_chunk = k;
-    vol->lz_valid = true;
+    *p = vol->lz_cbuf + (pos - vol->lzw_start);
+    return NTX_OK;
+}
+
+/* Where chunk k of the unit at cu_vcn starts in its compressed data (the
+ * walk resumes from the handle's last position when it can). *present is
+ * false when the unit's data ends before chunk k: it reads as zeros. */
+static ntx_err stream_lz_find(ntx_stream *s, uint64_t cu_vcn, uint32_t data_len, uint32_t k,
+                              uint32_t *pos, uint32_t *chunk_len, bool *compressed, bool *present)
+{
+    uint32_t j = 0, p = 0;
+    if (s->lz.valid && s->lz.cu_vcn == cu_vcn && s->lz.chunk <= k) {
+        j = s->lz.chunk;
+        p = s->lz.pos;
+    }
+    *present = false;
+    /* bound: j counts up to k, below 16 (a unit holds 16 chunks) */
+    for (; j <= k; j++) {
+        const uint8_t *hdr;
+        if (data_len < 2u || p > data_len - 2u)
+            return NTX_OK; /* the unit's data ends */
+        ntx_err rc = stream_lz_bytes(s, cu_vcn, data_len, p, 2, &hdr);
+        if (rc != NTX_OK)
+            return rc;
+        rc = ntx_lznt1_header(ntx_le16(hdr), chunk_len, compressed);
+        if (rc == NTX_END)
+            return NTX_OK;
+        if (rc != NTX_OK || *chunk_len > data_len - p)
+            return ntx_fail(s->vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
+        if (j == k)
+            break;
+        p += *chunk_len;
+    }
+    s->lz.cu_vcn = cu_vcn;
+    s->lz.chunk = k;
+    s->lz.pos = p;
+    s->lz.valid = true;
+    *pos = p;
+    *present = true;
+    return NTX_OK;
+}
+
+/* Expand chunk k of the unit at cu_vcn into dst (4096 bytes); *out is the
+ * number of bytes it holds, the rest of the chunk being zeros. */
+static ntx_err stream_lz_expand(ntx_stream *s, uint64_t cu_vcn, uint32_t data_len, uint32_t k,
+                                uint8_t *dst, uint32_t *out)
+{
+    uint32_t pos, chunk_len;
+    bool compressed, present;
+    const uint8_t *src;
+    ntx_err rc = stream_lz_find(s, cu_vcn, data_len, k, &pos, &chunk_len, &compressed, &present);
+    *out = 0;
+    if (rc != NTX_OK || !present)
+        return rc;
+    uint32_t clen = chunk_len - NTX_LZNT1_HEADER;
+    rc = stream_lz_bytes(s, cu_vcn, data_len, pos + NTX_LZNT1_HEADER, clen, &src);
+    if (rc != NTX_OK)
+        return rc;
+    if (!compressed) {
+        if (clen > NTX_LZNT1_CHUNK)
+            return ntx_fail(s->vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
+        ntx_mem_copy(dst, src, clen);
+        *out = clen;
+        return NTX_OK;
+    }
+    size_t got;
+    rc = ntx_lznt1_decompress_chunk(src, clen, dst, NTX_LZNT1_CHUNK, &got);
+    if (rc != NTX_OK)
+        return ntx_fail(s->vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
+    *out = (uint32_t)got;
     return NTX_OK;
 }
 
@@ -375,7 +410,9 @@ static ntx_err stream_cu_alloc(ntx_stream *s, uint64_t cu_vcn, uint64_t *alloc, 
 }
 
 /* Copy [pos, pos + len) of the decompressed unit at cu_vcn, whose
- * compressed chunks fill data_len bytes of its allocated clusters. */
+ * compressed chunks fill data_len bytes of its allocated clusters. Whole
+ * chunks are expanded straight into dst; a partial one goes through the
+ * volume's chunk buffer, which stays cached for the next small read. */
 static ntx_err stream_read_unit(ntx_stream *s, uint64_t cu_vcn, uint32_t data_len, uint32_t pos,
                                 uint8_t *dst, size_t len)
 {
@@ -384,17 +421,34 @@ static ntx_err stream_read_unit(ntx_stream *s, uint64_t cu_vcn, uint32_t data_le
     while (len > 0) {
         uint32_t k = pos / NTX_LZNT1_CHUNK, in_chunk = pos % NTX_LZNT1_CHUNK;
         size_t m = NTX_LZNT1_CHUNK - in_chunk;
+        ntx_err rc;
         if (m > len)
             m = len;
-        ntx_err rc = stream_lz_chunk(s, cu_vcn, data_len, k);
-        if (rc != NTX_OK)
-            return rc;
-        /* A chunk that ends early, or is missing, reads as zeros. */
-        size_t have = vol->lz_dlen > in_chunk ? vol->lz_dlen - in_chunk : 0;
-        if (have > m)
-            have = m;
-        ntx_mem_copy(dst, vol->lz_dbuf + in_chunk, have);
-        ntx_mem_zero(dst + have, m - have);
+        if (m == NTX_LZNT1_CHUNK) {
+            uint32_t out;
+            rc = stream_lz_expand(s, cu_vcn, data_len, k, dst, &out);
+            if (rc != NTX_OK)
+                return rc;
+            ntx_mem_zero(dst + out, NTX_LZNT1_CHUNK - out);
+        } else {
+            if (!vol->lz_valid || vol->lz_serial != s->serial || vol->lz_cu_vcn != cu_vcn ||
+                vol->lz_chunk != k) {
+                vol->lz_valid = false;
+                rc = stream_lz_expand(s, cu_vcn, data_len, k, vol->lz_dbuf, &vol->lz_dlen);
+                if (rc != NTX_OK)
+                    return rc;
+                vol->lz_valid = true;
+                vol->lz_serial = s->serial;
+                vol->lz_cu_vcn = cu_vcn;
+                vol->lz_chunk = k;
+            }
+            /* A chunk that ends early reads as zeros. */
+            size_t have = vol->lz_dlen > in_chunk ? vol->lz_dlen - in_chunk : 0;
+            if (have > m)
+                have = m;
+            ntx_mem_copy(dst, vol->lz_dbuf + in_chunk, have);
+            ntx_mem_zero(dst + have, m - have);
+        }
         dst += m;
         pos += (uint32_t)m;
         len -= m;

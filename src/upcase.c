@@ -96,7 +96,7 @@ ntx_err ntx_collate_names(ntx_volume *vol, const uint16_t *q, size_t qn, const u
             continue;
         if (raw == 0)
             raw = a < b ? -1 : 1;
-        uint16_t ua, ub;
+        uint16_t ua = 0, ub = 0;
         ntx_err rc = ntx_upcase(vol, a, &ua);
         if (rc == NTX_OK)
             rc = ntx_upcase(vol, b, &ub);

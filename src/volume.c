@@ -150,7 +150,7 @@ static void volume_carve_workspace(ntx_volume *vol, void *ws)
     vol->upc_block = volume_carve(&p, blk);
     vol->al_win = volume_carve(&p, NTX_ALIST_WINDOW);
 #if NTX_WITH_LZNT1
-    vol->lz_cbuf = volume_carve(&p, 4096u);
+    vol->lz_cbuf = volume_carve(&p, NTX_LZNT1_WINDOW(blk));
     vol->lz_dbuf = volume_carve(&p, 4096u);
 #endif
 }

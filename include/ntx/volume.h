@@ -49,19 +49,22 @@ typedef struct ntx_geometry {
  * Workspace bytes for a geometry: NTX_RECORD_SLOTS cached MFT records plus
  * two for $MFT's own records, one index block, two device blocks (the bounce
  * block and the $UpCase block), the attribute-list window and, with LZNT1,
- * a compressed and a decompressed 4 KiB chunk; plus 8 bytes of slack so the
- * core can align its carve-up. Examples: 1 KiB records, 4 KiB index blocks,
- * 512-byte device blocks: 20,496 bytes (12,304 without LZNT1); 4 KiB records
- * and 4 KiB blocks: 46,088 bytes.
+ * a window on compressed data and a decompressed 4 KiB chunk; plus 8 bytes of
+ * slack so the core can align its carve-up. Examples: 1 KiB records, 4 KiB
+ * index blocks, 512-byte device blocks: 25,096 bytes (12,296 without LZNT1);
+ * 4 KiB records and 4 KiB blocks: 54,280 bytes.
  */
+/* The window on compressed data: a whole chunk (up to 4098 bytes) from any
+ * starting byte of a block, and a few more chunks read ahead. */
+#define NTX_LZNT1_WINDOW(blk) (8192u + (blk))
 #if NTX_WITH_LZNT1
-#define NTX_WS_LZNT1_ (2u * 4096u)
+#define NTX_WS_LZNT1_(blk) (4096u + NTX_LZNT1_WINDOW(blk))
 #else
-#define NTX_WS_LZNT1_ 0u
+#define NTX_WS_LZNT1_(blk) 0u
 #endif
 #define NTX_WORKSPACE_SIZE(rec, idx, blk)                                                        \
     ((size_t)(NTX_RECORD_SLOTS + 2u) * (rec) + (idx) + 2u * (blk) + NTX_ALIST_WINDOW +         \
-     NTX_WS_LZNT1_ + 8u)
+     NTX_WS_LZNT1_(blk) + 8u)
 
 /* Enough workspace for any volume within the limits of config.h. */
 #define NTX_WORKSPACE_MAX \
@@ -152,7 +155,11 @@ typedef struct ntx_volume {
     uint8_t *al_win;              /* window on a non-resident $ATTRIBUTE_LIST */
     uint32_t al_win_size;
     uint64_t al_win_rec, al_win_off;
-    uint8_t *lz_cbuf, *lz_dbuf;   /* compressed chunk, decompressed chunk (4 KiB each) */
+    uint8_t *lz_cbuf;             /* window on compressed data (NTX_LZNT1_WINDOW bytes) */
+    uint32_t lzw_serial, lzw_start, lzw_len; /* which stream, unit and bytes it holds */
+    uint64_t lzw_cu_vcn;
+    bool lzw_valid;
+    uint8_t *lz_dbuf;             /* one decompressed chunk (4 KiB) */
     uint32_t lz_serial, lz_chunk; /* which chunk lz_dbuf holds */
     uint64_t lz_cu_vcn;
     uint32_t lz_dlen;
