@@ -708,5 +708,12 @@ int main(int argc, char **argv)
                                             fixture_teardown, (void *)fixture_names[i] };
         }
     }
-    return _cmocka_run_group_tests("fixtures", tests, n, NULL, NULL);
+    int failed = _cmocka_run_group_tests("fixtures", tests, n, NULL, NULL);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    for (size_t i = 0; i < fixture_count; i++)
+        free((char *)fixture_names[i]);
+    free(names);
+    free(tests);
+    return failed;
 }
