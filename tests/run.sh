@@ -9,6 +9,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+mkdir -p build
 for cfg in plain sanitize; do
   dir=build/test-$cfg
   args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
