@@ -174,7 +174,10 @@ static ntx_err mft_read_piece(ntx_volume *vol, const ntx_run *run, uint64_t byte
     return ntx_dev_read(vol, (run->lcn << cs) + in_run, dst, *n);
 }
 
-/* Read record mft_no (raw, no fixup) using record 0's extent alone. */
+/* Read record mft_no (raw, no fixup) using record 0's extent alone. This
+ * loop and mft_read_raw()'s differ only in the mapping they call; they are
+ * kept apart so the call graph has no cycle (mft_read_raw -> mft_map ->
+ * mft_load_extension -> here), which the ntx_stack test verifies. */
 static ntx_err mft_read_raw_base(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
 {
     uint64_t byte = mft_no << vol->record_shift;

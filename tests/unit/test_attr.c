@@ -28,24 +28,7 @@
 
 #include "attr.h"
 #include "ntx/file.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
+#include "put.h"
 
 /* Run ntx_attr_check on the first room bytes of src, copied to an exact heap block. */
 static ntx_err check(const uint8_t *src, size_t room, unsigned cluster_shift, ntx_check *chk)

@@ -30,28 +30,11 @@
 #include "attrlist.h"
 #include "image.h"
 #include "ntx/file.h"
+#include "put.h"
 
 #define BASE 130u
 
 static ntx_volume vol;
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* The 256 bytes of the list (ntfs-512, LCN 0x2272 = byte 0x44E400). */
 static const uint8_t frag_list[256] = {

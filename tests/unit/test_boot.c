@@ -24,6 +24,7 @@
 
 #include "boot.h"
 #include "image.h"
+#include "put.h"
 
 /* Boot sector fields this file varies. */
 struct bpb {
@@ -36,18 +37,6 @@ struct bpb {
     uint8_t cpi;        /* 0x44 clusters per index block */
     uint64_t serial;    /* 0x48 */
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* A 4 KiB buffer holding a boot sector (4 KiB so that 4096-byte sectors fit). */
 static void make_boot(uint8_t *s, const struct bpb *b)

@@ -24,14 +24,9 @@
 #include <string.h>
 
 #include "fixup.h"
+#include "put.h"
 
 #define MAXREC 4096u
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
 
 /* Fill size bytes with a pattern that makes every tail word distinct, then set the
  * header's usa_ofs/usa_count. *plain gets the bytes the fixup must give back. */

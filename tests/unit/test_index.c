@@ -33,28 +33,11 @@
 #include "record.h"
 #include "runlist.h"
 #include "ntx/file.h"
+#include "put.h"
 
 #define DIR_NO 77u
 
 static ntx_volume vol;
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /*
  * An index entry at p for name (ASCII, n units) pointing at ref; with child != UINT64_MAX

@@ -30,6 +30,7 @@
 #include "image.h"
 #include "record.h"
 #include "ntx/file.h"
+#include "put.h"
 
 #define MFT_NO 38u
 
@@ -42,24 +43,6 @@ static void vol_reset(uint32_t record_size, unsigned cluster_shift)
     vol.geo.cluster_size = 1u << cluster_shift;
     vol.cluster_shift = (uint8_t)cluster_shift;
     vol.record_shift = record_size == 4096 ? 12 : 10;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /*

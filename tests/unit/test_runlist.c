@@ -32,6 +32,7 @@
 #include "attr.h"
 #include "runlist.h"
 #include "ntx/file.h"
+#include "put.h"
 
 #define HOLE NTX_LCN_HOLE
 #define MFT_NO 42u
@@ -44,24 +45,6 @@ static void vol_reset(uint64_t clusters, unsigned cluster_shift)
     vol.geo.cluster_count = clusters;
     vol.geo.cluster_size = 1u << cluster_shift;
     vol.cluster_shift = (uint8_t)cluster_shift;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* Copy len bytes into a heap block of exactly len bytes and check the header. */
