@@ -17,6 +17,7 @@
 #include "ntx/dir.h"
 #include "ntx/attr.h"
 #include "ntx/utf16.h"
+#include "ntx/partition.h"
 
 #define NTX_VERSION_MAJOR 0
 #define NTX_VERSION_MINOR 1

@@ -235,6 +235,18 @@ void ntx_volume_unmount(ntx_volume *vol);
 ntx_err ntx_volume_get_info(ntx_volume *vol, ntx_volume_info *info);
 
 /**
+ * ntx_volume_count_free() - clusters marked free in $Bitmap (MFT record 6).
+ *
+ * Reads:   the whole of $Bitmap (one bit per cluster), len bytes at a time.
+ * Buffers: buf of len bytes (at least 512) of scratch.
+ * Returns: NTX_OK with *free_clusters and, if used_clusters is not NULL,
+ *          *used_clusters; NTX_E_ARG; errors of a stream read; NTX_E_RANGE
+ *          if $Bitmap is shorter than the cluster count.
+ */
+ntx_err ntx_volume_count_free(ntx_volume *vol, void *buf, size_t len, uint64_t *free_clusters,
+                              uint64_t *used_clusters);
+
+/**
  * ntx_volume_attach_upcase() - load the whole $UpCase table into table,
  * which then serves every collation (faster than reading blocks on demand).
  *

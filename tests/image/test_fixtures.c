@@ -612,6 +612,13 @@ static void test_volume_info(void **state)
     assert_int_equal(info.major, 3);
     assert_int_equal(info.minor, 1);
     assert_false(info.dirty);
+    /* Free clusters from $Bitmap, as ntfs-3g's statfs counts them. */
+    uint64_t free_clusters, used;
+    assert_int_equal(ntx_volume_count_free(&fx->vol, fx->buf, 4096, &free_clusters, &used),
+                     NTX_OK);
+    assert_int_equal(info.geo.cluster_count, fx->man.total_clusters);
+    assert_int_equal(free_clusters, fx->man.free_clusters);
+    assert_int_equal(free_clusters + used, info.geo.cluster_count);
 }
 
 /* Path syntax: ".", "..", repeated and trailing slashes, files used as

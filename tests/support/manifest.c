@@ -102,6 +102,8 @@ static int manifest_header(struct ntx_test_manifest *m, const struct manifest_pa
         {"sector_size", SIZE_MAX, offsetof(struct ntx_test_manifest, sector_size)},
         {"cluster_size", SIZE_MAX, offsetof(struct ntx_test_manifest, cluster_size)},
         {"record_size", SIZE_MAX, offsetof(struct ntx_test_manifest, record_size)},
+        {"total_clusters", SIZE_MAX, offsetof(struct ntx_test_manifest, total_clusters)},
+        {"free_clusters", SIZE_MAX, offsetof(struct ntx_test_manifest, free_clusters)},
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         size_t kl = strlen(keys[i].key);

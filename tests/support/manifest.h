@@ -10,6 +10,7 @@
  * absent. '#' lines are comments; the header ones are parsed:
  *     # label: X   # image: X   # mountpoint: X
  *     # sector_size: N   # cluster_size: N   # record_size: N
+ *     # total_clusters: N   # free_clusters: N   (statvfs on the ntfs-3g mount)
  *     # reparse<TAB>PATH<TAB>HEX      (raw REPARSE_DATA_BUFFER)
  *     # dos_name<TAB>PATH<TAB>NAME    (the DOS 8.3 name)
  */
@@ -43,6 +44,8 @@ struct ntx_test_manifest {
     uint32_t sector_size;
     uint32_t cluster_size;
     uint32_t record_size;
+    uint32_t total_clusters;  /* statvfs() f_blocks and f_bfree on the ntfs-3g mount, 0 if absent */
+    uint32_t free_clusters;
     const struct ntx_test_manifest_entry **sorted; /* private: by (path, stream) */
 };
 
