@@ -18,6 +18,7 @@
 #include "ntx/attr.h"
 #include "ntx/utf16.h"
 #include "ntx/partition.h"
+#include "ntx/forensic.h"
 
 #define NTX_VERSION_MAJOR 0
 #define NTX_VERSION_MINOR 1

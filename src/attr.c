@@ -16,11 +16,13 @@
  */
 #include "attr.h"
 
-#include "ntx/file.h"
 #include "attrlist.h"
 #include "diag.h"
 #include "mem.h"
 #include "record.h"
+#include "stream.h"
+#include "ntx/file.h"
+#include "ntx/forensic.h"
 
 static ntx_err attr_bad(ntx_check *check, ntx_check which)
 {
@@ -162,7 +164,8 @@ ntx_err ntx_attr_step(ntx_attr_iter *it, const uint8_t **a, uint64_t *rec_no, ui
     rc = ntx_alist_entry_at(vol, al, it->mft_no, it->pos, &e, &name);
     if (rc != NTX_OK)
         return rc;
-    rc = ntx_record_get_extension(vol, e.ref, it->mft_no, &rec);
+    rc = ntx_record_get_extension(vol, e.ref, it->mft_no, (it->open_flags & NTX_OPEN_DELETED) != 0,
+                                  &rec);
     if (rc != NTX_OK)
         return rc;
     const uint8_t *target = ntx_rec_find_instance(rec, e.type, e.instance, off);
@@ -182,6 +185,7 @@ ntx_err ntx_attr_iter_open(ntx_attr_iter *it, const ntx_file *f)
     if (!ntx_volume_handle_live(f->vol, f->gen))
         return NTX_E_STALE;
     ntx_attr_iter_start(it, f->vol, f->mft_no);
+    it->open_flags = (uint8_t)f->open_flags;
     return NTX_OK;
 }
 
@@ -226,5 +230,36 @@ ntx_err ntx_attr_next(ntx_attr_iter *it, ntx_attr_info *info)
             info->init_size = ntx_attr_init_size(a);
         }
     }
+    return NTX_OK;
+}
+
+ntx_err ntx_attr_read(const ntx_file *f, const ntx_attr_info *ai, uint64_t off, void *buf,
+                      size_t len, size_t *got)
+{
+    if (f == NULL || ai == NULL || got == NULL || (buf == NULL && len != 0))
+        return NTX_E_ARG;
+    ntx_volume *vol = f->vol;
+    if (!ntx_volume_handle_live(vol, f->gen))
+        return NTX_E_STALE;
+    *got = 0;
+    if (!ai->resident) {
+        /* The whole value of that type and name, across its extents. */
+        ntx_err rc = ntx_stream_init(vol, f->mft_no, ai->type, ai->name, ai->name_len,
+                                     f->open_flags | NTX_STREAM_RAW, &vol->tmp_stream);
+        return rc == NTX_OK ? ntx_stream_read(&vol->tmp_stream, off, buf, len, got) : rc;
+    }
+    const uint8_t *rec;
+    ntx_err rc = ntx_record_get(vol, ai->rec_no, &rec);
+    if (rc != NTX_OK)
+        return rc;
+    const uint8_t *a = ntx_rec_attr_at(rec, ai->attr_off, ai->type);
+    if (a == NULL || !ntx_attr_is_resident(a) || ntx_attr_instance(a) != ai->instance)
+        return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, ai->rec_no, ai->attr_off);
+    ntx_span v = ntx_attr_value(a);
+    if (off >= v.len)
+        return NTX_OK;
+    size_t n = (size_t)ntx_min_u64(len, v.len - off);
+    ntx_mem_copy(buf, v.p + off, n);
+    *got = n;
     return NTX_OK;
 }

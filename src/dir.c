@@ -23,78 +23,29 @@
 /* "$I30": the name of a directory's file name index. */
 static const uint16_t dir_i30[4] = { '$', 'I', '3', '0' };
 
-/* Where a directory's index lives. */
-typedef struct dir_where {
-    uint64_t dir_no;
-    uint64_t root_rec;
-    uint32_t root_off;
-    ntx_stream *alloc;      /* $INDEX_ALLOCATION:$I30, or NULL */
-} dir_where;
+#define DIR_COLLATION_FILE_NAME 1u
 
-/* Locate $INDEX_ROOT:$I30 (maybe in an extension record) and open
- * $INDEX_ALLOCATION:$I30 into alloc. *has_alloc says whether there is one. */
-static ntx_err dir_locate(ntx_volume *vol, uint64_t dir_no, ntx_stream *alloc, uint64_t *root_rec,
-                          uint32_t *root_off, bool *has_alloc)
+/* Locate a directory's $I30 index: NTX_E_NOT_DIR when it has none. */
+static ntx_err dir_locate(ntx_volume *vol, uint64_t dir_no, unsigned flags, ntx_stream *alloc,
+                          ntx_index_where *w)
 {
-    ntx_err rc = ntx_stream_init(vol, dir_no, NTX_AT_INDEX_ROOT, dir_i30, 4, alloc);
+    ntx_err rc = ntx_index_locate(vol, dir_no, dir_i30, 4, NTX_AT_FILE_NAME,
+                                  DIR_COLLATION_FILE_NAME, flags, alloc, w);
     if (rc == NTX_E_NOT_FOUND)
         return ntx_fail(vol, NTX_E_NOT_DIR, NTX_CHK_INDEX_ROOT, dir_no, 0);
-    if (rc != NTX_OK)
-        return rc;
-    if (!alloc->resident)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, dir_no, 0);
-    *root_rec = alloc->cur.rec_no;
-    *root_off = alloc->cur.attr_off;
-
-    rc = ntx_stream_init(vol, dir_no, NTX_AT_INDEX_ALLOCATION, dir_i30, 4, alloc);
-    *has_alloc = rc == NTX_OK;
-    if (rc == NTX_E_NOT_FOUND)
-        return NTX_OK;
-    if (rc == NTX_OK && (alloc->resident || alloc->cu_shift != 0))
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_CHILD, dir_no, 0);
     return rc;
 }
 
-/* Load the node at vcn (NTX_INDEX_ROOT_VCN: the root). Pointers in *node stay
- * valid until the next record or index block load. */
-static ntx_err dir_node(ntx_volume *vol, const dir_where *w, uint64_t vcn, ntx_index_node *node)
+/* The iterator keeps where its index is; rebuild the description from it. */
+static void dir_where_of(ntx_dir_iter *it, ntx_index_where *w)
 {
-    if (vcn == NTX_INDEX_ROOT_VCN) {
-        const uint8_t *rec;
-        uint32_t block_size;
-        ntx_err rc = ntx_record_get(vol, w->root_rec, &rec);
-        if (rc != NTX_OK)
-            return rc;
-        const uint8_t *a = ntx_rec_attr_at(rec, w->root_off, NTX_AT_INDEX_ROOT);
-        if (a == NULL || !ntx_attr_is_resident(a))
-            return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, w->dir_no, w->root_off);
-        rc = ntx_index_root_parse(vol, ntx_attr_value(a), w->dir_no, node, &block_size);
-        if (rc == NTX_OK && block_size != vol->geo.index_block_size)
-            return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, w->dir_no, w->root_off);
-        return rc;
-    }
-
-    const uint32_t bs = vol->geo.index_block_size;
-    if (w->alloc == NULL || vcn > (w->alloc->size >> vol->index_vcn_shift) ||
-        (vcn << vol->index_vcn_shift) + bs > w->alloc->size)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_CHILD, w->dir_no, vcn);
-    if (vol->idx_dir != w->dir_no || vol->idx_vcn != vcn) {
-        vol->idx_dir = NTX_NO_RECORD;
-        ntx_err rc = ntx_stream_read_exact(w->alloc, vcn << vol->index_vcn_shift, vol->idx_buf, bs);
-        if (rc == NTX_OK)
-            rc = ntx_index_block_parse(vol, vol->idx_buf, bs, vcn, w->dir_no, node);
-        if (rc != NTX_OK)
-            return rc;
-        vol->idx_dir = w->dir_no;
-        vol->idx_vcn = vcn;
-        vol->idx_start = node->start;
-        vol->idx_end = node->end;
-    }
-    node->base = vol->idx_buf;
-    node->start = vol->idx_start;
-    node->end = vol->idx_end;
-    node->vcn = vcn;
-    return NTX_OK;
+    w->mft_no = it->dir_mft_no;
+    w->root_rec = it->root_rec;
+    w->root_off = it->root_off;
+    w->alloc = it->has_alloc ? &it->alloc : NULL;
+    w->key_type = NTX_AT_FILE_NAME;
+    w->collation = DIR_COLLATION_FILE_NAME;
+    w->name_key = ntx_index_name_key(dir_i30, 4);
 }
 
 /* ---- iteration ---- */
@@ -120,10 +71,13 @@ ntx_err ntx_dir_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags)
     it->gen = vol->gen;
     it->dir_mft_no = f->mft_no;
     it->flags = flags;
-    ntx_err rc = dir_locate(vol, f->mft_no, &it->alloc, &it->root_rec, &it->root_off,
-                            &it->has_alloc);
+    ntx_index_where w;
+    ntx_err rc = dir_locate(vol, f->mft_no, f->open_flags, &it->alloc, &w);
     if (rc != NTX_OK)
         return iter_fail(it, rc);
+    it->root_rec = w.root_rec;
+    it->root_off = w.root_off;
+    it->has_alloc = w.alloc != NULL;
 
     /* Every legitimate walk visits each entry at most twice (down, then out)
      * and each node once; this budget allows all of that several times over.
@@ -172,7 +126,8 @@ ntx_err ntx_dir_next(ntx_dir_iter *it, ntx_dirent *ent)
     ntx_volume *vol = it->vol;
     if (!ntx_volume_handle_live(vol, it->gen))
         return NTX_E_STALE;
-    dir_where w = { it->dir_mft_no, it->root_rec, it->root_off, it->has_alloc ? &it->alloc : NULL };
+    ntx_index_where w;
+    dir_where_of(it, &w);
 
     /* bound: it->fuel steps */
     while (it->depth > 0) {
@@ -183,7 +138,7 @@ ntx_err ntx_dir_next(ntx_dir_iter *it, ntx_dirent *ent)
         ntx_dir_level *l = &it->level[it->depth - 1];
         ntx_index_node node;
         ntx_index_entry e;
-        ntx_err rc = dir_node(vol, &w, l->vcn, &node);
+        ntx_err rc = ntx_index_load(vol, &w, l->vcn, &node);
         if (rc == NTX_OK) {
             if (l->off == 0)
                 l->off = node.start;
@@ -217,7 +172,7 @@ ntx_err ntx_dir_next(ntx_dir_iter *it, ntx_dirent *ent)
 
 /* One root-to-leaf descent comparing with (exact ? full : case-insensitive)
  * collation. NTX_OK with the entry's offset in the node left loaded. */
-static ntx_err dir_descend(ntx_volume *vol, const dir_where *w, const uint16_t *name, size_t n,
+static ntx_err dir_descend(ntx_volume *vol, const ntx_index_where *w, const uint16_t *name, size_t n,
                            bool exact, ntx_index_node *node, ntx_index_entry *e)
 {
     uint64_t *path = vol->lookup_path; /* in the volume: keeps this frame small */
@@ -226,13 +181,13 @@ static ntx_err dir_descend(ntx_volume *vol, const dir_where *w, const uint16_t *
 
     /* bound: depth grows by one per node, capped at NTX_MAX_INDEX_DEPTH */
     for (;;) {
-        ntx_err rc = dir_node(vol, w, vcn, node);
+        ntx_err rc = ntx_index_load(vol, w, vcn, node);
         if (rc != NTX_OK)
             return rc;
         uint32_t off = node->start;
         /* bound: off grows by an entry length >= 0x10 toward node->end */
         for (;;) {
-            rc = ntx_index_entry_at(vol, node, off, w->dir_no, e);
+            rc = ntx_index_entry_at(vol, node, off, w->mft_no, e);
             if (rc != NTX_OK)
                 return rc;
             if (e->flags & NTX_IE_END)
@@ -251,11 +206,11 @@ static ntx_err dir_descend(ntx_volume *vol, const dir_where *w, const uint16_t *
         if ((e->flags & NTX_IE_NODE) == 0)
             return NTX_E_NOT_FOUND;
         if (depth + 1u >= NTX_MAX_INDEX_DEPTH)
-            return ntx_fail(vol, NTX_E_LIMIT, NTX_CHK_INDEX_DEPTH, w->dir_no, e->child_vcn);
+            return ntx_fail(vol, NTX_E_LIMIT, NTX_CHK_INDEX_DEPTH, w->mft_no, e->child_vcn);
         path[depth++] = vcn;
         for (unsigned i = 0; i < depth; i++)
             if (path[i] == e->child_vcn)
-                return ntx_fail(vol, NTX_E_LOOP, NTX_CHK_INDEX_CYCLE, w->dir_no, e->child_vcn);
+                return ntx_fail(vol, NTX_E_LOOP, NTX_CHK_INDEX_CYCLE, w->mft_no, e->child_vcn);
         vcn = e->child_vcn;
     }
 }
@@ -263,13 +218,10 @@ static ntx_err dir_descend(ntx_volume *vol, const dir_where *w, const uint16_t *
 ntx_err ntx_dir_find(ntx_volume *vol, uint64_t dir_no, const uint16_t *name, size_t n,
                      uint64_t *ref, ntx_dirent *out)
 {
-    dir_where w;
-    bool has_alloc;
-    ntx_err rc = dir_locate(vol, dir_no, &vol->tmp_stream, &w.root_rec, &w.root_off, &has_alloc);
+    ntx_index_where w;
+    ntx_err rc = dir_locate(vol, dir_no, 0, &vol->tmp_stream, &w);
     if (rc != NTX_OK)
         return rc;
-    w.dir_no = dir_no;
-    w.alloc = has_alloc ? &vol->tmp_stream : NULL;
 
     ntx_index_node node;
     ntx_index_entry e;

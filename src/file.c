@@ -13,6 +13,7 @@
 #include "record.h"
 #include "stdinfo.h"
 #include "stream.h"
+#include "ntx/forensic.h"
 #include "ntx/utf16.h"
 
 ntx_err ntx_file_open_ref(ntx_volume *vol, uint64_t ref, ntx_file *f)
@@ -22,7 +23,7 @@ ntx_err ntx_file_open_ref(ntx_volume *vol, uint64_t ref, ntx_file *f)
         return NTX_E_ARG;
     if (!ntx_volume_handle_live(vol, vol->gen))
         return NTX_E_STALE;
-    ntx_err rc = ntx_record_get_base(vol, NTX_REF_MFT(ref), NTX_REF_SEQ(ref), &rec);
+    ntx_err rc = ntx_record_get_base(vol, NTX_REF_MFT(ref), NTX_REF_SEQ(ref), false, &rec);
     if (rc != NTX_OK)
         return rc;
     f->vol = vol;
@@ -30,7 +31,39 @@ ntx_err ntx_file_open_ref(ntx_volume *vol, uint64_t ref, ntx_file *f)
     f->mft_no = NTX_REF_MFT(ref);
     f->seq = ntx_rec_sequence(rec);
     f->rec_flags = ntx_rec_flags(rec);
+    f->open_flags = 0;
     return NTX_OK;
+}
+
+ntx_err ntx_file_open_record(ntx_volume *vol, uint64_t mft_no, unsigned flags, ntx_file *f)
+{
+    const uint8_t *rec;
+    if (vol == NULL || f == NULL || (flags & ~(unsigned)NTX_OPEN_DELETED) != 0)
+        return NTX_E_ARG;
+    if (!ntx_volume_handle_live(vol, vol->gen))
+        return NTX_E_STALE;
+    ntx_err rc = ntx_record_get_base(vol, mft_no, NTX_SEQ_ANY, (flags & NTX_OPEN_DELETED) != 0,
+                                     &rec);
+    if (rc != NTX_OK)
+        return rc;
+    f->vol = vol;
+    f->gen = vol->gen;
+    f->mft_no = mft_no;
+    f->seq = ntx_rec_sequence(rec);
+    f->rec_flags = ntx_rec_flags(rec);
+    f->open_flags = (uint16_t)flags;
+    return NTX_OK;
+}
+
+ntx_err ntx_stream_open_raw(const ntx_file *f, uint32_t type, const uint16_t *name,
+                            size_t name_len, ntx_stream *s)
+{
+    if (f == NULL || s == NULL || (name == NULL && name_len != 0))
+        return NTX_E_ARG;
+    if (!ntx_volume_handle_live(f->vol, f->gen))
+        return NTX_E_STALE;
+    return ntx_stream_init(f->vol, f->mft_no, type, name, name_len,
+                           f->open_flags | NTX_STREAM_RAW, s);
 }
 
 /* Take what stat needs from one $FILE_NAME. Names other than the DOS alias
@@ -65,7 +98,8 @@ static void stat_take_data(const uint8_t *a, ntx_stat *st)
         st->alloc_size = ntx_le64(a + ATTR_COMPRESSED_SIZE);
 }
 
-static ntx_err stat_reparse_tag(ntx_volume *vol, uint64_t mft_no, const uint8_t *a, ntx_stat *st)
+static ntx_err stat_reparse_tag(ntx_volume *vol, uint64_t mft_no, unsigned flags, const uint8_t *a,
+                                ntx_stat *st)
 {
     uint8_t tag[4];
     if (ntx_attr_is_resident(a)) {
@@ -75,7 +109,7 @@ static ntx_err stat_reparse_tag(ntx_volume *vol, uint64_t mft_no, const uint8_t 
         st->reparse_tag = ntx_le32(v.p);
         return NTX_OK;
     }
-    ntx_err rc = ntx_stream_init(vol, mft_no, NTX_AT_REPARSE_POINT, NULL, 0, &vol->tmp_stream);
+    ntx_err rc = ntx_stream_init(vol, mft_no, NTX_AT_REPARSE_POINT, NULL, 0, flags, &vol->tmp_stream);
     if (rc == NTX_OK)
         rc = ntx_stream_read_exact(&vol->tmp_stream, 0, tag, sizeof tag);
     if (rc == NTX_OK)
@@ -92,7 +126,8 @@ ntx_err ntx_file_stat(const ntx_file *f, ntx_stat *st)
         return NTX_E_STALE;
 
     const uint8_t *rec;
-    ntx_err rc = ntx_record_get_base(vol, f->mft_no, f->seq, &rec);
+    ntx_err rc = ntx_record_get_base(vol, f->mft_no, f->seq,
+                                     (f->open_flags & NTX_OPEN_DELETED) != 0, &rec);
     if (rc != NTX_OK)
         return rc;
     ntx_mem_zero(st, sizeof *st);
@@ -103,6 +138,7 @@ ntx_err ntx_file_stat(const ntx_file *f, ntx_stat *st)
     ntx_attr_iter it;
     bool have_si = false, have_long = false;
     ntx_attr_iter_start(&it, vol, f->mft_no);
+    it.open_flags = (uint8_t)f->open_flags;
     /* bound: the attribute walk ends at AT_END or the list's end */
     for (;;) {
         const uint8_t *a;
@@ -129,7 +165,7 @@ ntx_err ntx_file_stat(const ntx_file *f, ntx_stat *st)
                    (ntx_attr_is_resident(a) || ntx_attr_lowest_vcn(a) == 0)) {
             stat_take_data(a, st);
         } else if (type == NTX_AT_REPARSE_POINT && st->reparse_tag == 0) {
-            rc = stat_reparse_tag(vol, f->mft_no, a, st);
+            rc = stat_reparse_tag(vol, f->mft_no, f->open_flags, a, st);
             if (rc != NTX_OK)
                 return rc;
         }
@@ -150,7 +186,7 @@ ntx_err ntx_stream_open(const ntx_file *f, uint32_t type, const uint16_t *name, 
         return NTX_E_ARG;
     if (!ntx_volume_handle_live(f->vol, f->gen))
         return NTX_E_STALE;
-    return ntx_stream_init(f->vol, f->mft_no, type, name, name_len, s);
+    return ntx_stream_init(f->vol, f->mft_no, type, name, name_len, f->open_flags, s);
 }
 
 ntx_err ntx_stream_open_data(const ntx_file *f, const char *name, size_t name_len, ntx_stream *s)
@@ -169,5 +205,5 @@ ntx_err ntx_stream_open_data(const ntx_file *f, const char *name, size_t name_le
         if (rc != NTX_OK)
             return rc;
     }
-    return ntx_stream_init(vol, f->mft_no, NTX_AT_DATA, vol->name_buf, n, s);
+    return ntx_stream_init(vol, f->mft_no, NTX_AT_DATA, vol->name_buf, n, f->open_flags, s);
 }

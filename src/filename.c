@@ -13,6 +13,7 @@
 #include "filename.h"
 
 #include "ntx/file.h"
+#include "ntx/forensic.h"
 
 ntx_err ntx_filename_check(const uint8_t *fn, size_t len, ntx_check *check)
 {
@@ -21,6 +22,19 @@ ntx_err ntx_filename_check(const uint8_t *fn, size_t len, ntx_check *check)
         *check = NTX_CHK_FILE_NAME;
         return NTX_E_NAME;
     }
+    return NTX_OK;
+}
+
+ntx_err ntx_parse_file_name(const void *value, size_t len, ntx_dirent *out)
+{
+    ntx_check check;
+    if (value == NULL || out == NULL)
+        return NTX_E_ARG;
+    ntx_err rc = ntx_filename_check(value, len, &check);
+    if (rc != NTX_OK)
+        return rc;
+    ntx_filename_to_dirent(value, out);
+    out->mft_ref = 0;
     return NTX_OK;
 }
 

@@ -12,11 +12,17 @@
  * Index entry: 0x00 file reference (u64)  0x08 entry length (u16)  0x0A key
  *   length (u16)  0x0C flags (u16: 1 child node, 2 last entry)  0x10 key
  *   ($FILE_NAME value); with flag 1 the child's VCN is the entry's last 8 bytes.
+ *   In view indexes ($Secure:$SII, $SDH, $ObjId:$O, ...) the first 8 bytes
+ *   are instead 0x00 data offset (u16, from the entry)  0x02 data length (u16)
+ *   and the entry carries that data after its key.
  */
 #include "index.h"
 
+#include "attr.h"
 #include "diag.h"
 #include "fixup.h"
+#include "record.h"
+#include "stream.h"
 
 enum {
     IR_TYPE = 0x00,
@@ -30,13 +36,13 @@ enum {
     IH_ALLOCATED_SIZE = 0x08,
     IH_SIZE = 0x10,
     IE_REF = 0x00,
+    IE_DATA_OFFSET = 0x00,
+    IE_DATA_LENGTH = 0x02,
     IE_LENGTH = 0x08,
     IE_KEY_LENGTH = 0x0A,
     IE_FLAGS = 0x0C,
     IE_KEY = 0x10,
 };
-
-#define COLLATION_FILE_NAME 1u
 
 /* Check an index header at h (header offset hofs in a node of node_len bytes)
  * and fill node's entries area. Comparisons go from small to large so none
@@ -56,15 +62,16 @@ static bool index_header_ok(const uint8_t *base, uint32_t hofs, uint32_t node_le
     return true;
 }
 
-ntx_err ntx_index_root_parse(ntx_volume *vol, ntx_span v, uint64_t mft_no, ntx_index_node *node,
-                             uint32_t *block_size)
+ntx_err ntx_index_root_parse(ntx_volume *vol, ntx_span v, uint64_t mft_no, uint32_t key_type,
+                             uint32_t collation, ntx_index_node *node, uint32_t *block_size)
 {
     if (v.len < IR_HEADER + IH_SIZE || v.len > UINT32_MAX ||
-        ntx_le32(v.p + IR_TYPE) != 0x30u || ntx_le32(v.p + IR_COLLATION) != COLLATION_FILE_NAME ||
+        ntx_le32(v.p + IR_TYPE) != key_type || ntx_le32(v.p + IR_COLLATION) != collation ||
         !index_header_ok(v.p, IR_HEADER, (uint32_t)v.len, node))
         return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, mft_no, 0);
     node->base = v.p;
     node->vcn = NTX_INDEX_ROOT_VCN;
+    node->view = key_type == 0;
     *block_size = ntx_le32(v.p + IR_BLOCK_SIZE);
     return NTX_OK;
 }
@@ -84,6 +91,7 @@ ntx_err ntx_index_block_parse(ntx_volume *vol, uint8_t *buf, uint32_t block_size
         return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK, mft_no, vcn);
     node->base = buf;
     node->vcn = vcn;
+    node->view = false;
     return NTX_OK;
 }
 
@@ -110,13 +118,104 @@ ntx_err ntx_index_entry_at(ntx_volume *vol, const ntx_index_node *node, uint32_t
     e->ref = ntx_le64(p + IE_REF);
     e->key = p + IE_KEY;
     e->key_len = (uint16_t)key_len;
+    e->data = NULL;
+    e->data_len = 0;
     if (flags & NTX_IE_END) {
         e->key_len = 0;
         return NTX_OK;
     }
     if (key_len > len - IE_KEY - tail)
         return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY, mft_no, off);
+    if (node->view) {
+        /* R29: the data must lie inside the entry, after the key. */
+        uint32_t data_off = ntx_le16(p + IE_DATA_OFFSET), data_len = ntx_le16(p + IE_DATA_LENGTH);
+        if (data_off < IE_KEY + key_len || data_off > len - tail || data_len > len - tail - data_off)
+            return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY, mft_no, off);
+        e->data = p + data_off;
+        e->data_len = (uint16_t)data_len;
+        e->ref = 0;
+        return NTX_OK;
+    }
     if (ntx_filename_check(e->key, key_len, &check) != NTX_OK)
         return ntx_fail(vol, NTX_E_INDEX, check, mft_no, off);
+    return NTX_OK;
+}
+
+uint32_t ntx_index_name_key(const uint16_t *name, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ name[i]) * 16777619u;
+    return h;
+}
+
+ntx_err ntx_index_locate(ntx_volume *vol, uint64_t mft_no, const uint16_t *name, size_t name_len,
+                         uint32_t key_type, uint32_t collation, unsigned flags, ntx_stream *alloc,
+                         ntx_index_where *w)
+{
+    ntx_err rc = ntx_stream_init(vol, mft_no, NTX_AT_INDEX_ROOT, name, name_len, flags, alloc);
+    if (rc != NTX_OK)
+        return rc;
+    if (!alloc->resident)
+        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, mft_no, 0);
+    w->mft_no = mft_no;
+    w->root_rec = alloc->cur.rec_no;
+    w->root_off = alloc->cur.attr_off;
+    w->key_type = key_type;
+    w->collation = collation;
+    w->name_key = ntx_index_name_key(name, name_len);
+    w->alloc = NULL;
+
+    rc = ntx_stream_init(vol, mft_no, NTX_AT_INDEX_ALLOCATION, name, name_len, flags, alloc);
+    if (rc == NTX_E_NOT_FOUND)
+        return NTX_OK;
+    if (rc == NTX_OK && (alloc->resident || alloc->cu_shift != 0))
+        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_CHILD, mft_no, 0);
+    if (rc == NTX_OK)
+        w->alloc = alloc;
+    return rc;
+}
+
+ntx_err ntx_index_load(ntx_volume *vol, const ntx_index_where *w, uint64_t vcn,
+                       ntx_index_node *node)
+{
+    if (vcn == NTX_INDEX_ROOT_VCN) {
+        const uint8_t *rec;
+        uint32_t block_size;
+        ntx_err rc = ntx_record_get(vol, w->root_rec, &rec);
+        if (rc != NTX_OK)
+            return rc;
+        const uint8_t *a = ntx_rec_attr_at(rec, w->root_off, NTX_AT_INDEX_ROOT);
+        if (a == NULL || !ntx_attr_is_resident(a))
+            return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, w->mft_no, w->root_off);
+        rc = ntx_index_root_parse(vol, ntx_attr_value(a), w->mft_no, w->key_type, w->collation,
+                                  node, &block_size);
+        if (rc == NTX_OK && block_size != vol->geo.index_block_size)
+            return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, w->mft_no, w->root_off);
+        return rc;
+    }
+
+    const uint32_t bs = vol->geo.index_block_size;
+    if (w->alloc == NULL || vcn > (w->alloc->size >> vol->index_vcn_shift) ||
+        (vcn << vol->index_vcn_shift) + bs > w->alloc->size)
+        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_CHILD, w->mft_no, vcn);
+    if (vol->idx_dir != w->mft_no || vol->idx_vcn != vcn || vol->idx_name_key != w->name_key) {
+        vol->idx_dir = NTX_NO_RECORD;
+        ntx_err rc = ntx_stream_read_exact(w->alloc, vcn << vol->index_vcn_shift, vol->idx_buf, bs);
+        if (rc == NTX_OK)
+            rc = ntx_index_block_parse(vol, vol->idx_buf, bs, vcn, w->mft_no, node);
+        if (rc != NTX_OK)
+            return rc;
+        vol->idx_dir = w->mft_no;
+        vol->idx_vcn = vcn;
+        vol->idx_name_key = w->name_key;
+        vol->idx_start = node->start;
+        vol->idx_end = node->end;
+    }
+    node->base = vol->idx_buf;
+    node->start = vol->idx_start;
+    node->end = vol->idx_end;
+    node->vcn = vcn;
+    node->view = w->key_type == 0;
     return NTX_OK;
 }

@@ -17,7 +17,39 @@ typedef struct ntx_index_node {
     uint32_t start;          /* first entry, from base */
     uint32_t end;            /* end of the entries in use, from base */
     uint64_t vcn;            /* NTX_INDEX_ROOT_VCN for the root */
+    bool view;               /* a view index: entries carry data, not $FILE_NAME keys */
 } ntx_index_node;
+
+/* Where one index of a record lives: $I30 of a directory, or a view index
+ * such as $Secure:$SII. */
+typedef struct ntx_index_where {
+    uint64_t mft_no;
+    uint64_t root_rec;       /* record holding the $INDEX_ROOT, and its offset */
+    uint32_t root_off;
+    ntx_stream *alloc;       /* its $INDEX_ALLOCATION, or NULL (root only) */
+    uint32_t key_type;       /* attribute type indexed: 0x30 for $I30, 0 for views */
+    uint32_t collation;      /* collation rule the root must declare */
+    uint32_t name_key;       /* tells the indexes of one record apart in the block cache */
+} ntx_index_where;
+
+/* A cache key for an index name. */
+uint32_t ntx_index_name_key(const uint16_t *name, size_t n);
+
+/*
+ * Locate index `name` of base record mft_no: its $INDEX_ROOT (maybe in an
+ * extension record) and, opened into alloc, its $INDEX_ALLOCATION. flags as
+ * ntx_stream_init(). NTX_E_NOT_FOUND when the record has no such index.
+ */
+ntx_err ntx_index_locate(ntx_volume *vol, uint64_t mft_no, const uint16_t *name, size_t name_len,
+                         uint32_t key_type, uint32_t collation, unsigned flags, ntx_stream *alloc,
+                         ntx_index_where *w);
+
+/*
+ * Load node vcn (NTX_INDEX_ROOT_VCN: the root) of the index w describes.
+ * Pointers in *node stay valid until the next record or index block load.
+ */
+ntx_err ntx_index_load(ntx_volume *vol, const ntx_index_where *w, uint64_t vcn,
+                       ntx_index_node *node);
 
 /* One checked index entry. */
 typedef struct ntx_index_entry {
@@ -26,20 +58,22 @@ typedef struct ntx_index_entry {
     uint16_t flags;          /* NTX_IE_NODE, NTX_IE_END */
     uint64_t child_vcn;      /* valid with NTX_IE_NODE */
     uint64_t ref;            /* indexed file (non-END entries) */
-    const uint8_t *key;      /* $FILE_NAME value, key_len bytes (non-END entries) */
+    const uint8_t *key;      /* the key: a $FILE_NAME value in $I30 (non-END entries) */
     uint16_t key_len;
+    const uint8_t *data;     /* view indexes: the entry's data, data_len bytes */
+    uint16_t data_len;
 } ntx_index_entry;
 
 #define NTX_IE_NODE 0x1u
 #define NTX_IE_END 0x2u
 
 /*
- * Parse the $INDEX_ROOT value (v bytes) of directory mft_no: an index of
- * $FILE_NAME by file name collation, whose header describes the root node.
+ * Parse the $INDEX_ROOT value (v bytes) of an index of record mft_no, which
+ * must index key_type with collation rule `collation` (0x30 and 1 for $I30).
  * *block_size receives the index block size it declares.
  */
-ntx_err ntx_index_root_parse(ntx_volume *vol, ntx_span v, uint64_t mft_no, ntx_index_node *node,
-                             uint32_t *block_size);
+ntx_err ntx_index_root_parse(ntx_volume *vol, ntx_span v, uint64_t mft_no, uint32_t key_type,
+                             uint32_t collation, ntx_index_node *node, uint32_t *block_size);
 
 /*
  * Fix up and check the INDX block of block_size bytes at buf that should be

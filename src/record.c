@@ -25,6 +25,7 @@
 #include "mem.h"
 #include "runlist.h"
 #include "ntx/file.h"
+#include "ntx/forensic.h"
 
 /* Records 0-3 have copies in $MFTMirr. */
 #define REC_MIRRORED 4u
@@ -335,13 +336,14 @@ ntx_err ntx_record_get(ntx_volume *vol, uint64_t mft_no, const uint8_t **rec)
     return NTX_OK;
 }
 
-ntx_err ntx_record_get_base(ntx_volume *vol, uint64_t mft_no, uint16_t seq, const uint8_t **rec)
+ntx_err ntx_record_get_base(ntx_volume *vol, uint64_t mft_no, uint16_t seq, bool allow_free,
+                            const uint8_t **rec)
 {
     const uint8_t *r = NULL;
     ntx_err rc = ntx_record_get(vol, mft_no, &r);
     if (rc != NTX_OK)
         return rc;
-    if ((ntx_rec_flags(r) & REC_FLAG_IN_USE) == 0)
+    if ((ntx_rec_flags(r) & REC_FLAG_IN_USE) == 0 && !allow_free)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NOT_IN_USE, mft_no, REC_FLAGS);
     if (ntx_rec_base_ref(r) != 0)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NOT_BASE, mft_no, REC_BASE_REF);
@@ -352,7 +354,7 @@ ntx_err ntx_record_get_base(ntx_volume *vol, uint64_t mft_no, uint16_t seq, cons
 }
 
 ntx_err ntx_record_get_extension(ntx_volume *vol, uint64_t ext_ref, uint64_t base_no,
-                                 const uint8_t **rec)
+                                 bool allow_free, const uint8_t **rec)
 {
     uint64_t ext_no = NTX_REF_MFT(ext_ref);
     const uint8_t *r = NULL;
@@ -361,12 +363,34 @@ ntx_err ntx_record_get_extension(ntx_volume *vol, uint64_t ext_ref, uint64_t bas
         return rc;
     /* An extension used as a file, or a record of another file, is where
      * CVE-2023-53294 and the attribute-list cycles of R24 come from. */
-    if ((ntx_rec_flags(r) & REC_FLAG_IN_USE) == 0 ||
+    if (((ntx_rec_flags(r) & REC_FLAG_IN_USE) == 0 && !allow_free) ||
         (ext_no != base_no && NTX_REF_MFT(ntx_rec_base_ref(r)) != base_no))
         return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_RECORD_BASE, ext_no, REC_BASE_REF);
     if (NTX_REF_SEQ(ext_ref) != 0 && NTX_REF_SEQ(ext_ref) != ntx_rec_sequence(r))
         return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_RECORD_SEQUENCE, ext_no, REC_SEQUENCE);
     *rec = r;
+    return NTX_OK;
+}
+
+ntx_err ntx_record_get_info(ntx_volume *vol, uint64_t mft_no, ntx_record_info *info)
+{
+    const uint8_t *r;
+    if (vol == NULL || info == NULL)
+        return NTX_E_ARG;
+    if (!ntx_volume_handle_live(vol, vol->gen))
+        return NTX_E_STALE;
+    ntx_err rc = ntx_record_get(vol, mft_no, &r);
+    if (rc != NTX_OK)
+        return rc;
+    info->mft_no = mft_no;
+    info->lsn = ntx_le64(r + REC_LSN);
+    info->base_ref = ntx_rec_base_ref(r);
+    info->seq = ntx_rec_sequence(r);
+    info->link_count = ntx_rec_link_count(r);
+    info->flags = ntx_rec_flags(r);
+    info->next_instance = ntx_le16(r + REC_NEXT_INSTANCE);
+    info->bytes_in_use = ntx_rec_in_use(r);
+    info->bytes_allocated = ntx_le32(r + REC_BYTES_ALLOCATED);
     return NTX_OK;
 }
 

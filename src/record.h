@@ -61,16 +61,18 @@ const uint8_t *ntx_rec_attr_at(const uint8_t *rec, uint32_t off, uint32_t type);
 ntx_err ntx_record_get(ntx_volume *vol, uint64_t mft_no, const uint8_t **rec);
 
 /*
- * Get a record that must be the in-use base record of a file, with sequence
- * number seq (NTX_SEQ_ANY: any).
+ * Get a record that must be the base record of a file, in use unless
+ * allow_free (a deleted file), with sequence number seq (NTX_SEQ_ANY: any).
  */
-ntx_err ntx_record_get_base(ntx_volume *vol, uint64_t mft_no, uint16_t seq, const uint8_t **rec);
+ntx_err ntx_record_get_base(ntx_volume *vol, uint64_t mft_no, uint16_t seq, bool allow_free,
+                            const uint8_t **rec);
 
 /*
- * Get an extension record that must belong to base record base_no.
+ * Get an extension record that must belong to base record base_no, and be
+ * in use unless allow_free (the extensions of a deleted file are freed too).
  */
 ntx_err ntx_record_get_extension(ntx_volume *vol, uint64_t ext_ref, uint64_t base_no,
-                                 const uint8_t **rec);
+                                 bool allow_free, const uint8_t **rec);
 
 /* Mount-time bootstrap: load $MFT record 0 (or its mirror), map $MFT. */
 ntx_err ntx_mft_bootstrap(ntx_volume *vol);

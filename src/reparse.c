@@ -58,7 +58,7 @@ ntx_err ntx_file_reparse(const ntx_file *f, void *buf, size_t cap, ntx_reparse *
     if (!ntx_volume_handle_live(vol, f->gen))
         return NTX_E_STALE;
     ntx_stream *s = &vol->tmp_stream;
-    ntx_err rc = ntx_stream_init(vol, f->mft_no, NTX_AT_REPARSE_POINT, NULL, 0, s);
+    ntx_err rc = ntx_stream_init(vol, f->mft_no, NTX_AT_REPARSE_POINT, NULL, 0, f->open_flags, s);
     if (rc != NTX_OK)
         return rc;
     /* R41: the value is at most 16 KiB of data plus its header. */
@@ -127,7 +127,7 @@ static ntx_err reparse_interix(const ntx_file *f, uint8_t *scratch, size_t scrat
         st.size < INTERIX_MAGIC_LEN + 2u || st.size > scratch_len || (st.size & 1u) != 0)
         return NTX_E_NOT_FOUND;
     ntx_stream *s = &vol->tmp_stream;
-    rc = ntx_stream_init(vol, f->mft_no, NTX_AT_DATA, NULL, 0, s);
+    rc = ntx_stream_init(vol, f->mft_no, NTX_AT_DATA, NULL, 0, f->open_flags, s);
     if (rc == NTX_OK)
         rc = ntx_stream_read_exact(s, 0, scratch, (size_t)st.size);
     if (rc != NTX_OK)

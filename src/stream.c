@@ -65,7 +65,8 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
         if (rc != NTX_OK)
             return rc;
         rec_no = NTX_REF_MFT(e.ref);
-        rc = ntx_record_get_extension(vol, e.ref, s->mft_no, &rec);
+        rc = ntx_record_get_extension(vol, e.ref, s->mft_no,
+                                      (s->open_flags & NTX_OPEN_DELETED) != 0, &rec);
         if (rc != NTX_OK)
             return rc;
         a = stream_extent_by_entry(rec, &e, &off);
@@ -121,7 +122,7 @@ static ntx_err stream_take_first_extent(ntx_stream *s, const uint8_t *a)
 }
 
 ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const uint16_t *name,
-                        size_t name_len, ntx_stream *s)
+                        size_t name_len, unsigned flags, ntx_stream *s)
 {
     if (name_len > NTX_NAME_MAX)
         return NTX_E_NAME_TOO_LONG;
@@ -132,6 +133,7 @@ ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const u
     s->mft_no = mft_no;
     s->type = type;
     s->name_len = (uint8_t)name_len;
+    s->open_flags = (uint8_t)flags;
     for (size_t i = 0; i < name_len; i++)
         s->name[i] = name[i];
 
@@ -501,7 +503,7 @@ ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size
     ntx_err rc;
     if (s->resident) {
         rc = stream_read_resident(s, off, dst, n);
-    } else if ((s->flags & NTX_ATTR_FLAG_ENCRYPTED) != 0) {
+    } else if ((s->flags & NTX_ATTR_FLAG_ENCRYPTED) != 0 && (s->open_flags & NTX_STREAM_RAW) == 0) {
         return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_ENCRYPTED, s->mft_no, 0);
     } else {
         uint64_t data_end = ntx_min_u64(off + n, s->init_size);

@@ -10,11 +10,14 @@
 
 /*
  * Open attribute (type, name) of base record mft_no (which the caller has
- * checked to be an in-use base record). Returns NTX_OK, NTX_E_NOT_FOUND,
+ * checked to be a base record, in use unless flags has NTX_OPEN_DELETED). Returns NTX_OK, NTX_E_NOT_FOUND,
  * NTX_E_COMPRESSION (unsupported compression unit), NTX_E_ATTRLIST, ...
  */
 ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const uint16_t *name,
-                        size_t name_len, ntx_stream *s);
+                        size_t name_len, unsigned flags, ntx_stream *s);
+
+/* ntx_stream_init() flags besides NTX_OPEN_DELETED: read encrypted data raw. */
+#define NTX_STREAM_RAW 0x80u
 
 /* Read exactly len bytes at off; a short stream is NTX_E_RANGE. */
 ntx_err ntx_stream_read_exact(ntx_stream *s, uint64_t off, void *buf, size_t len);

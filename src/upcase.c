@@ -24,7 +24,7 @@ ntx_err ntx_upcase_setup(ntx_volume *vol)
 {
     const uint8_t *rec;
     uint32_t off;
-    ntx_err rc = ntx_record_get_base(vol, NTX_MFT_UPCASE, NTX_SEQ_ANY, &rec);
+    ntx_err rc = ntx_record_get_base(vol, NTX_MFT_UPCASE, NTX_SEQ_ANY, false, &rec);
     if (rc != NTX_OK)
         return rc;
     const uint8_t *a = ntx_rec_find_attr(rec, NTX_AT_DATA, NULL, 0, &off);

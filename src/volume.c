@@ -218,7 +218,7 @@ ntx_err ntx_volume_get_info(ntx_volume *vol, ntx_volume_info *info)
 
     const uint8_t *rec, *a;
     uint32_t off;
-    ntx_err rc = ntx_record_get_base(vol, NTX_MFT_VOLUME, NTX_SEQ_ANY, &rec);
+    ntx_err rc = ntx_record_get_base(vol, NTX_MFT_VOLUME, NTX_SEQ_ANY, false, &rec);
     if (rc != NTX_OK)
         return rc;
     a = ntx_rec_find_attr(rec, NTX_AT_VOLUME_INFORMATION, NULL, 0, &off);
@@ -245,53 +245,6 @@ ntx_err ntx_volume_get_info(ntx_volume *vol, ntx_volume_info *info)
     return NTX_OK;
 }
 
-/* Set bits in the first nbits bits of p (LSB first, as $Bitmap stores them). */
-static uint64_t volume_count_bits(const uint8_t *p, uint64_t nbits)
-{
-    uint64_t n = 0;
-    uint64_t bytes = nbits / 8u;
-    for (uint64_t i = 0; i < bytes; i++) {
-        unsigned v = p[i];
-        v = v - ((v >> 1) & 0x55u);
-        v = (v & 0x33u) + ((v >> 2) & 0x33u);
-        n += (v + (v >> 4)) & 0x0Fu;
-    }
-    for (unsigned b = 0; b < (nbits & 7u); b++)
-        n += (p[bytes] >> b) & 1u;
-    return n;
-}
-
-ntx_err ntx_volume_count_free(ntx_volume *vol, void *buf, size_t len, uint64_t *free_clusters,
-                              uint64_t *used_clusters)
-{
-    if (vol == NULL || buf == NULL || len < 512u || free_clusters == NULL)
-        return NTX_E_ARG;
-    if (!ntx_volume_handle_live(vol, vol->gen))
-        return NTX_E_STALE;
-    ntx_stream *s = &vol->tmp_stream;
-    ntx_err rc = ntx_stream_init(vol, NTX_MFT_BITMAP, NTX_AT_DATA, NULL, 0, s);
-    if (rc != NTX_OK)
-        return rc;
-    const uint64_t clusters = vol->geo.cluster_count;
-    if (s->size < (clusters + 7u) / 8u)
-        return ntx_fail(vol, NTX_E_RANGE, NTX_CHK_READ_RANGE, NTX_MFT_BITMAP, s->size);
-    uint64_t used = 0, done = 0;
-    /* bound: done grows by len * 8 bits per pass up to the cluster count */
-    while (done < clusters) {
-        uint64_t bits = ntx_min_u64(clusters - done, (uint64_t)len * 8u);
-        size_t bytes = (size_t)((bits + 7u) / 8u);
-        rc = ntx_stream_read_exact(s, done / 8u, buf, bytes);
-        if (rc != NTX_OK)
-            return rc;
-        used += volume_count_bits(buf, bits);
-        done += bits;
-    }
-    *free_clusters = clusters - used;
-    if (used_clusters != NULL)
-        *used_clusters = used;
-    return NTX_OK;
-}
-
 ntx_err ntx_volume_attach_upcase(ntx_volume *vol, uint16_t *table, size_t entries)
 {
     if (vol == NULL || table == NULL || entries < 65536u)
@@ -299,7 +252,7 @@ ntx_err ntx_volume_attach_upcase(ntx_volume *vol, uint16_t *table, size_t entrie
     if (!ntx_volume_handle_live(vol, vol->gen))
         return NTX_E_STALE;
     ntx_stream *s = &vol->tmp_stream;
-    ntx_err rc = ntx_stream_init(vol, NTX_MFT_UPCASE, NTX_AT_DATA, NULL, 0, s);
+    ntx_err rc = ntx_stream_init(vol, NTX_MFT_UPCASE, NTX_AT_DATA, NULL, 0, 0, s);
     if (rc == NTX_OK)
         rc = ntx_stream_read_exact(s, 0, table, 65536u * 2u);
     if (rc != NTX_OK)

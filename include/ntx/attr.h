@@ -33,6 +33,7 @@ typedef struct ntx_attr_iter {
     int err;                  /* sticky */
     bool via_alist;           /* walking the $ATTRIBUTE_LIST entries */
     bool alist_done;          /* the $ATTRIBUTE_LIST itself has been returned */
+    uint8_t open_flags;       /* from the file: NTX_OPEN_DELETED accepts freed extension records */
     uint32_t pos;             /* next attribute offset, or next list entry offset */
     uint32_t steps;           /* bound */
 } ntx_attr_iter;

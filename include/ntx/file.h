@@ -74,6 +74,9 @@
  * since 1601-01-01 UTC. */
 enum { NTX_TIME_CREATE = 0, NTX_TIME_MODIFY = 1, NTX_TIME_MFT_CHANGE = 2, NTX_TIME_ACCESS = 3 };
 
+/* ntx_file_open_record() flags (forensic.h). */
+#define NTX_OPEN_DELETED 0x1u /* accept a record not in use (a deleted file) */
+
 /* An open MFT record (file or directory). A plain value; copy it freely. */
 typedef struct ntx_file {
     ntx_volume *vol;
@@ -81,6 +84,7 @@ typedef struct ntx_file {
     uint64_t mft_no;
     uint16_t seq;
     uint16_t rec_flags;   /* record header flags: 1 in use, 2 directory */
+    uint16_t open_flags;  /* NTX_OPEN_* it was opened with (forensic.h) */
 } ntx_file;
 
 typedef struct ntx_stat {

@@ -102,6 +102,7 @@ typedef struct ntx_stream {
     bool resident;
     bool has_alist;               /* the base record has an $ATTRIBUTE_LIST */
     uint8_t cu_shift;             /* compression unit, log2 clusters; 0 if not compressed */
+    uint8_t open_flags;           /* NTX_OPEN_DELETED, NTX_STREAM_RAW (internal) */
     uint64_t size;                /* data size */
     uint64_t alloc_size;          /* allocated size (0 for resident) */
     uint64_t init_size;           /* initialized size: bytes past it read as zeros */
@@ -146,6 +147,7 @@ typedef struct ntx_volume {
     uint8_t *idx_buf;             /* one index block */
     uint64_t idx_dir, idx_vcn;    /* which one, or UINT64_MAX */
     uint32_t idx_start, idx_end;  /* its entries area */
+    uint32_t idx_name_key;        /* which index of the record it belongs to */
     uint8_t *bounce;              /* one device block */
     uint64_t bounce_off;          /* its volume byte offset, or UINT64_MAX */
     uint8_t *upc_block;           /* one block of $UpCase */

@@ -114,7 +114,7 @@ static ntx_err parse_root(size_t len, ntx_index_node *node, uint32_t *bs, uint8_
     *copy = malloc(len ? len : 1);
     memcpy(*copy, root, len);
     memset(&vol.diag, 0, sizeof vol.diag);
-    return ntx_index_root_parse(&vol, ntx_span_make(*copy, len), DIR_NO, node, bs);
+    return ntx_index_root_parse(&vol, ntx_span_make(*copy, len), DIR_NO, 0x30, 1, node, bs);
 }
 
 static void expect_root_bad(size_t len)
@@ -203,7 +203,7 @@ static void test_root_fixture(void **state)
     memcpy(v, fixture_root, sizeof fixture_root);
     ntx_index_node node;
     uint32_t bs;
-    assert_int_equal(ntx_index_root_parse(&vol, ntx_span_make(v, sizeof fixture_root), 5, &node,
+    assert_int_equal(ntx_index_root_parse(&vol, ntx_span_make(v, sizeof fixture_root), 5, 0x30, 1, &node,
                                           &bs), NTX_OK);
     assert_int_equal(bs, 4096);
     assert_int_equal(node.start, 0x20);        /* 0x10 + 16 */

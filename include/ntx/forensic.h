@@ -1,0 +1,272 @@
+/*
+ * ntx/forensic.h - what investigators need beyond reading files: records not
+ * in use (deleted files), raw record headers, attribute values and runs,
+ * typed parsers for $FILE_NAME, $STANDARD_INFORMATION, $OBJECT_ID, $EA,
+ * security descriptors in $Secure, $UsnJrnl records and $EFS metadata, index
+ * slack, and allocation bitmaps.
+ *
+ * The parsers named ntx_parse_*() take bytes the caller obtained from the
+ * library (ntx_attr_read(), ntx_stream_read()) and never read the device;
+ * every offset inside them is checked against the given length.
+ */
+#ifndef NTX_FORENSIC_H
+#define NTX_FORENSIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attr.h"
+#include "dir.h"
+#include "file.h"
+
+/* ---- MFT records ---- */
+
+/* Record header flags. */
+#define NTX_REC_IN_USE 0x0001u
+#define NTX_REC_DIRECTORY 0x0002u
+#define NTX_REC_EXTEND 0x0004u     /* in $Extend (NTFS 3.x) */
+#define NTX_REC_VIEW_INDEX 0x0008u /* holds a view index ($Secure, $Quota, ...) */
+
+/* A record's header, as stored. */
+typedef struct ntx_record_info {
+    uint64_t mft_no;
+    uint64_t lsn;             /* $LogFile sequence number of the last change */
+    uint64_t base_ref;        /* 0 for a base record, else the base record's reference */
+    uint16_t seq;             /* sequence number (incremented when the record is freed) */
+    uint16_t link_count;
+    uint16_t flags;           /* NTX_REC_* */
+    uint16_t next_instance;
+    uint32_t bytes_in_use;
+    uint32_t bytes_allocated;
+} ntx_record_info;
+
+/**
+ * ntx_record_get_info() - the header of MFT record mft_no, in use or not.
+ * Reads:   the record (through the record cache; fixups checked).
+ * Returns: NTX_OK; NTX_E_RECORD (no "FILE" magic: a record never used, or
+ *          beyond $MFT); NTX_E_FIXUP (torn); NTX_E_ATTR; I/O errors.
+ */
+ntx_err ntx_record_get_info(ntx_volume *vol, uint64_t mft_no, ntx_record_info *info);
+
+/**
+ * ntx_file_open_record() - open base record mft_no whatever its sequence
+ * number; with NTX_OPEN_DELETED also when it is not in use. A deleted file's
+ * handle reads what its record still says: its extension records are
+ * accepted when they name it as their base, in use or not. Its data may
+ * since have been overwritten (see ntx_volume_clusters_in_use()).
+ * Returns: NTX_OK; NTX_E_RECORD (not in use without the flag, or an
+ *          extension record); errors of the record read.
+ */
+ntx_err ntx_file_open_record(ntx_volume *vol, uint64_t mft_no, unsigned flags, ntx_file *f);
+
+/**
+ * ntx_volume_count_records() - records of $MFT marked in use in $MFT's
+ * $BITMAP attribute, and the number of records $MFT holds.
+ * Buffers: buf of len bytes (at least 512) of scratch.
+ */
+ntx_err ntx_volume_count_records(ntx_volume *vol, void *buf, size_t len, uint64_t *in_use,
+                                 uint64_t *total);
+
+/**
+ * ntx_volume_clusters_in_use() - how many of the clusters [lcn, lcn + count)
+ * $Bitmap marks in use (to tell whether a deleted file's clusters have been
+ * reallocated). Reads the bytes of $Bitmap that cover the range.
+ * Returns: NTX_OK with *used; NTX_E_RANGE past the volume; read errors.
+ */
+ntx_err ntx_volume_clusters_in_use(ntx_volume *vol, uint64_t lcn, uint64_t count, uint64_t *used);
+
+/* ---- attribute values and runs ---- */
+
+/**
+ * ntx_attr_read() - bytes [off, off + len) of the value of the attribute ai
+ * describes (from ntx_attr_next()). Resident values come from the record that
+ * holds them; non-resident ones are read as the whole stream of that type and
+ * name (every extent), encrypted ones raw.
+ * Returns: NTX_OK with *got (0 past the end); NTX_E_ATTR if the record no
+ *          longer holds that attribute; read errors.
+ */
+ntx_err ntx_attr_read(const ntx_file *f, const ntx_attr_info *ai, uint64_t off, void *buf,
+                      size_t len, size_t *got);
+
+/* The runs of one attribute extent (one attribute record). */
+typedef struct ntx_run_iter {
+    ntx_volume *vol;
+    uint32_t gen;
+    uint64_t rec_no;
+    uint32_t attr_off;
+    uint32_t type;
+    uint32_t pos;             /* next mapping-pairs byte */
+    uint64_t vcn, vcn_end;
+    int64_t lcn;
+    int err;                  /* sticky */
+} ntx_run_iter;
+
+/**
+ * ntx_attr_runs_open() / ntx_attr_runs_next() - the runs of the single
+ * extent ai describes (non-resident only), in VCN order, as stored.
+ * Returns: NTX_OK with *run; NTX_END; NTX_E_RUNLIST (sticky); NTX_E_ARG for
+ *          a resident attribute.
+ */
+ntx_err ntx_attr_runs_open(ntx_run_iter *it, const ntx_file *f, const ntx_attr_info *ai);
+ntx_err ntx_attr_runs_next(ntx_run_iter *it, ntx_run *run);
+
+/* ntx_stream_open_raw(): like ntx_stream_open(), but an encrypted stream
+ * reads as its stored ciphertext instead of NTX_E_UNSUPPORTED (an $EFS-aware
+ * tool needs both the ciphertext and the $EFS attribute to decrypt). */
+ntx_err ntx_stream_open_raw(const ntx_file *f, uint32_t type, const uint16_t *name,
+                            size_t name_len, ntx_stream *s);
+
+/* ---- typed values ---- */
+
+/**
+ * ntx_parse_file_name() - a $FILE_NAME value (len bytes) into a directory
+ * entry (mft_ref left 0). Returns NTX_OK or NTX_E_NAME (too short, empty
+ * name, name past the value, namespace above 3).
+ */
+ntx_err ntx_parse_file_name(const void *value, size_t len, ntx_dirent *out);
+
+typedef struct ntx_std_info {
+    uint64_t times[4];        /* NTX_TIME_* */
+    uint32_t file_attrs;
+    uint32_t max_versions, version, class_id;
+    bool v3;                  /* the NTFS 3.x fields below are present */
+    uint32_t owner_id, security_id;
+    uint64_t quota_charged, usn;
+} ntx_std_info;
+
+/* A $STANDARD_INFORMATION value. NTX_E_ATTR if shorter than 0x30 bytes. */
+ntx_err ntx_parse_std_info(const void *value, size_t len, ntx_std_info *out);
+
+typedef struct ntx_object_id {
+    uint8_t object_id[16];
+    uint8_t birth_volume_id[16]; /* the three below only when present (64-byte value) */
+    uint8_t birth_object_id[16];
+    uint8_t domain_id[16];
+    bool extended;
+} ntx_object_id;
+
+/* An $OBJECT_ID value (16 or 64 bytes). NTX_E_ATTR for other lengths. */
+ntx_err ntx_parse_object_id(const void *value, size_t len, ntx_object_id *out);
+
+/* One entry of an $EA value. name and value point into the caller's bytes. */
+typedef struct ntx_ea {
+    uint8_t flags;            /* 0x80: NEED_EA */
+    uint8_t name_len;
+    uint16_t value_len;
+    const char *name;         /* not NUL-terminated */
+    const uint8_t *value;
+} ntx_ea;
+
+/**
+ * ntx_parse_ea_next() - the extended attribute at *pos of an $EA value and
+ * the position of the next one. Returns NTX_OK; NTX_END after the last
+ * entry; NTX_E_ATTR for an entry that runs past the value or does not
+ * advance (HOSTILE R42).
+ */
+ntx_err ntx_parse_ea_next(const void *value, size_t len, size_t *pos, ntx_ea *ea);
+
+/* ---- security descriptors ---- */
+
+#define NTX_SID_MAX_SUB 15u
+
+typedef struct ntx_sid {
+    uint8_t revision;
+    uint8_t sub_count;
+    uint64_t authority;       /* 48-bit identifier authority */
+    uint32_t sub[NTX_SID_MAX_SUB];
+} ntx_sid;
+
+typedef struct ntx_sd_info {
+    uint16_t control;         /* SE_* flags (0x8000 self-relative, 0x0004 DACL present, ...) */
+    bool has_owner, has_group;
+    ntx_sid owner, group;
+    uint32_t dacl_off, sacl_off; /* 0 when absent */
+    uint16_t dacl_count, sacl_count;
+} ntx_sd_info;
+
+typedef struct ntx_ace {
+    uint8_t type;             /* 0 allow, 1 deny, 2 audit, 5-8 object ACEs, ... */
+    uint8_t flags;            /* inheritance and audit flags */
+    uint32_t mask;
+    bool has_sid;
+    ntx_sid sid;
+} ntx_ace;
+
+/**
+ * ntx_secure_lookup() - the security descriptor with this security id, from
+ * $Secure:$SDS found through the $Secure:$SII index.
+ * Buffers: buf of cap bytes receives the self-relative descriptor.
+ * Returns: NTX_OK with *len; NTX_E_NOT_FOUND; NTX_E_BUFFER; NTX_E_INDEX;
+ *          read errors.
+ */
+ntx_err ntx_secure_lookup(ntx_volume *vol, uint32_t security_id, void *buf, size_t cap,
+                          size_t *len);
+
+/* Parse a self-relative security descriptor. NTX_E_ATTR if malformed. */
+ntx_err ntx_parse_sd(const void *sd, size_t len, ntx_sd_info *out);
+
+/* ACE index of the ACL at acl_off (from ntx_sd_info) of sd. NTX_END past the last. */
+ntx_err ntx_parse_ace(const void *sd, size_t len, uint32_t acl_off, unsigned index, ntx_ace *ace);
+
+/* ---- $UsnJrnl:$J ---- */
+
+typedef struct ntx_usn_record {
+    uint32_t length;          /* bytes of the record */
+    uint16_t major, minor;    /* 2 or 3 */
+    uint64_t file_ref, parent_ref; /* low 64 bits of 128-bit ids in version 3 */
+    uint64_t usn;
+    uint64_t time;            /* NT time */
+    uint32_t reason, source_info, security_id, file_attrs;
+    uint8_t name_len;         /* in UTF-16 units */
+    uint16_t name[NTX_NAME_MAX];
+} ntx_usn_record;
+
+/**
+ * ntx_usn_next() - the next record of a change journal stream s (the $J
+ * stream of $Extend/$UsnJrnl, opened with ntx_stream_open()), from byte *pos
+ * on. Sparse ranges (the journal's discarded head) and zero padding between
+ * records are skipped by their runs, not read.
+ * Buffers: buf of cap >= 4096 bytes of scratch.
+ * Returns: NTX_OK with *rec and *pos past it; NTX_END at the end of the
+ *          stream; NTX_E_ATTR for a record that cannot be (length under the
+ *          header or past the stream; the caller may resume 8 bytes on).
+ */
+ntx_err ntx_usn_next(ntx_stream *s, uint64_t *pos, void *buf, size_t cap, ntx_usn_record *rec);
+
+/* ---- $I30 slack ---- */
+
+typedef struct ntx_slack_iter {
+    ntx_dir_iter dir;         /* the directory and its $INDEX_ALLOCATION */
+    uint64_t vcn;             /* index block being scanned */
+    uint32_t off;             /* next offset to try in it */
+    bool block_loaded;
+    int err;                  /* sticky */
+} ntx_slack_iter;
+
+/**
+ * ntx_slack_open() / ntx_slack_next() - file names recovered from the unused
+ * parts of a directory's index blocks: the bytes past each block's entries in
+ * use, where Windows leaves the entries of deleted or moved names. Each
+ * candidate is checked like a live entry (lengths, a name of 1..255 units in
+ * a valid namespace, a parent reference inside $MFT) before it is returned.
+ * *block_vcn and *offset say where it was found.
+ * Returns: NTX_OK with *ent; NTX_END; NTX_E_NOT_DIR; read errors (sticky).
+ */
+ntx_err ntx_slack_open(ntx_slack_iter *it, const ntx_file *dir);
+ntx_err ntx_slack_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn, uint32_t *offset);
+
+/* ---- $EFS ---- */
+
+typedef struct ntx_efs_info {
+    uint32_t length;
+    uint32_t version;         /* EFS version (1-3: metadata version 1; 4-5: version 2) */
+    uint32_t ddf_count;       /* data decryption fields (users) */
+    uint32_t drf_count;       /* data recovery fields (recovery agents) */
+    uint32_t ddf_off, drf_off;
+} ntx_efs_info;
+
+/* The header of an $EFS ($LOGGED_UTILITY_STREAM named "$EFS") value. */
+ntx_err ntx_parse_efs(const void *value, size_t len, ntx_efs_info *out);
+
+#endif
