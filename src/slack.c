@@ -80,7 +80,7 @@ static ntx_err slack_block_in_use(ntx_volume *vol, uint64_t dir_no, uint64_t blo
         return NTX_OK;
     rc = ntx_stream_read_exact(&vol->tmp_stream, block / 8u, &byte, 1);
     if (rc == NTX_OK)
-        *in_use = (byte >> (block % 8u)) & 1u;
+        *in_use = (((unsigned)byte >> (unsigned)(block % 8u)) & 1u) != 0;
     return rc;
 }
 
