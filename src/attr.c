@@ -148,6 +148,9 @@ ntx_err ntx_attr_step(ntx_attr_iter *it, const uint8_t **a, uint64_t *rec_no, ui
         *off = it->pos;
         return NTX_OK;
     }
+#if !NTX_WITH_ATTRLIST /* config.h: files with an attribute list are refused */
+    return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, it->mft_no, al_off);
+#else
     if (!it->alist_done) {
         /* The list itself first; then pos walks its entries. */
         it->alist_done = true;
@@ -176,6 +179,7 @@ ntx_err ntx_attr_step(ntx_attr_iter *it, const uint8_t **a, uint64_t *rec_no, ui
     *a = target;
     *rec_no = NTX_REF_MFT(e.ref);
     return NTX_OK;
+#endif
 }
 
 ntx_err ntx_attr_iter_open(ntx_attr_iter *it, const ntx_file *f)

@@ -18,6 +18,8 @@
 #include "diag.h"
 #include "runlist.h"
 
+#if NTX_WITH_ATTRLIST
+
 enum {
     AL_TYPE = 0x00,
     AL_LENGTH = 0x04,
@@ -126,3 +128,5 @@ ntx_err ntx_alist_find(ntx_volume *vol, const uint8_t *al, uint64_t base_no, uin
     }
     return found ? NTX_OK : NTX_E_NOT_FOUND;
 }
+
+#endif /* NTX_WITH_ATTRLIST */

@@ -21,7 +21,8 @@ static ntx_err dev_call(ntx_volume *vol, uint64_t off, void *buf, size_t len)
 {
     int rc = vol->io.read(vol->io.ctx, vol->io.offset + off, buf, len);
     if (rc != 0) {
-        vol->diag.io_status = rc < 0 ? rc : -1;
+        if (NTX_WITH_DIAG)
+            vol->diag.io_status = rc < 0 ? rc : -1;
         return ntx_fail(vol, NTX_E_IO, NTX_CHK_IO, NTX_NO_RECORD, off);
     }
     return NTX_OK;

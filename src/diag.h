@@ -19,6 +19,11 @@ static inline bool ntx_volume_handle_live(const ntx_volume *vol, uint32_t gen)
 }
 
 /* Record err with the failed check and its location in vol->diag, and return err. */
+#if NTX_WITH_DIAG
 ntx_err ntx_fail(ntx_volume *vol, ntx_err err, ntx_check check, uint64_t mft_no, uint64_t offset);
+#else /* config.h: a build without diagnostics returns the code alone */
+#define ntx_fail(vol, err, check, mft_no, offset)                                                 \
+    ((void)(vol), (void)(check), (void)(mft_no), (void)(offset), (ntx_err)(err))
+#endif
 
 #endif

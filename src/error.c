@@ -3,6 +3,7 @@
  */
 #include "diag.h"
 
+#if NTX_WITH_DIAG
 ntx_err ntx_fail(ntx_volume *vol, ntx_err err, ntx_check check, uint64_t mft_no, uint64_t offset)
 {
     vol->diag.err = err;
@@ -11,9 +12,13 @@ ntx_err ntx_fail(ntx_volume *vol, ntx_err err, ntx_check check, uint64_t mft_no,
     vol->diag.offset = offset;
     return err;
 }
+#endif
 
 const char *ntx_strerror(int err)
 {
+#if !NTX_WITH_STRERROR /* config.h: no texts in this build */
+    return err == NTX_OK ? "success" : "ntx error";
+#endif
     switch (err) {
     case NTX_OK: return "success";
     case NTX_END: return "end of iteration";

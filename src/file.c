@@ -199,6 +199,8 @@ ntx_err ntx_stream_open_data(const ntx_file *f, const char *name, size_t name_le
     if (name_len == 0 && (f->rec_flags & REC_FLAG_DIRECTORY) != 0)
         return NTX_E_IS_DIR;
     size_t n = 0;
+    if (!NTX_WITH_NAMED_STREAMS && name_len != 0) /* config.h */
+        return NTX_E_UNSUPPORTED;
     if (name_len != 0) {
         ntx_err rc = ntx_utf8_to_utf16(name, name_len, vol->name_buf, NTX_NAME_MAX, &n,
                                        NTX_UTF16_WTF8);

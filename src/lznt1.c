@@ -31,6 +31,9 @@
  */
 #include "lznt1.h"
 
+#include "ntx/config.h"
+#if NTX_WITH_LZNT1
+
 enum {
     LZNT1_SIZE_MASK = 0x0FFFu,       /* header bits 0-11: chunk size - 3 */
     LZNT1_SIZE_BIAS = 3u,
@@ -205,3 +208,5 @@ out:
     *out_len = (size_t)(d - dst);
     return rc;
 }
+
+#endif /* NTX_WITH_LZNT1 */

@@ -66,7 +66,7 @@ ntx_err ntx_file_open_path(ntx_volume *vol, const char *path, size_t path_len, n
         if ((cur.rec_flags & REC_FLAG_DIRECTORY) == 0)
             return NTX_E_NOT_DIR;
         if (len == 2 && comp[0] == '.' && comp[1] == '.') {
-            rc = path_parent(&cur);
+            rc = NTX_WITH_DOTDOT ? path_parent(&cur) : NTX_E_UNSUPPORTED; /* config.h */
             if (rc != NTX_OK)
                 return rc;
             continue;

@@ -96,6 +96,7 @@ const uint8_t *ntx_rec_find_attr(const uint8_t *rec, uint32_t type, const uint16
     return NULL;
 }
 
+#if NTX_WITH_ATTRLIST /* its callers follow attribute list entries */
 const uint8_t *ntx_rec_find_instance(const uint8_t *rec, uint32_t type, uint16_t instance,
                                      uint32_t *off)
 {
@@ -110,6 +111,7 @@ const uint8_t *ntx_rec_find_instance(const uint8_t *rec, uint32_t type, uint16_t
     }
     return NULL;
 }
+#endif
 
 const uint8_t *ntx_rec_attr_at(const uint8_t *rec, uint32_t off, uint32_t type)
 {
@@ -175,6 +177,7 @@ static ntx_err mft_read_piece(ntx_volume *vol, const ntx_run *run, uint64_t byte
     return ntx_dev_read(vol, (run->lcn << cs) + in_run, dst, *n);
 }
 
+#if NTX_WITH_ATTRLIST
 /* Read record mft_no (raw, no fixup) using record 0's extent alone. This
  * loop and mft_read_raw()'s differ only in the mapping they call; they are
  * kept apart so the call graph has no cycle (mft_read_raw -> mft_map ->
@@ -218,6 +221,7 @@ static ntx_err mft_load_extension(ntx_volume *vol, uint64_t ext_no)
     vol->mftext_no = ext_no;
     return NTX_OK;
 }
+#endif
 
 /* Map a VCN of $MFT anywhere, through its attribute list if needed. */
 static ntx_err mft_map(ntx_volume *vol, uint64_t vcn, ntx_run *run)
@@ -230,6 +234,9 @@ static ntx_err mft_map(ntx_volume *vol, uint64_t vcn, ntx_run *run)
     const uint8_t *al = ntx_rec_find_attr(vol->mft0, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &off);
     if (al == NULL)
         return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, 0, vcn);
+#if !NTX_WITH_ATTRLIST /* config.h: an $MFT beyond its first extent is refused */
+    return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, 0, vcn);
+#else
     ntx_alist_entry e;
     ntx_err rc = ntx_alist_find(vol, al, 0, NTX_AT_DATA, NULL, 0, vcn, &e);
     if (rc == NTX_E_NOT_FOUND)
@@ -252,6 +259,7 @@ static ntx_err mft_map(ntx_volume *vol, uint64_t vcn, ntx_run *run)
     if (rc == NTX_OK && run->lcn != NTX_LCN_HOLE)
         vol->mft_run = *run;
     return rc;
+#endif
 }
 
 static ntx_err mft_read_raw(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
@@ -288,7 +296,7 @@ static ntx_err record_load(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
     ntx_err rc = mft_read_raw(vol, mft_no, dst);
     if (rc == NTX_OK)
         rc = ntx_record_check(vol, dst, mft_no);
-    if (rc != NTX_OK && mft_no < REC_MIRRORED) {
+    if (NTX_WITH_RECOVERY && rc != NTX_OK && mft_no < REC_MIRRORED) {
         ntx_diag primary = vol->diag;
         if (mft_read_mirror(vol, mft_no, dst) == NTX_OK)
             return NTX_OK;
@@ -353,6 +361,7 @@ ntx_err ntx_record_get_base(ntx_volume *vol, uint64_t mft_no, uint16_t seq, bool
     return NTX_OK;
 }
 
+#if NTX_WITH_ATTRLIST /* extension records are found through attribute lists */
 ntx_err ntx_record_get_extension(ntx_volume *vol, uint64_t ext_ref, uint64_t base_no,
                                  bool allow_free, const uint8_t **rec)
 {
@@ -371,6 +380,7 @@ ntx_err ntx_record_get_extension(ntx_volume *vol, uint64_t ext_ref, uint64_t bas
     *rec = r;
     return NTX_OK;
 }
+#endif
 
 ntx_err ntx_record_get_info(ntx_volume *vol, uint64_t mft_no, ntx_record_info *info)
 {
@@ -404,7 +414,7 @@ ntx_err ntx_mft_bootstrap(ntx_volume *vol)
         rc = ntx_record_check(vol, vol->mft0, 0);
     if (rc != NTX_OK) {
         ntx_diag primary = vol->diag;
-        if (mft_read_mirror(vol, 0, vol->mft0) != NTX_OK) {
+        if (!NTX_WITH_RECOVERY || mft_read_mirror(vol, 0, vol->mft0) != NTX_OK) {
             vol->diag = primary;
             return rc;
         }

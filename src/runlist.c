@@ -112,6 +112,7 @@ ntx_err ntx_mp_find(ntx_volume *vol, const uint8_t *a, uint64_t vcn, ntx_run *ru
     }
 }
 
+#if NTX_WITH_ATTRLIST /* its only reader: non-resident attribute lists */
 ntx_err ntx_runlist_read(ntx_volume *vol, const uint8_t *a, uint64_t mft_no, uint64_t off,
                          uint8_t *dst, size_t len)
 {
@@ -202,3 +203,4 @@ ntx_err ntx_attr_runs_next(ntx_run_iter *it, ntx_run *run)
     }
     return rc;
 }
+#endif

@@ -27,6 +27,7 @@
 #define STREAM_CU_SHIFT 4u      /* the only compression unit NTFS writes: 16 clusters */
 #define STREAM_MAX_CU_CLUSTER 12u /* compression needs clusters of 4 KiB or less */
 
+#if NTX_WITH_ATTRLIST
 /* The extent in rec (record rec_no) that an attribute list entry names. */
 static const uint8_t *stream_extent_by_entry(const uint8_t *rec, const ntx_alist_entry *e,
                                              uint32_t *off)
@@ -38,6 +39,7 @@ static const uint8_t *stream_extent_by_entry(const uint8_t *rec, const ntx_alist
         return NULL;
     return a;
 }
+#endif
 
 /*
  * Find the extent that maps vcn (0 at open) and point the cursor at its
@@ -60,6 +62,9 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
         if (a == NULL)
             return NTX_E_NOT_FOUND;
     } else {
+#if !NTX_WITH_ATTRLIST /* config.h: files with an attribute list are refused */
+        return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, s->mft_no, off);
+#else
         ntx_alist_entry e;
         rc = ntx_alist_find(vol, al, s->mft_no, s->type, s->name, s->name_len, vcn, &e);
         if (rc != NTX_OK)
@@ -72,6 +77,7 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
         a = stream_extent_by_entry(rec, &e, &off);
         if (a == NULL)
             return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, rec_no, e.instance);
+#endif
     }
 
     s->cur.rec_no = rec_no;
@@ -262,6 +268,7 @@ static ntx_err stream_read_resident(ntx_stream *s, uint64_t off, uint8_t *dst, s
     return NTX_OK;
 }
 
+#if NTX_WITH_LZNT1 /* config.h: the compressed read path */
 /* Read [pos, pos + len) of the allocated clusters of the unit at cu_vcn. */
 static ntx_err stream_cu_data(ntx_stream *s, uint64_t cu_vcn, uint32_t pos, uint8_t *dst,
                               size_t len)
@@ -487,6 +494,7 @@ static ntx_err stream_read_compressed(ntx_stream *s, uint64_t off, uint8_t *dst,
     }
     return NTX_OK;
 }
+#endif
 ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size_t *got)
 {
     if (s == NULL || got == NULL || (buf == NULL && len != 0))
@@ -511,8 +519,10 @@ ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size
         rc = NTX_OK;
         if (valid > 0 && s->cu_shift == 0)
             rc = stream_read_plain(s, off, dst, valid);
-        else if (valid > 0 && NTX_WITH_LZNT1)
+#if NTX_WITH_LZNT1
+        else if (valid > 0)
             rc = stream_read_compressed(s, off, dst, valid);
+#endif
         /* Past the initialized size the disk holds garbage: it reads as zeros. */
         if (rc == NTX_OK)
             ntx_mem_zero(dst + valid, n - valid);

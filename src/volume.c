@@ -33,7 +33,7 @@ static ntx_err volume_read_sector(const ntx_io *io, uint32_t bs, uint64_t off, u
     uint64_t start = off & ~(uint64_t)(bs - 1u);
     int rc = io->read(io->ctx, io->offset + start, block, bs);
     if (rc != 0) {
-        if (diag != NULL) {
+        if (NTX_WITH_DIAG && diag != NULL) {
             diag->err = NTX_E_IO;
             diag->check = NTX_CHK_IO;
             diag->offset = start;
@@ -84,7 +84,7 @@ ntx_err ntx_volume_probe(const ntx_io *io, void *block, size_t block_len, ntx_ge
         uint64_t cand[3];
         uint8_t primary[0x30];
         ntx_mem_copy(primary, sec, sizeof primary);
-        unsigned n = volume_backup_candidates(io, primary, cand);
+        unsigned n = NTX_WITH_RECOVERY ? volume_backup_candidates(io, primary, cand) : 0;
         for (unsigned i = 0; i < n && rc != NTX_OK; i++) {
             if (volume_read_sector(io, bs, cand[i], block, &sec, NULL) != NTX_OK)
                 continue;
@@ -94,7 +94,7 @@ ntx_err ntx_volume_probe(const ntx_io *io, void *block, size_t block_len, ntx_ge
                 rc = NTX_E_NOT_NTFS;
         }
         if (rc != NTX_OK) {
-            if (diag != NULL) {
+            if (NTX_WITH_DIAG && diag != NULL) {
                 diag->err = NTX_E_NOT_NTFS;
                 diag->check = (uint16_t)first_check;
                 diag->mft_no = NTX_NO_RECORD;
@@ -108,7 +108,7 @@ ntx_err ntx_volume_probe(const ntx_io *io, void *block, size_t block_len, ntx_ge
 
     if (geo->record_size > NTX_MAX_RECORD_SIZE || geo->index_block_size > NTX_MAX_INDEX_BLOCK_SIZE ||
         geo->index_block_size < VOLUME_MIN_BLOCK || bs > geo->cluster_size) {
-        if (diag != NULL) {
+        if (NTX_WITH_DIAG && diag != NULL) {
             diag->err = NTX_E_UNSUPPORTED;
             diag->check = NTX_CHK_GEOMETRY_LIMIT;
             diag->mft_no = NTX_NO_RECORD;

@@ -56,9 +56,90 @@
 #define NTX_RECORD_SLOTS 4u
 #endif
 
-/* Feature switches for small builds (1 = compiled in). */
+/*
+ * Profiles: feature switches for small builds (1 = compiled in).
+ *
+ * Pick a profile with -DNTX_PROFILE=NTX_PROFILE_xxx when compiling the core
+ * (and the code that sizes its workspace): it sets the default of each
+ * NTX_WITH_ switch below, and any switch can still be set on its own with -D.
+ * Every build returns correct data or a clean error: a feature left out
+ * makes the calls that need it fail with NTX_E_UNSUPPORTED, never read
+ * wrong bytes. examples/firmware/footprint.sh measures each profile.
+ *
+ *   NTX_PROFILE_FULL     everything (the default).
+ *   NTX_PROFILE_BOOT     reads every file the full build reads (LZNT1 and
+ *                        attribute lists included) with the smallest error
+ *                        reporting: no diagnostics, no error texts, no
+ *                        recovery from a bad boot sector or $MFT record, no
+ *                        named streams. For boot loaders.
+ *   NTX_PROFILE_MINIMAL  as BOOT, and only files without compression and
+ *                        without an attribute list, and no ".." in paths:
+ *                        opens a path and reads plain, sparse and resident
+ *                        files (what most boot partitions hold).
+ *
+ * Under --gc-sections (the core is built with -ffunction-sections) a program
+ * also pays nothing for the API it does not call: directory listing, stat,
+ * reparse points, attribute iteration, partitions, volume information, the
+ * forensic API. Build the library and the code that sizes its workspace
+ * (NTX_WORKSPACE_SIZE) with the same profile: a workspace smaller than the
+ * library's profile needs is refused at mount (NTX_E_WORKSPACE), never overrun.
+ */
+#define NTX_PROFILE_FULL 0
+#define NTX_PROFILE_BOOT 1
+#define NTX_PROFILE_MINIMAL 2
+#ifndef NTX_PROFILE
+#define NTX_PROFILE NTX_PROFILE_FULL
+#endif
+#if NTX_PROFILE != NTX_PROFILE_FULL && NTX_PROFILE != NTX_PROFILE_BOOT && \
+    NTX_PROFILE != NTX_PROFILE_MINIMAL
+#error "NTX_PROFILE must be NTX_PROFILE_FULL, NTX_PROFILE_BOOT or NTX_PROFILE_MINIMAL"
+#endif
+#define NTX_PROFILE_DEFAULT_ (NTX_PROFILE == NTX_PROFILE_FULL)
+
+/* LZNT1-compressed streams. 0: opening one answers NTX_E_UNSUPPORTED; the
+ * workspace shrinks by 12.5 to 16 KiB (NTX_WORKSPACE_SIZE). */
 #ifndef NTX_WITH_LZNT1
-#define NTX_WITH_LZNT1 1
+#define NTX_WITH_LZNT1 (NTX_PROFILE != NTX_PROFILE_MINIMAL)
+#endif
+
+/* $ATTRIBUTE_LIST: files whose attributes spill into extension records (many
+ * fragments, many hard links, big directories) and an $MFT whose runlist
+ * outgrew record 0. 0: a stream, directory or attribute walk of such a file
+ * answers NTX_E_UNSUPPORTED, and so does an MFT record past $MFT's first
+ * extent; files without a list read exactly as in the full build. */
+#ifndef NTX_WITH_ATTRLIST
+#define NTX_WITH_ATTRLIST (NTX_PROFILE != NTX_PROFILE_MINIMAL)
+#endif
+
+/* Recovery: the backup boot sector when the primary is bad, and the $MFTMirr
+ * copy of a bad $MFT record 0-3. 0: such volumes fail to mount
+ * (NTX_E_NOT_NTFS, or the record's error). */
+#ifndef NTX_WITH_RECOVERY
+#define NTX_WITH_RECOVERY NTX_PROFILE_DEFAULT_
+#endif
+
+/* Diagnostics: where a failure was detected (vol->diag, the diag argument of
+ * ntx_volume_probe()). 0: the same error codes are returned but nothing is
+ * recorded; vol->diag stays as mount cleared it. */
+#ifndef NTX_WITH_DIAG
+#define NTX_WITH_DIAG NTX_PROFILE_DEFAULT_
+#endif
+
+/* Error texts. 0: ntx_strerror() answers "success" or "ntx error". */
+#ifndef NTX_WITH_STRERROR
+#define NTX_WITH_STRERROR NTX_PROFILE_DEFAULT_
+#endif
+
+/* ".." in paths given to ntx_file_open_path(). 0: such a path answers
+ * NTX_E_UNSUPPORTED ("." and empty components still work). */
+#ifndef NTX_WITH_DOTDOT
+#define NTX_WITH_DOTDOT (NTX_PROFILE != NTX_PROFILE_MINIMAL)
+#endif
+
+/* Named $DATA streams by UTF-8 name. 0: ntx_stream_open_data() with a name
+ * answers NTX_E_UNSUPPORTED (ntx_stream_open() still opens any attribute). */
+#ifndef NTX_WITH_NAMED_STREAMS
+#define NTX_WITH_NAMED_STREAMS NTX_PROFILE_DEFAULT_
 #endif
 
 #endif
