@@ -16,6 +16,7 @@
 
 #include "attr.h"
 #include "diag.h"
+#include "mem.h"
 #include "runlist.h"
 
 #if NTX_WITH_ATTRLIST
@@ -121,7 +122,7 @@ ntx_err ntx_alist_find(ntx_volume *vol, const uint8_t *al, uint64_t base_no, uin
         if (e.type == type && e.name_len == name_len && e.lowest_vcn <= vcn &&
             (!found || e.lowest_vcn >= best->lowest_vcn) &&
             ntx_name_equal_disk(ename, name, name_len)) {
-            *best = e;
+            ntx_mem_copy(best, &e, sizeof e);
             found = true;
         }
         pos += e.length;

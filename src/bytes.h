@@ -27,6 +27,20 @@ static inline uint64_t ntx_le64(const uint8_t *p)
     return (uint64_t)ntx_le32(p) | (uint64_t)ntx_le32(p + 4) << 32;
 }
 
+/* Targets where an unaligned word load is a single instruction. Elsewhere
+ * (RISC-V, Cortex-M0, ...) the compiler would turn an unaligned
+ * __builtin_memcpy into a call to memcpy, which the core must not need. */
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || \
+    defined(__ARM_FEATURE_UNALIGNED) || defined(__powerpc64__)
+#define NTX_UNALIGNED_OK 1
+#else
+#define NTX_UNALIGNED_OK 0
+#endif
+
+/* A machine word that may alias any object: word-at-a-time copies of bytes
+ * already checked to be aligned. */
+typedef size_t __attribute__((may_alias)) ntx_word;
+
 /* A read-only window of bytes: every parser takes one and checks before it reads. */
 typedef struct ntx_span {
     const uint8_t *p;

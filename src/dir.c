@@ -83,11 +83,14 @@ ntx_err ntx_dir_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags)
      * and each node once; this budget allows all of that several times over.
      * The cap stops nodes shared by many parents (a DAG, not a tree) from
      * multiplying the work when a sparse allocation claims huge sizes (R32). */
+    /* Shifts, not 64-bit divisions: those pull in libgcc on 32-bit targets.
+     * A node of 2^index_shift bytes holds fewer than 2^(index_shift - 4)
+     * entries; 2^(index_shift - 1) steps per node is four times that. */
+    const unsigned per_node_shift = vol->index_shift - 1u;
     uint64_t blocks = it->has_alloc ? it->alloc.size >> vol->index_shift : 0;
-    uint64_t per_node = vol->geo.index_block_size / 16u + 1u;
-    if (blocks > NTX_DIR_FUEL_MAX / (4u * per_node))
-        blocks = NTX_DIR_FUEL_MAX / (4u * per_node);
-    it->fuel = 4u * (blocks + 1u) * per_node;
+    if (blocks >= (NTX_DIR_FUEL_MAX >> per_node_shift))
+        blocks = (NTX_DIR_FUEL_MAX >> per_node_shift) - 1u;
+    it->fuel = (blocks + 1u) << per_node_shift;
     it->depth = 1;
     it->level[0].vcn = NTX_INDEX_ROOT_VCN;
     it->level[0].off = 0;

@@ -31,6 +31,7 @@
  */
 #include "lznt1.h"
 
+#include "bytes.h"
 #include "ntx/config.h"
 #if NTX_WITH_LZNT1
 
@@ -62,17 +63,27 @@ ntx_err ntx_lznt1_header(uint16_t header, uint32_t *chunk_len, bool *compressed)
  * (as in mem.c), never to a library call. */
 static inline void lznt1_copy8(uint8_t *d, const uint8_t *s)
 {
+#if NTX_UNALIGNED_OK
     uint64_t w;
     __builtin_memcpy(&w, s, sizeof w);
     __builtin_memcpy(d, &w, sizeof w);
+#else
+    for (unsigned i = 0; i < 8; i++) /* bound: 8 */
+        d[i] = s[i];
+#endif
 }
 
 /* 4 bytes at once, for the tail of a copy. */
 static inline void lznt1_copy4(uint8_t *d, const uint8_t *s)
 {
+#if NTX_UNALIGNED_OK
     uint32_t w;
     __builtin_memcpy(&w, s, sizeof w);
     __builtin_memcpy(d, &w, sizeof w);
+#else
+    for (unsigned i = 0; i < 4; i++) /* bound: 4 */
+        d[i] = s[i];
+#endif
 }
 
 ntx_err ntx_lznt1_decompress_chunk(const uint8_t *src, size_t src_len, uint8_t *dst,

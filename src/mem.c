@@ -3,6 +3,8 @@
  */
 #include "mem.h"
 
+#include "bytes.h"
+
 void ntx_mem_copy(void *dst, const void *src, size_t n)
 {
     uint8_t *d = dst;
@@ -15,13 +17,11 @@ void ntx_mem_copy(void *dst, const void *src, size_t n)
             *d++ = *s++;
             n--;
         }
-        while (n >= sizeof(size_t)) { /* bound: n shrinks by a word each step */
-            size_t w;
-            __builtin_memcpy(&w, s, sizeof w);
-            __builtin_memcpy(d, &w, sizeof w);
-            d += sizeof w;
-            s += sizeof w;
-            n -= sizeof w;
+        while (n >= sizeof(ntx_word)) { /* bound: n shrinks by a word each step */
+            *(ntx_word *)(void *)d = *(const ntx_word *)(const void *)s;
+            d += sizeof(ntx_word);
+            s += sizeof(ntx_word);
+            n -= sizeof(ntx_word);
         }
     }
     while (n > 0) { /* bound: n shrinks by one each step */
@@ -33,7 +33,6 @@ void ntx_mem_copy(void *dst, const void *src, size_t n)
 void ntx_mem_zero(void *dst, size_t n)
 {
     uint8_t *d = dst;
-    const size_t zero = 0;
 
     /* Sparse runs and bytes past the initialized size are zero-filled through
      * here, possibly gigabytes of them: word steps matter. */
@@ -41,10 +40,10 @@ void ntx_mem_zero(void *dst, size_t n)
         *d++ = 0;
         n--;
     }
-    while (n >= sizeof(size_t)) { /* bound: n shrinks by a word each step */
-        __builtin_memcpy(d, &zero, sizeof zero);
-        d += sizeof zero;
-        n -= sizeof zero;
+    while (n >= sizeof(ntx_word)) { /* bound: n shrinks by a word each step */
+        *(ntx_word *)(void *)d = 0;
+        d += sizeof(ntx_word);
+        n -= sizeof(ntx_word);
     }
     while (n > 0) { /* bound: n shrinks by one each step */
         *d++ = 0;

@@ -115,7 +115,7 @@ ntx_err ntx_partition_open(ntx_partition_iter *it, const ntx_io *io, void *block
     if (it == NULL || io == NULL || io->read == NULL || block == NULL || block_len < 4096u)
         return NTX_E_ARG;
     ntx_mem_zero(it, sizeof *it);
-    it->io = *io;
+    ntx_mem_copy(&it->io, io, sizeof *io);
     it->block = block;
     it->block_len = block_len;
     it->lba_size = MBR_SECTOR;

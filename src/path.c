@@ -6,6 +6,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "filename.h"
+#include "mem.h"
 #include "record.h"
 #include "ntx/utf16.h"
 
@@ -84,6 +85,6 @@ ntx_err ntx_file_open_path(ntx_volume *vol, const char *path, size_t path_len, n
     }
     if (want_dir && (cur.rec_flags & REC_FLAG_DIRECTORY) == 0)
         return NTX_E_NOT_DIR;
-    *f = cur;
+    ntx_mem_copy(f, &cur, sizeof cur);
     return NTX_OK;
 }

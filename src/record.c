@@ -145,7 +145,7 @@ static bool mft_run_cached(const ntx_volume *vol, uint64_t vcn, ntx_run *run)
     const ntx_run *c = &vol->mft_run;
     if (c->len == 0 || vcn < c->vcn || vcn - c->vcn >= c->len)
         return false;
-    *run = *c;
+    ntx_mem_copy(run, c, sizeof *c);
     return true;
 }
 
@@ -161,7 +161,7 @@ static ntx_err mft_map_base(ntx_volume *vol, uint64_t vcn, ntx_run *run)
         return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, 0, vcn);
     ntx_err rc = ntx_mp_find(vol, data, vcn, run, 0);
     if (rc == NTX_OK && run->lcn != NTX_LCN_HOLE)
-        vol->mft_run = *run;
+        ntx_mem_copy(&vol->mft_run, run, sizeof *run);
     return rc;
 }
 
@@ -257,7 +257,7 @@ static ntx_err mft_map(ntx_volume *vol, uint64_t vcn, ntx_run *run)
         return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, ext_no, e.instance);
     rc = ntx_mp_find(vol, data, vcn, run, ext_no);
     if (rc == NTX_OK && run->lcn != NTX_LCN_HOLE)
-        vol->mft_run = *run;
+        ntx_mem_copy(&vol->mft_run, run, sizeof *run);
     return rc;
 #endif
 }
@@ -297,10 +297,11 @@ static ntx_err record_load(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
     if (rc == NTX_OK)
         rc = ntx_record_check(vol, dst, mft_no);
     if (NTX_WITH_RECOVERY && rc != NTX_OK && mft_no < REC_MIRRORED) {
-        ntx_diag primary = vol->diag;
+        ntx_diag primary;
+        ntx_mem_copy(&primary, &vol->diag, sizeof primary);
         if (mft_read_mirror(vol, mft_no, dst) == NTX_OK)
             return NTX_OK;
-        vol->diag = primary;
+        ntx_mem_copy(&vol->diag, &primary, sizeof primary);
     }
     return rc;
 }
@@ -413,9 +414,10 @@ ntx_err ntx_mft_bootstrap(ntx_volume *vol)
     if (rc == NTX_OK)
         rc = ntx_record_check(vol, vol->mft0, 0);
     if (rc != NTX_OK) {
-        ntx_diag primary = vol->diag;
+        ntx_diag primary;
+        ntx_mem_copy(&primary, &vol->diag, sizeof primary);
         if (!NTX_WITH_RECOVERY || mft_read_mirror(vol, 0, vol->mft0) != NTX_OK) {
-            vol->diag = primary;
+            ntx_mem_copy(&vol->diag, &primary, sizeof primary);
             return rc;
         }
     }
@@ -432,7 +434,7 @@ ntx_err ntx_mft_bootstrap(ntx_volume *vol)
     /* The boot sector and $MFT's own runlist must agree on where it starts. */
     if (first.lcn != vol->geo.mft_lcn)
         return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_LCN, 0, ntx_attr_mp_offset(data));
-    vol->mft_run = first;
+    ntx_mem_copy(&vol->mft_run, &first, sizeof first);
     vol->mft_records = ntx_attr_data_size(data) >> vol->record_shift;
     if (vol->mft_records < 16u)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_ATTR_SIZES, 0, 0);

@@ -96,8 +96,10 @@ ntx_err ntx_slack_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn,
     if (!it->dir.has_alloc)
         return NTX_END;
     const uint32_t bs = vol->geo.index_block_size;
-    const uint64_t blocks = it->dir.alloc.size / bs;
-    const uint64_t vcn_step = (uint64_t)bs >> vol->index_vcn_shift;
+    /* Shifts, not 64-bit divisions (libgcc on 32-bit targets). */
+    const uint64_t blocks = it->dir.alloc.size >> vol->index_shift;
+    const unsigned step_shift = (unsigned)(vol->index_shift - vol->index_vcn_shift);
+    const uint64_t vcn_step = (uint64_t)1 << step_shift;
     ntx_index_where w;
     w.mft_no = it->dir.dir_mft_no;
     w.root_rec = it->dir.root_rec;
@@ -109,7 +111,7 @@ ntx_err ntx_slack_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn,
 
     /* bound: each block is scanned once, each pass moves off forward by at
      * least 8 bytes or moves to the next block */
-    while (it->vcn / vcn_step < blocks) {
+    while ((it->vcn >> step_shift) < blocks) {
         ntx_index_node node;
         ntx_err rc = ntx_index_load(vol, &w, it->vcn, &node);
         if (rc == NTX_E_INDEX || rc == NTX_E_FIXUP) {
@@ -124,7 +126,7 @@ ntx_err ntx_slack_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn,
         }
         if (it->off == 0) {
             bool in_use;
-            rc = slack_block_in_use(vol, it->dir.dir_mft_no, it->vcn / vcn_step, &in_use);
+            rc = slack_block_in_use(vol, it->dir.dir_mft_no, it->vcn >> step_shift, &in_use);
             if (rc == NTX_OK)
                 rc = ntx_index_load(vol, &w, it->vcn, &node);
             if (rc != NTX_OK) {

@@ -163,7 +163,7 @@ static ntx_err stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run)
     if (vcn >= s->vcn_end)
         return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, s->mft_no, vcn);
     if (c->valid && c->run.len != 0 && vcn >= c->run.vcn && vcn - c->run.vcn < c->run.len) {
-        *run = c->run;
+        ntx_mem_copy(run, &c->run, sizeof *run);
         return NTX_OK;
     }
     if (c->valid && vcn >= c->next_vcn && vcn < c->last_vcn) {
@@ -195,9 +195,9 @@ static ntx_err stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run)
         c->pair_off = st.pos;
         c->next_vcn = st.vcn;
         c->lcn = st.lcn;
-        c->run = r;
+        ntx_mem_copy(&c->run, &r, sizeof r);
         if (vcn < r.vcn + r.len) {
-            *run = r;
+            ntx_mem_copy(run, &r, sizeof r);
             return NTX_OK;
         }
     }

@@ -14,6 +14,7 @@
 #include "attr.h"
 #include "device.h"
 #include "diag.h"
+#include "mem.h"
 #include "record.h"
 #include "runlist.h"
 #include "ntx/file.h"
@@ -47,7 +48,7 @@ ntx_err ntx_upcase_setup(ntx_volume *vol)
             return rc;
         if (run.lcn == NTX_LCN_HOLE || vol->upcase_nruns == NTX_UPCASE_RUNS)
             return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_UPCASE, NTX_MFT_UPCASE, st.pos);
-        vol->upcase_runs[vol->upcase_nruns++] = run;
+        ntx_mem_copy(&vol->upcase_runs[vol->upcase_nruns++], &run, sizeof run);
     }
     if ((st.vcn << vol->cluster_shift) < UPCASE_BYTES)
         return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_UPCASE, NTX_MFT_UPCASE, off);

@@ -163,7 +163,7 @@ ntx_err ntx_volume_mount(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_
     ntx_mem_zero(vol, sizeof *vol);
     vol->gen = gen;
     vol->diag.mft_no = NTX_NO_RECORD;
-    vol->io = *io;
+    ntx_mem_copy(&vol->io, io, sizeof *io);
     if (vol->io.block_size == 0)
         vol->io.block_size = VOLUME_MIN_BLOCK;
 
@@ -213,7 +213,7 @@ ntx_err ntx_volume_get_info(ntx_volume *vol, ntx_volume_info *info)
     if (!ntx_volume_handle_live(vol, vol->gen))
         return NTX_E_STALE;
     ntx_mem_zero(info, sizeof *info);
-    info->geo = vol->geo;
+    ntx_mem_copy(&info->geo, &vol->geo, sizeof vol->geo);
     info->mft_records = vol->mft_records;
 
     const uint8_t *rec, *a;
