@@ -12,17 +12,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-static inline uint16_t ntx_le16(const uint8_t *p)
+/* Always inlined: a call costs more code than the load itself, and GCC at
+ * -Os otherwise keeps out-of-line copies of these in every object. */
+#define NTX_LOAD static inline __attribute__((always_inline))
+
+NTX_LOAD uint16_t ntx_le16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | (unsigned)p[1] << 8);
 }
 
-static inline uint32_t ntx_le32(const uint8_t *p)
+NTX_LOAD uint32_t ntx_le32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static inline uint64_t ntx_le64(const uint8_t *p)
+NTX_LOAD uint64_t ntx_le64(const uint8_t *p)
 {
     return (uint64_t)ntx_le32(p) | (uint64_t)ntx_le32(p + 4) << 32;
 }
@@ -101,6 +105,7 @@ static inline int ntx_log2_exact(uint64_t x)
     int s = 0;
     if (x == 0 || (x & (x - 1u)) != 0)
         return -1;
+    /* a loop, not __builtin_ctzll: that is a libgcc call on RISC-V and Arm */
     while (x > 1u) { /* bound: at most 63 halvings */
         x >>= 1;
         s++;
