@@ -376,7 +376,11 @@ ntx_err ntx_record_get_extension(ntx_volume *vol, uint64_t ext_ref, uint64_t bas
     if (((ntx_rec_flags(r) & REC_FLAG_IN_USE) == 0 && !allow_free) ||
         (ext_no != base_no && NTX_REF_MFT(ntx_rec_base_ref(r)) != base_no))
         return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_RECORD_BASE, ext_no, REC_BASE_REF);
-    if (NTX_REF_SEQ(ext_ref) != 0 && NTX_REF_SEQ(ext_ref) != ntx_rec_sequence(r))
+    /* Freeing a record increments its sequence number, so the list of a
+     * deleted file names its (freed) records with the number before. */
+    uint16_t want = NTX_REF_SEQ(ext_ref), have = ntx_rec_sequence(r);
+    bool freed = (ntx_rec_flags(r) & REC_FLAG_IN_USE) == 0;
+    if (want != 0 && want != have && !(allow_free && freed && (uint16_t)(want + 1u) == have))
         return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_RECORD_SEQUENCE, ext_no, REC_SEQUENCE);
     *rec = r;
     return NTX_OK;
@@ -385,7 +389,7 @@ ntx_err ntx_record_get_extension(ntx_volume *vol, uint64_t ext_ref, uint64_t bas
 
 ntx_err ntx_record_get_info(ntx_volume *vol, uint64_t mft_no, ntx_record_info *info)
 {
-    const uint8_t *r;
+    const uint8_t *r = NULL;
     if (vol == NULL || info == NULL)
         return NTX_E_ARG;
     if (!ntx_volume_handle_live(vol, vol->gen))

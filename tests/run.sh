@@ -12,7 +12,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 mkdir -p build
 for cfg in plain sanitize; do
   dir=build/test-$cfg
-  args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  args=(-DCMAKE_BUILD_TYPE=Release)
+  [ "$cfg" = sanitize ] && args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
   [ "$cfg" = sanitize ] && args+=(-DNTX_SANITIZE=address,undefined)
   echo "=== $cfg build ($dir)"
   cmake -S . -B "$dir" "${args[@]}" > "$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }

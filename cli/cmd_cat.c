@@ -1,0 +1,310 @@
+/*
+ * cmd_cat.c - `ntx cat` (a stream's bytes to standard output) and
+ * `ntx recover` (a deleted file's data to a file, with a warning for every
+ * run whose clusters $Bitmap marks in use again).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define COPY_BUF (64u << 10) /* stays in L2: the kernel's copy into it runs at cache speed */
+
+static bool write_all(int fd, const uint8_t *p, size_t n, int *werr)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            *werr = w < 0 ? errno : EIO;
+            return false;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+int copy_stream(ntx_stream *s, int fd, bool sparse, copy_progress_fn progress, void *pctx,
+                int *werr)
+{
+    static uint8_t *buf;
+    if (buf == NULL && (buf = malloc(COPY_BUF)) == NULL) {
+        *werr = ENOMEM;
+        return 1;
+    }
+    *werr = 0;
+    /* Holes of a plain sparse stream become holes of the output (lseek);
+     * a compressed stream's runs describe compressed units, so it is read. */
+    bool map_holes = sparse && !s->resident && s->cu_shift == 0;
+    uint64_t cs = (uint64_t)s->vol->geo.cluster_size;
+    uint64_t off = 0, hole_end = 0;
+    ntx_run run;
+    bool seeked = false;
+    uint64_t next_map = 0; /* first byte whose run is not known */
+    while (off < s->size) { /* bound: off grows by got > 0 or jumps over a hole */
+        if (map_holes && off >= next_map) {
+            ntx_err rc = ntx_stream_map(s, off / cs, &run);
+            if (rc != NTX_OK) {
+                map_holes = false; /* read it; the read reports the problem */
+            } else {
+                next_map = (run.vcn + run.len) * cs;
+                hole_end = run.lcn == NTX_LCN_HOLE ? next_map : 0;
+            }
+        }
+        if (map_holes && hole_end > off) {
+            uint64_t end = hole_end < s->size ? hole_end : s->size;
+            if (lseek(fd, (off_t)(end - off), SEEK_CUR) < 0) {
+                *werr = errno;
+                return 1;
+            }
+            seeked = true;
+            if (progress)
+                progress(pctx, end - off);
+            off = end;
+            continue;
+        }
+        size_t want = COPY_BUF;
+        if (map_holes && next_map > off && next_map - off < want)
+            want = (size_t)(next_map - off);
+        size_t got = 0;
+        ntx_err rc = ntx_stream_read(s, off, buf, want, &got);
+        if (rc != NTX_OK)
+            return rc;
+        if (got == 0)
+            break;
+        if (!write_all(fd, buf, got, werr))
+            return 1;
+        if (progress)
+            progress(pctx, got);
+        off += got;
+    }
+    if (seeked && ftruncate(fd, (off_t)s->size) != 0) {
+        *werr = errno;
+        return 1;
+    }
+    return NTX_OK;
+}
+
+/* Open the stream o names on f: --type, --stream or :STREAM, --raw. */
+static ntx_err open_named_stream(const cli_opts *o, const ntx_file *f, const char *stream,
+                                 ntx_stream *s)
+{
+    uint32_t type = o->have_type ? o->attr_type : NTX_AT_DATA;
+    const char *name = o->have_type ? o->attr_name : stream;
+    if (!o->have_type && !o->raw)
+        return ntx_stream_open_data(f, name, name ? strlen(name) : 0, s);
+    uint16_t n16[NTX_NAME_MAX];
+    size_t units = 0;
+    if (name != NULL && name[0] != '\0') {
+        ntx_err rc = ntx_utf8_to_utf16(name, strlen(name), n16, NTX_NAME_MAX, &units,
+                                       NTX_UTF16_WTF8);
+        if (rc != NTX_OK)
+            return rc;
+    }
+    if (o->raw)
+        return ntx_stream_open_raw(f, type, n16, units, s);
+    return ntx_stream_open(f, type, n16, units, s);
+}
+
+/* The file and stream named by the command line (cat and recover). */
+static bool cat_open(cli_image *img, cli_opts *o, bool deleted_ok, ntx_file *f, ntx_stream *s,
+                     sbuf *what)
+{
+    const char *stream = o->stream_opt;
+    sbuf path;
+    sb_init(&path);
+    if (o->have_inode) {
+        if (o->nargs > (o->fn_recover ? 1 : 0)) {
+            sb_free(&path);
+            usage_error(o->fn_recover ? "recover" : "cat", "give a PATH or -i MFTNUM, not both");
+            return false;
+        }
+        if (stream == NULL)
+            stream = o->inode_stream;
+        if (!open_target(img, o, NULL, deleted_ok, f, what)) {
+            sb_free(&path);
+            return false;
+        }
+    } else {
+        if (o->nargs == 0) {
+            sb_free(&path);
+            usage_error("cat", "give a PATH or -i MFTNUM");
+            return false;
+        }
+        const char *spec = o->args[0];
+        ntx_err rc = ntx_file_open_path(&img->vol, spec, strlen(spec), f);
+        const char *sub = NULL;
+        split_stream(spec, &path, &sub);
+        if (rc == NTX_E_NOT_FOUND && sub != NULL) { /* "PATH:STREAM" */
+            rc = ntx_file_open_path(&img->vol, path.p, path.len, f);
+            if (stream == NULL)
+                stream = sub;
+        }
+        sb_clear(what);
+        esc_text(what, spec, strlen(spec));
+        if (rc != NTX_OK) {
+            report(img, sb_str(what), rc);
+            sb_free(&path);
+            return false;
+        }
+    }
+    if (stream != NULL && stream[0] == '\0')
+        stream = NULL;
+    if (o->have_inode && stream != NULL) {
+        sb_putc(what, ':');
+        esc_text(what, stream, strlen(stream));
+    }
+    ntx_err rc = open_named_stream(o, f, stream, s);
+    sb_free(&path);
+    if (rc != NTX_OK) {
+        if (rc == NTX_E_NOT_FOUND)
+            reportf(img, sb_str(what), "no such stream");
+        else if (rc == NTX_E_IS_DIR)
+            reportf(img, sb_str(what), "is a directory (it has no unnamed $DATA stream)");
+        else if (rc == NTX_E_UNSUPPORTED && img->vol.diag.check == NTX_CHK_ENCRYPTED)
+            reportf(img, sb_str(what),
+                    "EFS-encrypted: `cat --raw` writes the ciphertext, `stat` shows $EFS");
+        else
+            report(img, sb_str(what), rc);
+        return false;
+    }
+    return true;
+}
+
+int cmd_cat(cli_opts *o)
+{
+    cli_image img;
+    if (!image_open(&img, o))
+        return EXIT_FAIL;
+    ntx_file f;
+    ntx_stream s;
+    sbuf what;
+    sb_init(&what);
+    int ret = EXIT_OK;
+    if (!cat_open(&img, o, true, &f, &s, &what)) {
+        ret = EXIT_FAIL;
+        goto out;
+    }
+    fflush(stdout);
+    int werr;
+    int rc = copy_stream(&s, STDOUT_FILENO, false, NULL, NULL, &werr);
+    if (rc == 1) {
+        if (werr != EPIPE)
+            warnf("writing standard output: %s", strerror(werr));
+        ret = EXIT_FAIL;
+    } else if (rc != NTX_OK) {
+        report(&img, sb_str(&what), rc);
+        ret = EXIT_FAIL;
+    }
+out:
+    sb_free(&what);
+    image_close(&img);
+    return ret;
+}
+
+/* Warn about the runs of s whose clusters are in use again. Returns the
+ * number of clusters found reallocated, or -1 if the check failed. */
+static int64_t check_reallocated(cli_image *img, ntx_stream *s, const char *what, bool quiet)
+{
+    if (s->resident)
+        return 0;
+    int64_t total = 0;
+    uint64_t cs = img->vol.geo.cluster_size;
+    ntx_run run;
+    for (uint64_t vcn = 0; vcn < s->vcn_end; vcn = run.vcn + run.len) {
+        ntx_err rc = ntx_stream_map(s, vcn, &run);
+        if (rc != NTX_OK) {
+            report(img, what, rc);
+            return -1;
+        }
+        if (run.len == 0)
+            break;
+        if (run.lcn == NTX_LCN_HOLE)
+            continue;
+        uint64_t used = 0;
+        rc = ntx_volume_clusters_in_use(&img->vol, run.lcn, run.len, &used);
+        if (rc != NTX_OK) {
+            report(img, what, rc);
+            return -1;
+        }
+        if (used == 0)
+            continue;
+        total += (int64_t)used;
+        if (!quiet)
+            reportf(img, what,
+                    "warning: %llu of the %llu clusters at LCN %llu-%llu are in use again "
+                    "(reallocated): bytes %llu-%llu may belong to another file",
+                    (unsigned long long)used, (unsigned long long)run.len,
+                    (unsigned long long)run.lcn, (unsigned long long)(run.lcn + run.len - 1),
+                    (unsigned long long)(run.vcn * cs),
+                    (unsigned long long)((run.vcn + run.len) * cs - 1));
+    }
+    return total;
+}
+
+int cmd_recover(cli_opts *o)
+{
+    if (!o->have_inode)
+        return usage_error("recover", "give the record with -i MFTNUM");
+    o->fn_recover = true;
+    cli_image img;
+    if (!image_open(&img, o))
+        return EXIT_FAIL;
+    ntx_file f;
+    ntx_stream s;
+    sbuf what;
+    sb_init(&what);
+    int ret = EXIT_OK;
+    const char *out = o->args[0];
+    if (!cat_open(&img, o, true, &f, &s, &what)) {
+        ret = EXIT_FAIL;
+        goto done;
+    }
+    bool deleted = !(f.rec_flags & NTX_REC_IN_USE);
+    if (!deleted && !o->quiet)
+        reportf(&img, sb_str(&what), "note: the record is in use; copying its current data");
+    int64_t realloc_cl = deleted ? check_reallocated(&img, &s, sb_str(&what), o->quiet) : 0;
+    int fd;
+    bool to_stdout = strcmp(out, "-") == 0;
+    if (to_stdout) {
+        fflush(stdout);
+        fd = STDOUT_FILENO;
+    } else {
+        fd = open(out, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (o->force ? O_TRUNC : O_EXCL),
+                  0644);
+        if (fd < 0) {
+            warnf("%s: %s%s", out, strerror(errno),
+                  errno == EEXIST ? " (use -f to overwrite)" : "");
+            ret = EXIT_FAIL;
+            goto done;
+        }
+    }
+    int werr;
+    int rc = copy_stream(&s, fd, !to_stdout, NULL, NULL, &werr);
+    if (rc == 1) {
+        warnf("%s: %s", to_stdout ? "standard output" : out, strerror(werr));
+        ret = EXIT_FAIL;
+    } else if (rc != NTX_OK) {
+        report(&img, sb_str(&what), rc);
+        ret = EXIT_FAIL;
+    }
+    if (!to_stdout && close(fd) != 0 && ret == EXIT_OK) {
+        warnf("%s: %s", out, strerror(errno));
+        ret = EXIT_FAIL;
+    }
+    if (ret == EXIT_OK && realloc_cl != 0)
+        ret = EXIT_PARTIAL; /* written, but possibly not all of it is this file's */
+    if (ret == EXIT_OK && !o->quiet && !to_stdout)
+        fprintf(stderr, "%s: recovered %llu bytes of record %llu to %s\n", g_prog,
+                (unsigned long long)s.size, (unsigned long long)f.mft_no, out);
+done:
+    sb_free(&what);
+    image_close(&img);
+    return ret;
+}

@@ -1,0 +1,355 @@
+/*
+ * cmd_ls.c - `ntx ls`: a directory's entries (index order), optionally the
+ * whole tree below it. The walk keeps an explicit stack of directory
+ * iterators: no recursion, a depth cap, and a directory already on the
+ * current path is not entered again (hard-linked directory cycles on hostile
+ * images). Reparse points (junctions, directory symlinks) are not followed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define LS_MAX_DEPTH 512u
+
+typedef struct frame {
+    ntx_dir_iter it;
+    uint64_t mft_no;
+    size_t path_len; /* bytes of the directory's path (WTF-8) */
+} frame;
+
+typedef struct ls_ctx {
+    cli_image *img;
+    cli_opts *o;
+    sbuf out;
+    sbuf path; /* WTF-8, unescaped */
+    sbuf tmp;
+} ls_ctx;
+
+/* "t RECORD-SEQ  " padded so names line up for references up to 2^32 */
+static void ref_col(sbuf *b, char type, uint64_t ref)
+{
+    char r[48];
+    snprintf(r, sizeof r, "%llu-%u", (unsigned long long)NTX_REF_MFT(ref), NTX_REF_SEQ(ref));
+    sb_printf(b, "%c %-14s ", type, r);
+}
+
+static char type_letter(const ntx_stat *st, bool link)
+{
+    if (link)
+        return 'l';
+    return st->is_dir ? 'd' : 'f';
+}
+
+/* Named $DATA streams of f (for -a): "s" rows. */
+static void ls_streams(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, const ntx_stat *st,
+                       const char *path, size_t path_len)
+{
+    ntx_attr_iter ai;
+    ntx_attr_info info;
+    ntx_err rc = ntx_attr_iter_open(&ai, f);
+    while (rc == NTX_OK && (rc = ntx_attr_next(&ai, &info)) == NTX_OK) {
+        if (info.type != NTX_AT_DATA || info.name_len == 0 ||
+            (!info.resident && info.lowest_vcn != 0))
+            continue;
+        char sname[3 * NTX_NAME_MAX + 1];
+        size_t slen = name_utf8(info.name, info.name_len, sname, sizeof sname);
+        if (c->o->json) {
+            jw w;
+            jw_begin(&w, &c->out);
+            sbuf full;
+            sb_init(&full);
+            sb_put(&full, c->path.p, c->path.len);
+            sb_putc(&full, ':');
+            sb_put(&full, sname, slen);
+            jw_strn(&w, "path", full.p, full.len);
+            sb_free(&full);
+            jw_key(&w, "name");
+            json_name16(&c->out, ent->name, ent->name_len);
+            jw_strn(&w, "stream", sname, slen);
+            jw_str(&w, "type", "stream");
+            jw_u64(&w, "mft", NTX_REF_MFT(st->mft_ref));
+            jw_u64(&w, "seq", NTX_REF_SEQ(st->mft_ref));
+            jw_u64(&w, "parent", NTX_REF_MFT(ent->parent_ref));
+            jw_u64(&w, "parent_seq", NTX_REF_SEQ(ent->parent_ref));
+            jw_null(&w, "namespace");
+            jw_u64(&w, "size", info.size);
+            jw_u64(&w, "alloc_size", info.resident ? info.size : info.alloc_size);
+            jw_u64(&w, "links", st->link_count);
+            jw_u64(&w, "attrs", st->dos_attrs);
+            jw_u64(&w, "reparse_tag", st->reparse_tag);
+            jw_time(&w, "created", st->si_times[NTX_TIME_CREATE]);
+            jw_time(&w, "modified", st->si_times[NTX_TIME_MODIFY]);
+            jw_time(&w, "changed", st->si_times[NTX_TIME_MFT_CHANGE]);
+            jw_time(&w, "accessed", st->si_times[NTX_TIME_ACCESS]);
+            jw_null(&w, "target");
+            jw_end(&w);
+        } else {
+            ref_col(&c->out, 's', st->mft_ref);
+            if (c->o->long_fmt)
+                sb_printf(&c->out, "%5u %-8s %14llu %-19s ", st->link_count, "", 
+                          (unsigned long long)info.size, "");
+            esc_text(&c->out, path, path_len);
+            sb_putc(&c->out, ':');
+            esc_text(&c->out, sname, slen);
+            sb_putc(&c->out, '\n');
+        }
+        out_flush_line(&c->out);
+    }
+    if (rc != NTX_END) {
+        sb_clear(&c->tmp);
+        esc_text(&c->tmp, path, path_len);
+        report(c->img, sb_str(&c->tmp), rc);
+        g_partial = 1;
+    }
+}
+
+/* One row. shown: what the text line prints (the name, or the path with
+ * -r); JSON always gives the full path (c->path). */
+static void ls_row(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, const ntx_stat *st,
+                   const char *shown, size_t shown_len)
+{
+    char target[NTX_LINK_MAX];
+    bool link = file_link_target(f, st, target, sizeof target);
+    char t = type_letter(st, link);
+    if (c->o->json) {
+        jw w;
+        jw_begin(&w, &c->out);
+        jw_strn(&w, "path", c->path.p, c->path.len); /* always the full path */
+        jw_key(&w, "name");
+        json_name16(&c->out, ent->name, ent->name_len);
+        jw_null(&w, "stream");
+        jw_str(&w, "type", t == 'd' ? "dir" : t == 'l' ? "link" : "file");
+        jw_u64(&w, "mft", NTX_REF_MFT(st->mft_ref));
+        jw_u64(&w, "seq", NTX_REF_SEQ(st->mft_ref));
+        jw_u64(&w, "parent", NTX_REF_MFT(ent->parent_ref));
+        jw_u64(&w, "parent_seq", NTX_REF_SEQ(ent->parent_ref));
+        jw_str(&w, "namespace", namespace_name(ent->name_space));
+        jw_u64(&w, "size", st->size);
+        jw_u64(&w, "alloc_size", st->alloc_size);
+        jw_u64(&w, "links", st->link_count);
+        jw_u64(&w, "attrs", st->dos_attrs);
+        jw_u64(&w, "reparse_tag", st->reparse_tag);
+        jw_time(&w, "created", st->si_times[NTX_TIME_CREATE]);
+        jw_time(&w, "modified", st->si_times[NTX_TIME_MODIFY]);
+        jw_time(&w, "changed", st->si_times[NTX_TIME_MFT_CHANGE]);
+        jw_time(&w, "accessed", st->si_times[NTX_TIME_ACCESS]);
+        if (link)
+            jw_str(&w, "target", target);
+        else
+            jw_null(&w, "target");
+        jw_end(&w);
+    } else {
+        ref_col(&c->out, t, st->mft_ref);
+        if (c->o->long_fmt) {
+            sb_printf(&c->out, "%5u ", st->link_count);
+            size_t at = c->out.len;
+            fmt_dos_attrs(&c->out, st->dos_attrs & 0xFFFF, false);
+            while (c->out.len < at + 8)
+                sb_putc(&c->out, ' ');
+            sb_printf(&c->out, " %14llu ", (unsigned long long)st->size);
+            size_t t0 = c->out.len;
+            fmt_time(&c->out, st->si_times[NTX_TIME_MODIFY], false);
+            while (c->out.len < t0 + 19)
+                sb_putc(&c->out, ' ');
+            sb_putc(&c->out, ' ');
+        }
+        esc_text(&c->out, shown, shown_len);
+        if (ent->name_space == NTX_NS_DOS)
+            sb_puts(&c->out, " (dos)");
+        if (c->o->long_fmt && link) {
+            sb_puts(&c->out, " -> ");
+            esc_text(&c->out, target, strlen(target));
+        }
+        sb_putc(&c->out, '\n');
+    }
+    out_flush_line(&c->out);
+}
+
+int cmd_ls(cli_opts *o)
+{
+    cli_image img;
+    if (!image_open(&img, o))
+        return EXIT_FAIL;
+    ls_ctx c;
+    memset(&c, 0, sizeof c);
+    c.img = &img;
+    c.o = o;
+    sb_init(&c.out);
+    sb_init(&c.path);
+    sb_init(&c.tmp);
+
+    ntx_file dir;
+    const char *start = o->nargs > 0 ? o->args[0] : "/";
+    int ret = EXIT_OK;
+    frame *stack = NULL;
+    ntx_stat st;
+    ntx_err rc;
+    if (o->have_inode && o->nargs > 0) {
+        ret = usage_error("ls", "give a PATH or -i MFTNUM, not both");
+        goto done;
+    }
+    if (!open_target(&img, o, start, false, &dir, &c.tmp)) {
+        ret = EXIT_FAIL;
+        goto done;
+    }
+    rc = ntx_file_stat(&dir, &st);
+    if (rc != NTX_OK) {
+        report(&img, sb_str(&c.tmp), rc);
+        ret = EXIT_FAIL;
+        goto done;
+    }
+    /* the start path, normalised: "/" + components */
+    if (!o->have_inode) {
+        const char *p = start;
+        while (*p != '\0') {
+            while (*p == '/')
+                p++;
+            const char *e = strchr(p, '/');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            if (n > 0 && !(n == 1 && p[0] == '.')) {
+                sb_putc(&c.path, '/');
+                sb_put(&c.path, p, n);
+            }
+            p += n;
+        }
+    } else if (!walk_dir_path(&img, NTX_REF(o->inode, 0), &c.path)) {
+        sb_clear(&c.path);
+        sb_printf(&c.path, "<record %llu>", (unsigned long long)o->inode);
+    }
+    (void)sb_str(&c.path); /* storage even for the root's empty path */
+
+    if (!st.is_dir) { /* ls of one file */
+        ntx_dirent ent;
+        memset(&ent, 0, sizeof ent);
+        ent.parent_ref = st.parent_ref;
+        const char *slash = strrchr(c.path.p ? c.path.p : "", '/');
+        const char *base = slash ? slash + 1 : sb_str(&c.path);
+        size_t n = strlen(base);
+        size_t units = 0;
+        if (ntx_utf8_to_utf16(base, n, ent.name, NTX_NAME_MAX, &units, NTX_UTF16_WTF8) == NTX_OK)
+            ent.name_len = (uint8_t)units;
+        ent.name_space = NTX_NS_WIN32;
+        if (o->recursive)
+            ls_row(&c, &ent, &dir, &st, c.path.p, c.path.len);
+        else
+            ls_row(&c, &ent, &dir, &st, base, n);
+        if (o->all)
+            ls_streams(&c, &ent, &dir, &st, c.path.p, c.path.len);
+        goto done;
+    }
+
+    size_t cap = 16, depth = 0;
+    stack = malloc(cap * sizeof *stack);
+    if (stack == NULL) {
+        reportf(&img, NULL, "out of memory");
+        ret = EXIT_FAIL;
+        goto done;
+    }
+    unsigned flags = NTX_DIR_SKIP_SELF | (o->all ? 0u : NTX_DIR_SKIP_DOS);
+    rc = ntx_dir_open(&stack[0].it, &dir, flags);
+    if (rc != NTX_OK) {
+        report(&img, sb_str(&c.tmp), rc);
+        ret = EXIT_FAIL;
+        goto done;
+    }
+    stack[0].mft_no = dir.mft_no;
+    stack[0].path_len = c.path.len;
+    depth = 1;
+    while (depth > 0) { /* bound: each directory is entered at most once per path; depth cap */
+        frame *fr = &stack[depth - 1];
+        ntx_dirent ent;
+        rc = ntx_dir_next(&fr->it, &ent);
+        if (rc == NTX_END) {
+            depth--;
+            continue;
+        }
+        c.path.len = fr->path_len;
+        c.path.p[c.path.len] = '\0';
+        if (rc != NTX_OK) {
+            sb_clear(&c.tmp);
+            esc_text(&c.tmp, c.path.len ? c.path.p : "/", c.path.len ? c.path.len : 1);
+            report(&img, sb_str(&c.tmp), rc);
+            g_partial = 1;
+            depth--;
+            continue;
+        }
+        uint64_t child = NTX_REF_MFT(ent.mft_ref);
+        if (!o->all && child < 16)
+            continue; /* $MFT, $MFTMirr, ..., $Extend */
+        char name[3 * NTX_NAME_MAX + 1];
+        size_t nlen = name_utf8(ent.name, ent.name_len, name, sizeof name);
+        sb_putc(&c.path, '/');
+        sb_put(&c.path, name, nlen);
+
+        ntx_file f;
+        ntx_stat cst;
+        rc = ntx_file_open_ref(&img.vol, ent.mft_ref, &f);
+        if (rc == NTX_OK)
+            rc = ntx_file_stat(&f, &cst);
+        if (rc != NTX_OK) {
+            sb_clear(&c.tmp);
+            esc_text(&c.tmp, c.path.p, c.path.len);
+            report(&img, sb_str(&c.tmp), rc);
+            g_partial = 1;
+            continue;
+        }
+        if (o->recursive)
+            ls_row(&c, &ent, &f, &cst, c.path.p, c.path.len);
+        else
+            ls_row(&c, &ent, &f, &cst, name, nlen);
+        if (o->all && ent.name_space != NTX_NS_DOS)
+            ls_streams(&c, &ent, &f, &cst, o->recursive ? c.path.p : name,
+                       o->recursive ? c.path.len : nlen);
+        if (!o->recursive || !cst.is_dir || cst.reparse_tag != 0 || ent.name_space == NTX_NS_DOS)
+            continue;
+        bool on_path = false;
+        for (size_t i = 0; i < depth; i++)
+            if (stack[i].mft_no == f.mft_no)
+                on_path = true;
+        if (on_path) {
+            sb_clear(&c.tmp);
+            esc_text(&c.tmp, c.path.p, c.path.len);
+            reportf(&img, sb_str(&c.tmp),
+                    "directory cycle: record %llu is already on the path; not entered",
+                    (unsigned long long)f.mft_no);
+            g_partial = 1;
+            continue;
+        }
+        if (depth >= LS_MAX_DEPTH) {
+            sb_clear(&c.tmp);
+            esc_text(&c.tmp, c.path.p, c.path.len);
+            reportf(&img, sb_str(&c.tmp), "deeper than %u levels; not entered", LS_MAX_DEPTH);
+            g_partial = 1;
+            continue;
+        }
+        if (depth == cap) {
+            frame *ns = realloc(stack, 2 * cap * sizeof *stack);
+            if (ns == NULL) {
+                reportf(&img, NULL, "out of memory");
+                g_partial = 1;
+                continue;
+            }
+            stack = ns;
+            cap *= 2;
+        }
+        rc = ntx_dir_open(&stack[depth].it, &f, flags);
+        if (rc != NTX_OK) {
+            sb_clear(&c.tmp);
+            esc_text(&c.tmp, c.path.p, c.path.len);
+            report(&img, sb_str(&c.tmp), rc);
+            g_partial = 1;
+            continue;
+        }
+        stack[depth].mft_no = f.mft_no;
+        stack[depth].path_len = c.path.len;
+        depth++;
+    }
+done:
+    free(stack);
+    sb_free(&c.out);
+    sb_free(&c.path);
+    sb_free(&c.tmp);
+    image_close(&img);
+    return ret;
+}

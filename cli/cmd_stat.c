@@ -1,0 +1,758 @@
+/*
+ * cmd_stat.c - `ntx stat`: everything one MFT record holds, like istat but
+ * complete: the header, both sets of times, DOS attributes, every
+ * $FILE_NAME with its parent, the security descriptor (resident, or from
+ * $Secure by security id) in SDDL, object ID, reparse point, extended
+ * attributes, $EFS metadata, the attribute list, and every attribute with
+ * its runs. Values come from ntx_attr_read() and the ntx_parse_*() parsers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define VALUE_MAX (64u * 1024u) /* resident values are < 4 KiB; $EA up to 64 KiB */
+
+typedef struct st_ctx {
+    cli_image *img;
+    ntx_file f;
+    ntx_attr_info *attrs;
+    size_t nattrs;
+    bool has_alist;
+    uint8_t *val;
+    sbuf out, tmp;
+    bool json;
+    jw w;
+} st_ctx;
+
+static const char *reparse_tag_name(uint32_t tag)
+{
+    switch (tag) {
+    case 0xA000000Cu: return "symbolic link";
+    case 0xA0000003u: return "mount point (junction)";
+    case 0x80000017u: return "WOF (compressed file)";
+    case 0x80000013u: return "deduplication";
+    case 0x9000001Au: return "cloud files";
+    case 0x8000001Bu: return "app execution alias";
+    case 0xA000001Du: return "WSL symbolic link";
+    case 0x80000023u: return "AF_UNIX socket";
+    case 0x80000024u: return "WSL FIFO";
+    case 0x80000025u: return "WSL character device";
+    case 0x80000026u: return "WSL block device";
+    default: return "other";
+    }
+}
+
+/* The value of attribute ai (whole, up to VALUE_MAX). */
+static ntx_err read_value(st_ctx *c, const ntx_attr_info *ai, size_t *len)
+{
+    size_t got = 0;
+    ntx_err rc = ntx_attr_read(&c->f, ai, 0, c->val, VALUE_MAX, &got);
+    *len = got;
+    return rc;
+}
+
+static void text_times(sbuf *b, const char *indent, const uint64_t t[4])
+{
+    static const char *const label[4] = { "created:    ", "modified:   ", "MFT changed:",
+                                          "accessed:   " };
+    for (int i = 0; i < 4; i++) {
+        sb_printf(b, "%s%s ", indent, label[i]);
+        fmt_time(b, t[i], true);
+        sb_puts(b, t[i] ? " UTC\n" : "\n");
+    }
+}
+
+static void json_times(jw *w, const uint64_t t[4])
+{
+    jw_time(w, "created", t[NTX_TIME_CREATE]);
+    jw_time(w, "modified", t[NTX_TIME_MODIFY]);
+    jw_time(w, "changed", t[NTX_TIME_MFT_CHANGE]);
+    jw_time(w, "accessed", t[NTX_TIME_ACCESS]);
+}
+
+static void problem(st_ctx *c, const char *what, int rc)
+{
+    sbuf o;
+    sb_init(&o);
+    sb_printf(&o, "record %llu: %s", (unsigned long long)c->f.mft_no, what);
+    report(c->img, sb_str(&o), rc);
+    sb_free(&o);
+    g_partial = 1;
+}
+
+/* ---- sections ---- */
+
+static void do_si(st_ctx *c, const ntx_attr_info *ai, ntx_std_info *si_out, bool *have)
+{
+    size_t len;
+    ntx_std_info si;
+    ntx_err rc = read_value(c, ai, &len);
+    if (rc == NTX_OK)
+        rc = ntx_parse_std_info(c->val, len, &si);
+    if (rc != NTX_OK) {
+        problem(c, "$STANDARD_INFORMATION", rc);
+        return;
+    }
+    *si_out = si;
+    *have = true;
+    sbuf *b = &c->out;
+    if (c->json) {
+        jw_key(&c->w, "standard_information");
+        jw w;
+        jw_begin(&w, b);
+        json_times(&w, si.times);
+        jw_u64(&w, "attrs", si.file_attrs);
+        sb_clear(&c->tmp);
+        fmt_dos_attrs(&c->tmp, si.file_attrs, true);
+        jw_str(&w, "attr_names", sb_str(&c->tmp));
+        jw_u64(&w, "max_versions", si.max_versions);
+        jw_u64(&w, "version", si.version);
+        jw_u64(&w, "class_id", si.class_id);
+        jw_bool(&w, "v3", si.v3);
+        jw_u64(&w, "owner_id", si.owner_id);
+        jw_u64(&w, "security_id", si.security_id);
+        jw_u64(&w, "quota_charged", si.quota_charged);
+        jw_u64(&w, "usn", si.usn);
+        sb_putc(b, '}');
+        return;
+    }
+    sb_puts(b, "$STANDARD_INFORMATION\n");
+    text_times(b, "  ", si.times);
+    sb_puts(b, "  attributes:  ");
+    fmt_dos_attrs(b, si.file_attrs, true);
+    sb_printf(b, " (0x%08x)\n", si.file_attrs);
+    if (si.v3)
+        sb_printf(b, "  owner id %u, security id %u, quota charged %llu, USN %llu\n", si.owner_id,
+                  si.security_id, (unsigned long long)si.quota_charged,
+                  (unsigned long long)si.usn);
+    else
+        sb_puts(b, "  (NTFS 1.2 layout: no owner id, security id, quota or USN)\n");
+    if (si.max_versions || si.version || si.class_id)
+        sb_printf(b, "  max versions %u, version %u, class id %u\n", si.max_versions, si.version,
+                  si.class_id);
+}
+
+static void do_file_names(st_ctx *c)
+{
+    sbuf *b = &c->out;
+    bool first = true;
+    if (c->json) {
+        jw_key(&c->w, "file_names");
+        sb_putc(b, '[');
+    }
+    for (size_t i = 0; i < c->nattrs; i++) {
+        const ntx_attr_info *ai = &c->attrs[i];
+        if (ai->type != NTX_AT_FILE_NAME)
+            continue;
+        size_t len;
+        ntx_dirent de;
+        ntx_err rc = read_value(c, ai, &len);
+        if (rc == NTX_OK)
+            rc = ntx_parse_file_name(c->val, len, &de);
+        if (rc != NTX_OK) {
+            problem(c, "$FILE_NAME", rc);
+            continue;
+        }
+        sbuf ppath;
+        sb_init(&ppath);
+        bool resolved = walk_dir_path(c->img, de.parent_ref, &ppath);
+        char name[3 * NTX_NAME_MAX + 1];
+        size_t nlen = name_utf8(de.name, de.name_len, name, sizeof name);
+        if (c->json) {
+            if (!first)
+                sb_putc(b, ',');
+            jw w;
+            jw_begin(&w, b);
+            jw_u64(&w, "id", ai->instance);
+            jw_u64(&w, "record", ai->rec_no);
+            jw_strn(&w, "name", name, nlen);
+            jw_str(&w, "namespace", namespace_name(de.name_space));
+            jw_u64(&w, "parent", NTX_REF_MFT(de.parent_ref));
+            jw_u64(&w, "parent_seq", NTX_REF_SEQ(de.parent_ref));
+            if (resolved) {
+                sbuf full;
+                sb_init(&full);
+                sb_put(&full, ppath.p, ppath.len);
+                sb_putc(&full, '/');
+                sb_put(&full, name, nlen);
+                jw_strn(&w, "path", full.p, full.len);
+                sb_free(&full);
+            } else {
+                jw_null(&w, "path");
+            }
+            jw_u64(&w, "attrs", de.file_attrs);
+            jw_u64(&w, "alloc_size", de.alloc_size);
+            jw_u64(&w, "data_size", de.data_size);
+            jw_u64(&w, "reparse_tag", de.reparse_tag);
+            json_times(&w, de.times);
+            sb_putc(b, '}');
+        } else {
+            sb_printf(b, "$FILE_NAME (id %u, %s", ai->instance, namespace_name(de.name_space));
+            if (ai->rec_no != c->f.mft_no)
+                sb_printf(b, ", in record %llu", (unsigned long long)ai->rec_no);
+            sb_puts(b, "): \"");
+            esc_text(b, name, nlen);
+            sb_puts(b, "\"\n");
+            sb_printf(b, "  parent:      %llu-%u ", (unsigned long long)NTX_REF_MFT(de.parent_ref),
+                      NTX_REF_SEQ(de.parent_ref));
+            if (resolved) {
+                sb_putc(b, '(');
+                if (ppath.len == 0)
+                    sb_putc(b, '/');
+                esc_text(b, ppath.p, ppath.len);
+                sb_puts(b, ")\n  path:        ");
+                esc_text(b, ppath.p, ppath.len);
+                sb_putc(b, '/');
+                esc_text(b, name, nlen);
+                sb_putc(b, '\n');
+            } else {
+                sb_puts(b, "(not reachable from the root)\n");
+            }
+            sb_puts(b, "  attributes:  ");
+            fmt_dos_attrs(b, de.file_attrs, true);
+            sb_printf(b, " (0x%08x)\n", de.file_attrs);
+            sb_printf(b, "  sizes:       %llu allocated, %llu data (as this name records them)\n",
+                      (unsigned long long)de.alloc_size, (unsigned long long)de.data_size);
+            if (de.reparse_tag)
+                sb_printf(b, "  reparse tag: 0x%08x\n", de.reparse_tag);
+            text_times(b, "  ", de.times);
+        }
+        first = false;
+        sb_free(&ppath);
+    }
+    if (c->json)
+        sb_putc(b, ']');
+}
+
+static void do_security(st_ctx *c, const ntx_std_info *si, bool have_si)
+{
+    sbuf *b = &c->out;
+    const ntx_attr_info *res = NULL;
+    for (size_t i = 0; i < c->nattrs; i++)
+        if (c->attrs[i].type == NTX_AT_SECURITY_DESCRIPTOR)
+            res = &c->attrs[i];
+    size_t len = 0;
+    ntx_err rc;
+    const char *source;
+    uint32_t sec_id = have_si && si->v3 ? si->security_id : 0;
+    if (res != NULL) {
+        rc = read_value(c, res, &len);
+        source = "$SECURITY_DESCRIPTOR attribute";
+    } else if (sec_id != 0) {
+        rc = ntx_secure_lookup(&c->img->vol, sec_id, c->val, VALUE_MAX, &len);
+        source = "$Secure";
+    } else {
+        if (c->json)
+            jw_null(&c->w, "security");
+        return;
+    }
+    ntx_sd_info sd;
+    if (rc == NTX_OK)
+        rc = ntx_parse_sd(c->val, len, &sd);
+    if (rc != NTX_OK) {
+        problem(c, "security descriptor", rc);
+        if (c->json)
+            jw_null(&c->w, "security");
+        return;
+    }
+    sbuf sddl;
+    sb_init(&sddl);
+    if (!fmt_sddl(&sddl, c->val, len, &sd))
+        g_partial = 1;
+    if (c->json) {
+        jw_key(&c->w, "security");
+        jw w;
+        jw_begin(&w, b);
+        jw_str(&w, "source", source);
+        jw_u64(&w, "security_id", sec_id);
+        jw_u64(&w, "control", sd.control);
+        if (sd.has_owner) {
+            sb_clear(&c->tmp);
+            fmt_sid(&c->tmp, &sd.owner);
+            jw_str(&w, "owner", sb_str(&c->tmp));
+        } else {
+            jw_null(&w, "owner");
+        }
+        if (sd.has_group) {
+            sb_clear(&c->tmp);
+            fmt_sid(&c->tmp, &sd.group);
+            jw_str(&w, "group", sb_str(&c->tmp));
+        } else {
+            jw_null(&w, "group");
+        }
+        jw_str(&w, "sddl", sb_str(&sddl));
+        sb_putc(b, '}');
+    } else {
+        sb_printf(b, "Security descriptor (%s", source);
+        if (sec_id)
+            sb_printf(b, ", security id %u", sec_id);
+        sb_printf(b, ", control 0x%04x)\n", sd.control);
+        sbuf al;
+        sb_init(&al);
+        if (sd.has_owner) {
+            sb_puts(b, "  owner: ");
+            fmt_sid(b, &sd.owner);
+            const char *a = sid_alias(&sd.owner, &al);
+            if (a)
+                sb_printf(b, " (%s)", a);
+            sb_putc(b, '\n');
+        }
+        if (sd.has_group) {
+            sb_puts(b, "  group: ");
+            fmt_sid(b, &sd.group);
+            const char *a = sid_alias(&sd.group, &al);
+            if (a)
+                sb_printf(b, " (%s)", a);
+            sb_putc(b, '\n');
+        }
+        sb_free(&al);
+        sb_printf(b, "  DACL:  %u entries; SACL: %u entries\n", sd.dacl_count, sd.sacl_count);
+        sb_puts(b, "  SDDL:  ");
+        sb_put(b, sddl.p, sddl.len);
+        sb_putc(b, '\n');
+    }
+    sb_free(&sddl);
+}
+
+static void do_object_id(st_ctx *c, const ntx_attr_info *ai)
+{
+    size_t len;
+    ntx_object_id oid;
+    ntx_err rc = read_value(c, ai, &len);
+    if (rc == NTX_OK)
+        rc = ntx_parse_object_id(c->val, len, &oid);
+    if (rc != NTX_OK) {
+        problem(c, "$OBJECT_ID", rc);
+        return;
+    }
+    sbuf *b = &c->out;
+    static const char *const names[4] = { "object_id", "birth_volume_id", "birth_object_id",
+                                          "domain_id" };
+    const uint8_t *g[4] = { oid.object_id, oid.birth_volume_id, oid.birth_object_id,
+                            oid.domain_id };
+    if (c->json) {
+        jw_key(&c->w, "object_id");
+        jw w;
+        jw_begin(&w, b);
+        for (int i = 0; i < (oid.extended ? 4 : 1); i++) {
+            sb_clear(&c->tmp);
+            fmt_guid(&c->tmp, g[i]);
+            jw_str(&w, names[i], sb_str(&c->tmp));
+        }
+        sb_putc(b, '}');
+        return;
+    }
+    sb_puts(b, "$OBJECT_ID\n");
+    for (int i = 0; i < (oid.extended ? 4 : 1); i++) {
+        sb_printf(b, "  %-16s {", names[i]);
+        fmt_guid(b, g[i]);
+        sb_puts(b, "}\n");
+    }
+}
+
+static void do_reparse(st_ctx *c)
+{
+    static uint8_t buf[NTX_REPARSE_MAX];
+    ntx_reparse rp;
+    ntx_err rc = ntx_file_reparse(&c->f, buf, sizeof buf, &rp);
+    sbuf *b = &c->out;
+    if (rc != NTX_OK) {
+        problem(c, "$REPARSE_POINT", rc);
+        return;
+    }
+    char subst[3 * 8192 + 1], print[3 * 8192 + 1];
+    size_t sl = 0, pl = 0;
+    bool names = rp.tag == NTX_REPARSE_SYMLINK || rp.tag == NTX_REPARSE_MOUNT_POINT;
+    if (names) {
+        uint16_t u[8192];
+        size_t n = rp.subst_len / 2u;
+        for (size_t i = 0; i < n && i < 8192; i++)
+            u[i] = (uint16_t)(buf[rp.subst_off + 2 * i] | buf[rp.subst_off + 2 * i + 1] << 8);
+        sl = name_utf8(u, n < 8192 ? n : 8192, subst, sizeof subst);
+        n = rp.print_len / 2u;
+        for (size_t i = 0; i < n && i < 8192; i++)
+            u[i] = (uint16_t)(buf[rp.print_off + 2 * i] | buf[rp.print_off + 2 * i + 1] << 8);
+        pl = name_utf8(u, n < 8192 ? n : 8192, print, sizeof print);
+    }
+    size_t dump = rp.data_len < 256 ? rp.data_len : 256;
+    if (c->json) {
+        jw_key(&c->w, "reparse");
+        jw w;
+        jw_begin(&w, b);
+        jw_u64(&w, "tag", rp.tag);
+        jw_str(&w, "kind", reparse_tag_name(rp.tag));
+        jw_u64(&w, "data_len", rp.data_len);
+        if (names) {
+            jw_u64(&w, "flags", rp.flags);
+            jw_bool(&w, "relative", rp.tag == NTX_REPARSE_SYMLINK && (rp.flags & 1u));
+            jw_strn(&w, "substitute", subst, sl);
+            jw_strn(&w, "print", print, pl);
+        }
+        sb_clear(&c->tmp);
+        fmt_hex(&c->tmp, buf + 8, dump);
+        jw_str(&w, "data_hex", sb_str(&c->tmp));
+        sb_putc(b, '}');
+        return;
+    }
+    sb_printf(b, "Reparse point: tag 0x%08X (%s), %u bytes of data\n", rp.tag,
+              reparse_tag_name(rp.tag), rp.data_len);
+    if (names) {
+        if (rp.tag == NTX_REPARSE_SYMLINK)
+            sb_printf(b, "  %s\n", (rp.flags & 1u) ? "relative" : "absolute");
+        sb_puts(b, "  substitute name: \"");
+        esc_text(b, subst, sl);
+        sb_puts(b, "\"\n  print name:      \"");
+        esc_text(b, print, pl);
+        sb_puts(b, "\"\n");
+    } else {
+        sb_puts(b, "  data: ");
+        fmt_hex(b, buf + 8, dump);
+        sb_puts(b, dump < rp.data_len ? "...\n" : "\n");
+    }
+}
+
+static void do_ea(st_ctx *c, const ntx_attr_info *ai)
+{
+    size_t len;
+    ntx_err rc = read_value(c, ai, &len);
+    if (rc != NTX_OK) {
+        problem(c, "$EA", rc);
+        return;
+    }
+    sbuf *b = &c->out;
+    if (c->json) {
+        jw_key(&c->w, "ea");
+        sb_putc(b, '[');
+    } else {
+        sb_puts(b, "Extended attributes ($EA)\n");
+    }
+    size_t pos = 0;
+    ntx_ea ea;
+    bool first = true;
+    for (unsigned i = 0; i < 65536 && (rc = ntx_parse_ea_next(c->val, len, &pos, &ea)) == NTX_OK;
+         i++) {
+        if (c->json) {
+            if (!first)
+                sb_putc(b, ',');
+            jw w;
+            jw_begin(&w, b);
+            jw_strn(&w, "name", ea.name, ea.name_len);
+            jw_u64(&w, "flags", ea.flags);
+            sb_clear(&c->tmp);
+            fmt_hex(&c->tmp, ea.value, ea.value_len);
+            jw_str(&w, "value_hex", sb_str(&c->tmp));
+            sb_putc(b, '}');
+        } else {
+            sb_puts(b, "  ");
+            esc_text(b, ea.name, ea.name_len);
+            sb_printf(b, " (flags 0x%02x, %u bytes): ", ea.flags, ea.value_len);
+            size_t show = ea.value_len < 64 ? ea.value_len : 64;
+            fmt_hex(b, ea.value, show);
+            sb_puts(b, show < ea.value_len ? "...\n" : "\n");
+        }
+        first = false;
+    }
+    if (c->json)
+        sb_putc(b, ']');
+    if (rc != NTX_END)
+        problem(c, "$EA entries", rc);
+}
+
+static void do_efs(st_ctx *c, const ntx_attr_info *ai)
+{
+    size_t len;
+    ntx_efs_info efs;
+    ntx_err rc = read_value(c, ai, &len);
+    if (rc == NTX_OK)
+        rc = ntx_parse_efs(c->val, len, &efs);
+    if (rc != NTX_OK) {
+        problem(c, "$EFS", rc);
+        return;
+    }
+    sbuf *b = &c->out;
+    if (c->json) {
+        jw_key(&c->w, "efs");
+        jw w;
+        jw_begin(&w, b);
+        jw_u64(&w, "length", efs.length);
+        jw_u64(&w, "version", efs.version);
+        jw_u64(&w, "ddf_count", efs.ddf_count);
+        jw_u64(&w, "drf_count", efs.drf_count);
+        jw_u64(&w, "ddf_offset", efs.ddf_off);
+        jw_u64(&w, "drf_offset", efs.drf_off);
+        sb_putc(b, '}');
+        return;
+    }
+    sb_printf(b,
+              "$EFS (encrypted file metadata): %u bytes, EFS version %u, %u data decryption "
+              "field(s), %u data recovery field(s)\n"
+              "  the data is encrypted: `ntx cat --raw` writes the ciphertext\n",
+              efs.length, efs.version, efs.ddf_count, efs.drf_count);
+}
+
+static void attr_flags_words(sbuf *b, uint16_t f)
+{
+    if (f & NTX_ATTR_FLAG_COMPRESSED)
+        sb_puts(b, " compressed");
+    if (f & NTX_ATTR_FLAG_ENCRYPTED)
+        sb_puts(b, " encrypted");
+    if (f & NTX_ATTR_FLAG_SPARSE)
+        sb_puts(b, " sparse");
+}
+
+static void do_attributes(st_ctx *c)
+{
+    sbuf *b = &c->out;
+    if (c->json) {
+        jw_key(&c->w, "attributes");
+        sb_putc(b, '[');
+    } else {
+        sb_puts(b, "Attributes:\n");
+    }
+    for (size_t i = 0; i < c->nattrs; i++) {
+        const ntx_attr_info *ai = &c->attrs[i];
+        char name[3 * NTX_NAME_MAX + 1];
+        size_t nlen = name_utf8(ai->name, ai->name_len, name, sizeof name);
+        if (c->json) {
+            if (i)
+                sb_putc(b, ',');
+            jw w;
+            jw_begin(&w, b);
+            jw_u64(&w, "type", ai->type);
+            jw_str(&w, "type_name", attr_type_name(ai->type));
+            jw_strn(&w, "name", name, nlen);
+            jw_u64(&w, "id", ai->instance);
+            jw_u64(&w, "flags", ai->flags);
+            jw_bool(&w, "resident", ai->resident);
+            jw_u64(&w, "record", ai->rec_no);
+            jw_u64(&w, "offset", ai->attr_off);
+            jw_u64(&w, "size", ai->size);
+            if (!ai->resident) {
+                jw_u64(&w, "alloc_size", ai->alloc_size);
+                jw_u64(&w, "init_size", ai->init_size);
+                jw_u64(&w, "lowest_vcn", ai->lowest_vcn);
+                jw_u64(&w, "highest_vcn", ai->highest_vcn);
+                jw_u64(&w, "compression_unit", ai->cu_shift ? 1u << ai->cu_shift : 0);
+                jw_key(&w, "runs");
+                sb_putc(b, '[');
+            }
+        } else {
+            sb_printf(b, "  0x%02x %s", ai->type, attr_type_name(ai->type));
+            if (nlen) {
+                sb_puts(b, " \"");
+                esc_text(b, name, nlen);
+                sb_putc(b, '"');
+            }
+            sb_printf(b, "  id %u  %s", ai->instance, ai->resident ? "resident" : "non-resident");
+            attr_flags_words(b, ai->flags);
+            if (ai->resident)
+                sb_printf(b, "  %llu bytes", (unsigned long long)ai->size);
+            else
+                sb_printf(b, "  size %llu  allocated %llu  initialized %llu  VCN %llu-%llu",
+                          (unsigned long long)ai->size, (unsigned long long)ai->alloc_size,
+                          (unsigned long long)ai->init_size, (unsigned long long)ai->lowest_vcn,
+                          (unsigned long long)ai->highest_vcn);
+            if (!ai->resident && ai->cu_shift)
+                sb_printf(b, "  compression unit %u clusters", 1u << ai->cu_shift);
+            sb_printf(b, "  [record %llu +0x%x]\n", (unsigned long long)ai->rec_no, ai->attr_off);
+        }
+        if (!ai->resident) {
+            ntx_run_iter it;
+            ntx_run run;
+            ntx_err rc = ntx_attr_runs_open(&it, &c->f, ai);
+            bool first = true;
+            while (rc == NTX_OK && (rc = ntx_attr_runs_next(&it, &run)) == NTX_OK) {
+                if (c->json) {
+                    if (!first)
+                        sb_putc(b, ',');
+                    if (run.lcn == NTX_LCN_HOLE)
+                        sb_printf(b, "{\"vcn\":%llu,\"lcn\":null,\"len\":%llu}",
+                                  (unsigned long long)run.vcn, (unsigned long long)run.len);
+                    else
+                        sb_printf(b, "{\"vcn\":%llu,\"lcn\":%llu,\"len\":%llu}",
+                                  (unsigned long long)run.vcn, (unsigned long long)run.lcn,
+                                  (unsigned long long)run.len);
+                } else if (run.lcn == NTX_LCN_HOLE) {
+                    sb_printf(b, "      VCN %llu-%llu  sparse  (%llu clusters)\n",
+                              (unsigned long long)run.vcn,
+                              (unsigned long long)(run.vcn + run.len - 1),
+                              (unsigned long long)run.len);
+                } else {
+                    sb_printf(b, "      VCN %llu-%llu  LCN %llu-%llu  (%llu clusters)\n",
+                              (unsigned long long)run.vcn,
+                              (unsigned long long)(run.vcn + run.len - 1),
+                              (unsigned long long)run.lcn,
+                              (unsigned long long)(run.lcn + run.len - 1),
+                              (unsigned long long)run.len);
+                }
+                first = false;
+                if (b->len > (1u << 16) && !c->json)
+                    out_flush_line(b);
+            }
+            if (c->json)
+                sb_puts(b, "]}");
+            if (rc != NTX_END)
+                problem(c, "runlist", rc);
+        } else if (c->json) {
+            sb_putc(b, '}');
+        }
+    }
+    if (c->json)
+        sb_putc(b, ']');
+}
+
+int cmd_stat(cli_opts *o)
+{
+    if (o->have_inode == (o->nargs > 0))
+        return usage_error("stat", "give a PATH or -i MFTNUM");
+    cli_image img;
+    if (!image_open(&img, o))
+        return EXIT_FAIL;
+    st_ctx c;
+    memset(&c, 0, sizeof c);
+    c.img = &img;
+    c.json = o->json;
+    sb_init(&c.out);
+    sb_init(&c.tmp);
+    int ret = EXIT_OK;
+    if (!open_target(&img, o, o->nargs ? o->args[0] : NULL, true, &c.f, &c.tmp)) {
+        ret = EXIT_FAIL;
+        goto done;
+    }
+    c.val = malloc(VALUE_MAX);
+    size_t cap = 16;
+    c.attrs = malloc(cap * sizeof *c.attrs);
+    if (c.val == NULL || c.attrs == NULL) {
+        reportf(&img, NULL, "out of memory");
+        ret = EXIT_FAIL;
+        goto done;
+    }
+    ntx_attr_iter it;
+    ntx_attr_info ai;
+    ntx_err rc = ntx_attr_iter_open(&it, &c.f);
+    while (rc == NTX_OK && (rc = ntx_attr_next(&it, &ai)) == NTX_OK) {
+        if (c.nattrs == cap) {
+            ntx_attr_info *n = realloc(c.attrs, 2 * cap * sizeof *c.attrs);
+            if (n == NULL)
+                break;
+            c.attrs = n;
+            cap *= 2;
+        }
+        c.attrs[c.nattrs++] = ai;
+        if (ai.type == NTX_AT_ATTRIBUTE_LIST)
+            c.has_alist = true;
+    }
+    if (rc != NTX_END)
+        problem(&c, "attributes", rc);
+
+    ntx_record_info ri;
+    rc = ntx_record_get_info(&img.vol, c.f.mft_no, &ri);
+    if (rc != NTX_OK) {
+        problem(&c, "header", rc);
+        memset(&ri, 0, sizeof ri);
+        ri.mft_no = c.f.mft_no;
+        ri.seq = c.f.seq;
+        ri.flags = c.f.rec_flags;
+    }
+    bool in_use = (ri.flags & NTX_REC_IN_USE) != 0;
+    bool is_dir = (ri.flags & NTX_REC_DIRECTORY) != 0;
+    sbuf *b = &c.out;
+    if (c.json) {
+        jw_begin(&c.w, b);
+        jw_u64(&c.w, "mft", ri.mft_no);
+        jw_u64(&c.w, "seq", ri.seq);
+        jw_bool(&c.w, "in_use", in_use);
+        jw_bool(&c.w, "dir", is_dir);
+        jw_u64(&c.w, "flags", ri.flags);
+        jw_u64(&c.w, "lsn", ri.lsn);
+        jw_u64(&c.w, "link_count", ri.link_count);
+        jw_u64(&c.w, "bytes_in_use", ri.bytes_in_use);
+        jw_u64(&c.w, "bytes_allocated", ri.bytes_allocated);
+        jw_u64(&c.w, "next_attr_id", ri.next_instance);
+        jw_bool(&c.w, "attribute_list", c.has_alist);
+    } else {
+        sb_printf(b, "MFT record %llu, sequence %u: %s %s%s%s\n", (unsigned long long)ri.mft_no,
+                  ri.seq, in_use ? "in use," : "NOT IN USE (deleted),",
+                  is_dir ? "directory" : "file", (ri.flags & NTX_REC_EXTEND) ? ", in $Extend" : "",
+                  (ri.flags & NTX_REC_VIEW_INDEX) ? ", view index" : "");
+        sb_printf(b,
+                  "  $LogFile sequence number %llu, link count %u, %u of %u bytes in use, next "
+                  "attribute id %u\n",
+                  (unsigned long long)ri.lsn, ri.link_count, ri.bytes_in_use, ri.bytes_allocated,
+                  ri.next_instance);
+        if (c.has_alist) {
+            sb_puts(b, "  attribute list: attributes in records");
+            uint64_t prev = UINT64_MAX;
+            for (size_t i = 0; i < c.nattrs; i++) {
+                bool seen = false;
+                for (size_t j = 0; j < i; j++)
+                    if (c.attrs[j].rec_no == c.attrs[i].rec_no)
+                        seen = true;
+                if (!seen && c.attrs[i].rec_no != prev)
+                    sb_printf(b, " %llu", (unsigned long long)c.attrs[i].rec_no);
+                prev = c.attrs[i].rec_no;
+            }
+            sb_putc(b, '\n');
+        }
+    }
+    ntx_std_info si;
+    bool have_si = false;
+    memset(&si, 0, sizeof si);
+    for (size_t i = 0; i < c.nattrs; i++)
+        if (c.attrs[i].type == NTX_AT_STANDARD_INFORMATION && !have_si)
+            do_si(&c, &c.attrs[i], &si, &have_si);
+    if (c.json && !have_si)
+        jw_null(&c.w, "standard_information");
+    do_file_names(&c);
+    if (!c.json) {
+        ntx_stat st;
+        if (ntx_file_stat(&c.f, &st) == NTX_OK && st.has_data)
+            sb_printf(b, "Data: %llu bytes (%llu allocated)%s%s%s\n",
+                      (unsigned long long)st.size, (unsigned long long)st.alloc_size,
+                      (st.data_flags & NTX_ATTR_FLAG_COMPRESSED) ? ", compressed" : "",
+                      (st.data_flags & NTX_ATTR_FLAG_SPARSE) ? ", sparse" : "",
+                      (st.data_flags & NTX_ATTR_FLAG_ENCRYPTED) ? ", encrypted" : "");
+    }
+    do_security(&c, &si, have_si);
+    bool seen_oid = false, seen_rp = false, seen_ea = false, seen_efs = false;
+    for (size_t i = 0; i < c.nattrs; i++) {
+        const ntx_attr_info *a = &c.attrs[i];
+        if (a->type == NTX_AT_OBJECT_ID && !seen_oid) {
+            do_object_id(&c, a);
+            seen_oid = true;
+        } else if (a->type == NTX_AT_REPARSE_POINT && !seen_rp) {
+            do_reparse(&c);
+            seen_rp = true;
+        } else if (a->type == NTX_AT_EA && !seen_ea) {
+            do_ea(&c, a);
+            seen_ea = true;
+        } else if (a->type == NTX_AT_LOGGED_UTILITY_STREAM && a->name_len == 4 &&
+                   a->name[0] == '$' && a->name[1] == 'E' && a->name[2] == 'F' &&
+                   a->name[3] == 'S' && !seen_efs) {
+            do_efs(&c, a);
+            seen_efs = true;
+        }
+    }
+    if (c.json) {
+        if (!seen_oid)
+            jw_null(&c.w, "object_id");
+        if (!seen_rp)
+            jw_null(&c.w, "reparse");
+        if (!seen_ea)
+            jw_null(&c.w, "ea");
+        if (!seen_efs)
+            jw_null(&c.w, "efs");
+    }
+    do_attributes(&c);
+    if (c.json)
+        jw_end(&c.w);
+    out_flush_line(b);
+done:
+    free(c.val);
+    free(c.attrs);
+    sb_free(&c.out);
+    sb_free(&c.tmp);
+    image_close(&img);
+    return ret;
+}

@@ -1,0 +1,166 @@
+/*
+ * diag.c - error lines. Every problem is one line on standard error:
+ *
+ *     ntx: IMAGE: OBJECT: problem (CHECK at record N offset X)
+ *
+ * where CHECK is the core's ntx_diag.check turned into words by the one
+ * table below (the core carries no strings but ntx_strerror()).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *g_prog = "ntx";
+int g_partial = 0;
+
+/* Indexed by ntx_check (include/ntx/error.h). */
+static const char *const check_words[] = {
+    [NTX_CHK_NONE] = NULL,
+    [NTX_CHK_BOOT_SIGNATURE] = "boot sector: no \"NTFS\" OEM id or 0x55AA signature",
+    [NTX_CHK_BOOT_SECTOR_SIZE] = "boot sector: bytes per sector not a power of two in 256..4096",
+    [NTX_CHK_BOOT_CLUSTER_SIZE] = "boot sector: invalid sectors per cluster",
+    [NTX_CHK_BOOT_RECORD_SIZE] = "boot sector: invalid MFT record size",
+    [NTX_CHK_BOOT_INDEX_SIZE] = "boot sector: invalid index block size",
+    [NTX_CHK_BOOT_TOTAL_SECTORS] = "boot sector: volume larger than the image, or empty",
+    [NTX_CHK_BOOT_MFT_LCN] = "boot sector: $MFT or $MFTMirr outside the volume",
+    [NTX_CHK_GEOMETRY_LIMIT] = "record, index or block size over the compiled limits",
+    [NTX_CHK_RECORD_MAGIC] = "MFT record magic is not \"FILE\"",
+    [NTX_CHK_FIXUP_HEADER] = "update sequence offset or count invalid",
+    [NTX_CHK_FIXUP_MISMATCH] = "torn write: a sector does not end with the update sequence number",
+    [NTX_CHK_RECORD_SIZES] = "record bytes in use / allocated inconsistent",
+    [NTX_CHK_RECORD_ATTRS_OFFSET] = "first attribute offset invalid",
+    [NTX_CHK_RECORD_NOT_IN_USE] = "record not in use",
+    [NTX_CHK_RECORD_NOT_BASE] = "an extension record, not a base record",
+    [NTX_CHK_RECORD_SEQUENCE] = "sequence number does not match the reference",
+    [NTX_CHK_RECORD_NUMBER] = "record number beyond the $MFT",
+    [NTX_CHK_RECORD_BASE] = "extension record belongs to another file",
+    [NTX_CHK_ATTR_LENGTH] = "attribute length invalid",
+    [NTX_CHK_ATTR_END] = "no end marker before the record's bytes in use",
+    [NTX_CHK_ATTR_ORDER] = "attributes out of order",
+    [NTX_CHK_ATTR_NAME] = "attribute name outside the attribute",
+    [NTX_CHK_ATTR_RESIDENT_VALUE] = "resident value outside the attribute",
+    [NTX_CHK_ATTR_NONRES_HEADER] = "non-resident attribute header invalid",
+    [NTX_CHK_ATTR_SIZES] = "attribute sizes inconsistent (initialized > data > allocated)",
+    [NTX_CHK_ATTR_VALUE_SIZE] = "attribute value too short for its type",
+    [NTX_CHK_ATTR_FORM] = "attribute resident where it must not be, or the reverse",
+    [NTX_CHK_RUN_HEADER] = "runlist: mapping pair header invalid",
+    [NTX_CHK_RUN_LENGTH] = "runlist: zero or negative run length",
+    [NTX_CHK_RUN_LCN] = "runlist: LCN negative or past the volume",
+    [NTX_CHK_RUN_VCN] = "runlist: runs do not match the lowest/highest VCN",
+    [NTX_CHK_RUN_UNMAPPED] = "runlist: a VCN inside the allocation is not mapped",
+    [NTX_CHK_ALIST_ENTRY] = "attribute list entry invalid",
+    [NTX_CHK_ALIST_SIZE] = "attribute list size invalid",
+    [NTX_CHK_ALIST_TARGET] = "attribute list points at a missing attribute or a foreign record",
+    [NTX_CHK_INDEX_ROOT] = "$INDEX_ROOT invalid",
+    [NTX_CHK_INDEX_BLOCK] = "INDX block magic, VCN or sizes invalid",
+    [NTX_CHK_INDEX_ENTRY] = "index entry invalid",
+    [NTX_CHK_INDEX_CHILD] = "index child VCN outside the allocation",
+    [NTX_CHK_INDEX_CYCLE] = "index node already on the path (cycle)",
+    [NTX_CHK_INDEX_DEPTH] = "index deeper than the limit",
+    [NTX_CHK_INDEX_BUDGET] = "index walk step budget spent",
+    [NTX_CHK_FILE_NAME] = "$FILE_NAME invalid",
+    [NTX_CHK_STD_INFO] = "$STANDARD_INFORMATION invalid",
+    [NTX_CHK_UPCASE] = "$UpCase invalid",
+    [NTX_CHK_VOLUME_INFO] = "$VOLUME_INFORMATION invalid",
+    [NTX_CHK_REPARSE] = "reparse point data inconsistent",
+    [NTX_CHK_UTF16] = "invalid UTF-16 name",
+    [NTX_CHK_UTF8] = "invalid UTF-8",
+    [NTX_CHK_COMPRESSION_UNIT] = "compression unit not 16 clusters of at most 4 KiB",
+    [NTX_CHK_LZNT1] = "corrupt LZNT1 data",
+    [NTX_CHK_ENCRYPTED] = "stream is EFS-encrypted (use --raw for the ciphertext)",
+    [NTX_CHK_READ_RANGE] = "read past the end of the volume",
+    [NTX_CHK_IO] = "read error",
+    [NTX_CHK_WORKSPACE] = "workspace too small",
+    [NTX_CHK_STALE] = "stale handle",
+    [NTX_CHK_SYMLINK_HOPS] = "too many symbolic links",
+};
+
+const char *check_text(unsigned check)
+{
+    if (check < sizeof check_words / sizeof check_words[0] && check_words[check] != NULL)
+        return check_words[check];
+    return "unnamed check";
+}
+
+static void vreport(const cli_image *img, const char *object, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void vreport(const cli_image *img, const char *object, const char *fmt, va_list ap)
+{
+    sbuf b;
+    sb_init(&b);
+    sb_puts(&b, g_prog);
+    sb_puts(&b, ": ");
+    if (img != NULL && img->path != NULL) {
+        esc_text(&b, img->path, strlen(img->path));
+        sb_puts(&b, ": ");
+    }
+    if (object != NULL && object[0] != '\0') {
+        sb_puts(&b, object); /* callers pass escaped text */
+        sb_puts(&b, ": ");
+    }
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    sb_puts(&b, msg);
+    sb_putc(&b, '\n');
+    fflush(stdout); /* keep the order of output and messages on a terminal */
+    fwrite(b.p, 1, b.len, stderr);
+    sb_free(&b);
+}
+
+void reportf(const cli_image *img, const char *object, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(img, object, fmt, ap);
+    va_end(ap);
+}
+
+void report(const cli_image *img, const char *object, int rc)
+{
+    const ntx_diag *d = img != NULL && img->ws != NULL ? &img->vol.diag : NULL;
+    char where[256] = "";
+    if (d != NULL && d->err == rc && rc != NTX_E_NOT_FOUND && rc != NTX_E_NOT_DIR &&
+        rc != NTX_E_IS_DIR) {
+        size_t n = 0;
+        if (d->check != NTX_CHK_NONE)
+            n += (size_t)snprintf(where + n, sizeof where - n, "%s", check_text(d->check));
+        if (d->mft_no != UINT64_MAX && n < sizeof where)
+            n += (size_t)snprintf(where + n, sizeof where - n, "%sat record %llu offset 0x%llx",
+                                  n ? " " : "", (unsigned long long)d->mft_no,
+                                  (unsigned long long)d->offset);
+        else if (rc == NTX_E_IO && n < sizeof where)
+            n += (size_t)snprintf(where + n, sizeof where - n, "%sat volume offset %llu",
+                                  n ? " " : "", (unsigned long long)d->offset);
+        if (rc == NTX_E_IO && d->io_status < 0 && n < sizeof where)
+            snprintf(where + n, sizeof where - n, "%s%s", n ? ": " : "", strerror(-d->io_status));
+    }
+    if (where[0] != '\0')
+        reportf(img, object, "%s (%s)", ntx_strerror(rc), where);
+    else
+        reportf(img, object, "%s", ntx_strerror(rc));
+}
+
+void warnf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fflush(stdout);
+    fprintf(stderr, "%s: ", g_prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s%s%s: ", g_prog, cmd ? " " : "", cmd ? cmd : "");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", g_prog, cmd ? " " : "",
+            cmd ? cmd : "");
+    va_end(ap);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Exit codes and error lines; no crash on damaged images.
+
+usage: check_errors.py NTX FIXTURES_DIR IMAGES_DIR
+
+ * usage errors exit 2; a missing or unreadable image, or a missing object,
+   exits 1 with one line "ntx: IMAGE: OBJECT: problem" on standard error;
+ * damaged copies of sample.img: a zeroed boot sector is read from the
+   backup; with both gone the volume is refused; a torn MFT record is named
+   (record number and check) and a listing goes on without it (exit 3);
+ * 300 randomly damaged copies (bytes of the boot sector, $MFT and the index
+   blocks overwritten): every subcommand exits 0, 1 or 3, never on a signal.
+"""
+import os
+import random
+import re
+import subprocess
+import tempfile
+
+import clitest as T
+
+LINE = re.compile(r"^ntx: .+")
+
+
+def one_line(err, what):
+    lines = err.splitlines()
+    if len(lines) != 1 or not LINE.match(lines[0]):
+        raise T.Failure("%s: expected one error line, got %r" % (what, err))
+    return lines[0]
+
+
+def main():
+    ntx, fixtures, images, _ = T.args()
+    sample = T.image(images, "sample")
+    problems = []
+
+    # usage
+    for args in ([], ["frobnicate", sample], ["ls"], ["ls", "--bogus", sample],
+                 ["ls", "-z", sample], ["cat", "--raw"], ["recover", sample, "out"],
+                 ["ls", "--partition", "0", sample], ["ls", "--offset", "x", sample],
+                 ["ls", "--partition", "1", "--offset", "0", sample], ["stat", sample],
+                 ["info", "--raw", sample], ["extract", sample, "/"], ["ls", sample, "a", "b"]):
+        rc, out, err = T.run(ntx, *args, ok=None)
+        if rc != 2:
+            problems.append("ntx %s: exit %d, expected 2 (%r)" % (" ".join(args), rc, err))
+    for args in (["--help"], ["help", "ls"], ["ls", "--help"], ["--version"]):
+        rc, out, _ = T.run(ntx, *args, ok=None)
+        if rc != 0 or "usage" not in out and "ntx" not in out:
+            problems.append("ntx %s: exit %d" % (" ".join(args), rc))
+
+    # missing image / object
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = [(["info", os.path.join(tmp, "nope.img")], "No such file"),
+                 (["info", tmp], "is a directory"),
+                 (["ls", sample, "/no/such/dir"], "/no/such/dir: not found"),
+                 (["cat", sample, "/docs"], "is a directory"),
+                 (["cat", sample, "/hello.txt:nostream"], "no such stream"),
+                 (["stat", "-i", "999999", sample], "no such record"),
+                 (["ls", sample, "/hello.txt/x"], "not a directory"),
+                 (["cat", sample, "/bad-\udcff-utf8"], "invalid name"),   # R45: bytes 0xFF
+                 (["cat", sample, "/" + "x" * 300], "name too long"),
+                 (["stat", "-i", "99999999999999999999", sample], None)]
+        empty = os.path.join(tmp, "empty.img")
+        open(empty, "wb").close()
+        cases.append((["info", empty], "no NTFS volume"))
+        junk = os.path.join(tmp, "junk.img")
+        with open(junk, "wb") as f:
+            f.write(random.Random(1).randbytes(1 << 20))
+        cases.append((["ls", junk], "no NTFS volume"))
+        for args, text in cases:
+            rc, out, err = T.run(ntx, *args, ok=None)
+            if text is None:  # a usage error
+                if rc != 2:
+                    problems.append("ntx %s: exit %d, expected 2" % (" ".join(args), rc))
+                continue
+            try:
+                line = one_line(err, " ".join(args))
+            except T.Failure as e:
+                problems.append(str(e))
+                continue
+            if rc != 1 or text not in line:
+                problems.append("ntx %s: exit %d, %r (expected 1, %r)" % (" ".join(args), rc, line, text))
+
+        data = bytearray(open(sample, "rb").read())
+        # the boot sector zeroed: the backup in the last sector serves
+        img = os.path.join(tmp, "noboot.img")
+        d = bytearray(data)
+        d[0:512] = bytes(512)
+        open(img, "wb").write(d)
+        rc, out, err = T.run(ntx, "info", img, ok=None)
+        if rc != 0 or "BACKUP" not in out:
+            problems.append("zeroed boot sector: exit %d, %r" % (rc, err))
+        # both boot sectors zeroed
+        d[-512:] = bytes(512)
+        open(img, "wb").write(d)
+        rc, out, err = T.run(ntx, "ls", img, ok=None)
+        if rc != 1:
+            problems.append("no boot sector: exit %d" % rc)
+        one_line(err, "no boot sector")
+        # a torn MFT record: /hello.txt is record 65; its first sector's tail
+        # no longer matches the update sequence number
+        _, js, _ = T.run(ntx, "info", "--json", sample)
+        info = T.jsonl(js)[0]
+        rec = info["mft_lcn"] * info["cluster_size"] + 65 * info["record_size"]
+        d = bytearray(data)
+        d[rec + 510] ^= 0xFF
+        img = os.path.join(tmp, "torn.img")
+        open(img, "wb").write(d)
+        rc, out, err = T.run(ntx, "cat", img, "/hello.txt", ok=None)
+        line = one_line(err, "torn record")
+        if rc != 1 or "record 65" not in line or "torn" not in line:
+            problems.append("torn record: exit %d, %r" % (rc, line))
+        rc, out, err = T.run(ntx, "ls", "-r", img, ok=None)
+        if rc != 3 or "README.txt" not in out or len(err.splitlines()) != 1:
+            problems.append("ls -r over a torn record: exit %d, %r" % (rc, err))
+        rc, out, err = T.run(ntx, "mft", img, ok=None)
+        if rc != 3 or "record 65" not in err:
+            problems.append("mft over a torn record: exit %d, %r" % (rc, err))
+
+        # random damage: no signal, only documented exit codes
+        rnd = random.Random(4)
+        mft0 = info["mft_lcn"] * info["cluster_size"]
+        regions = [(0, 512), (mft0, 80 * info["record_size"]), (len(data) - 512, 512)]
+        _, lsout, _ = T.run(ntx, "ls", "-r", "--json", sample)
+        idx = [e for e in T.jsonl(lsout)]
+        runs = 0
+        cmds = [["info"], ["ls", "-r", "-a", "-l"], ["mft", "-a", "--slack"], ["timeline"],
+                ["stat", "-i", "5"], ["cat", "/pictures/sunset.png"], ["usn"],
+                ["extract", "/", None]]
+        for k in range(300):
+            d = bytearray(data)
+            start, size = regions[rnd.randrange(len(regions))] if k % 3 else (mft0 + 5 * 1024, 1024)
+            for _ in range(rnd.randint(1, 16)):
+                p = start + rnd.randrange(size)
+                d[p] = rnd.randrange(256)
+            img = os.path.join(tmp, "fuzz.img")
+            open(img, "wb").write(d)
+            c = cmds[k % len(cmds)]
+            args = [a if a is not None else os.path.join(tmp, "x%d" % k) for a in c]
+            p = subprocess.run([ntx, args[0], img] + args[1:], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, timeout=60)
+            runs += 1
+            if p.returncode not in (0, 1, 3):
+                problems.append("damaged image %d, ntx %s: exit %d %s" % (
+                    k, " ".join(c[:2]), p.returncode, p.stderr[-500:]))
+                break
+            for l in p.stderr.decode("utf-8", "replace").splitlines():
+                if not l.startswith("ntx: "):
+                    problems.append("damaged image %d: stray stderr line %r" % (k, l))
+                    break
+    print("errors: %d damaged images, every exit code as documented" % runs)
+    if problems:
+        for p in problems[:30]:
+            print("  " + p)
+        raise T.Failure("%d problems" % len(problems))
+    return 0
+
+
+if __name__ == "__main__":
+    T.main(main)

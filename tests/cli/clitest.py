@@ -1,0 +1,132 @@
+"""Helpers shared by the ntx CLI tests (tests/cli/*.py).
+
+Every test gets the path of the ntx binary and of a directory holding the
+decompressed fixture images (the cli_images setup test fills it), runs ntx
+as a subprocess and compares its output with the manifests and with The
+Sleuth Kit. A test that cannot run (a tool missing) exits with 77, which
+CTest reports as skipped.
+"""
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+SKIP = 77
+FIXTURES = ["sample", "ntfs-4k", "ntfs-512", "ntfs-64k", "ntfs-4kn", "ntfs-empty", "deleted-4k"]
+
+
+class Failure(Exception):
+    pass
+
+
+def args():
+    if len(sys.argv) < 4:
+        sys.exit("usage: %s NTX FIXTURES_DIR IMAGES_DIR [ARGS...]" % sys.argv[0])
+    return sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+
+
+def image(images, name):
+    p = os.path.join(images, name + ".img")
+    if not os.path.exists(p):
+        raise Failure("%s missing: run the cli_images test first (ctest -L cli)" % p)
+    return p
+
+
+def unpack(fixtures, images, name):
+    """Decompress fixtures/NAME.img.gz to IMAGES/NAME.img (once)."""
+    os.makedirs(images, exist_ok=True)
+    dst = os.path.join(images, name + ".img")
+    src = os.path.join(fixtures, name + ".img.gz")
+    if os.path.exists(dst) and os.path.getmtime(dst) >= os.path.getmtime(src):
+        return dst
+    tmp = dst + ".tmp%d" % os.getpid()
+    with gzip.open(src, "rb") as i, open(tmp, "wb") as o:
+        shutil.copyfileobj(i, o, 8 << 20)
+    os.chmod(tmp, 0o444)             # the CLI must not need to write it
+    os.replace(tmp, dst)
+    return dst
+
+
+def run(ntx, *a, ok=(0,), stdin=None, env=None, binary=False):
+    e = dict(os.environ, TZ="UTC", LC_ALL="C.UTF-8")
+    if env:
+        e.update(env)
+    p = subprocess.run([ntx] + list(a), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=e, stdin=stdin)
+    if ok is not None and p.returncode not in ok:
+        raise Failure("ntx %s: exit %d (expected %s)\nstderr: %s" % (
+            " ".join(a), p.returncode, ok, p.stderr.decode("utf-8", "replace")[-2000:]))
+    out = p.stdout if binary else p.stdout.decode("utf-8", "surrogateescape")
+    return p.returncode, out, p.stderr.decode("utf-8", "surrogateescape")
+
+
+def jsonl(text):
+    rows = []
+    for i, line in enumerate(text.splitlines()):
+        try:
+            rows.append(json.loads(line))
+        except ValueError as e:
+            raise Failure("line %d is not JSON (%s): %r" % (i + 1, e, line[:200]))
+    return rows
+
+
+def tool(name):
+    return shutil.which(name)
+
+
+def manifest(fixtures, name):
+    """(rows, notes): rows TYPE MFT SIZE NLINK SHA256 TARGET PATH; notes '# key' -> [fields]."""
+    rows, notes = [], {}
+    with open(os.path.join(fixtures, name + ".manifest"), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("# ") and "\t" in line:
+                key, *rest = line[2:].split("\t")
+                notes.setdefault(key, []).append(rest)
+            elif line and not line.startswith("#"):
+                t, mft, size, nlink, sha, target, path = line.split("\t")
+                rows.append(dict(type=t, mft=int(mft), size=int(size), nlink=int(nlink),
+                                 sha256=sha, target=target, path=path))
+    return rows, notes
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(8 << 20)
+            if not b:
+                return h.hexdigest()
+            h.update(b)
+
+
+def main(fn):
+    try:
+        rc = fn()
+    except Failure as e:
+        print("FAIL: %s" % e)
+        sys.exit(1)
+    sys.exit(rc or 0)
+
+
+def cat_sha256(ntx, *a):
+    """(exit code, SHA-256 of stdout, bytes, stderr) of ntx *a, streamed (5 GiB files)."""
+    p = subprocess.Popen([ntx] + list(a), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    h = hashlib.sha256()
+    n = 0
+    while True:
+        b = p.stdout.read(4 << 20)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+    err = p.stderr.read()
+    rc = p.wait()
+    return rc, h.hexdigest(), n, err.decode("utf-8", "replace")
