@@ -88,6 +88,7 @@ static void stat_take_data(const uint8_t *a, ntx_stat *st)
     st->data_flags = ntx_attr_flags(a);
     if (ntx_attr_is_resident(a)) {
         st->size = ntx_attr_value(a).len;
+        st->data_resident = true;
         return;
     }
     st->size = ntx_attr_data_size(a);

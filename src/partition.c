@@ -172,9 +172,13 @@ static ntx_err part_next_logical(ntx_partition_iter *it, ntx_partition *p)
 {
     /* bound: each pass reads one EBR and counts it against NTX_PT_MAX_LOGICAL */
     while (it->ext_next != 0) {
-        if (it->logical >= NTX_PT_MAX_LOGICAL)
+        if (it->logical >= NTX_PT_MAX_LOGICAL) {
+            it->ext_next = 0;
             return NTX_E_LIMIT;
+        }
         uint64_t ebr = it->ext_next;
+        /* A broken link ends the chain: the next call answers NTX_END. */
+        it->ext_next = 0;
         ntx_err rc = part_read(it, ebr * MBR_SECTOR, MBR_SECTOR);
         if (rc != NTX_OK)
             return rc;

@@ -74,6 +74,7 @@ ntx_err ntx_file_reparse(const ntx_file *f, void *buf, size_t cap, ntx_reparse *
     const uint8_t *b = buf;
     ntx_mem_zero(rp, sizeof *rp);
     rp->tag = ntx_le32(b + RP_TAG);
+    rp->value_len = (uint32_t)size;
     rp->data_len = ntx_le16(b + RP_DATA_LENGTH);
     if (RP_HEADER + (size_t)rp->data_len > size)
         return reparse_bad(vol, f->mft_no, RP_DATA_LENGTH);
@@ -91,11 +92,14 @@ ntx_err ntx_file_reparse(const ntx_file *f, void *buf, size_t cap, ntx_reparse *
     return NTX_OK;
 }
 
-/* Convert a link target to UTF-8: drop an NT "\??\" prefix, '\' becomes '/'. */
-static ntx_err reparse_target(const uint8_t *p, size_t units, char *out, size_t cap, size_t *len)
+/* Convert a link target to UTF-8. Windows targets (windows = true): drop an
+ * NT "\??\" prefix, '\' becomes '/'. Interix targets are POSIX paths
+ * already and are returned as stored. */
+static ntx_err reparse_target(const uint8_t *p, size_t units, bool windows, char *out, size_t cap,
+                              size_t *len)
 {
     static const uint16_t nt_prefix[4] = { '\\', '?', '?', '\\' };
-    if (units >= 4) {
+    if (windows && units >= 4) {
         bool prefixed = true;
         for (unsigned i = 0; i < 4; i++)
             prefixed = prefixed && ntx_le16(p + 2 * i) == nt_prefix[i];
@@ -107,7 +111,7 @@ static ntx_err reparse_target(const uint8_t *p, size_t units, char *out, size_t 
     ntx_err rc = ntx_utf16le_to_utf8(p, units, out, cap, len, NTX_UTF16_WTF8);
     if (rc != NTX_OK)
         return rc;
-    for (size_t i = 0; i < *len; i++)
+    for (size_t i = 0; windows && i < *len; i++)
         if (out[i] == '\\')
             out[i] = '/';
     return NTX_OK;
@@ -135,7 +139,7 @@ static ntx_err reparse_interix(const ntx_file *f, uint8_t *scratch, size_t scrat
     if (!ntx_mem_equal(scratch, magic, INTERIX_MAGIC_LEN))
         return NTX_E_NOT_FOUND;
     return reparse_target(scratch + INTERIX_MAGIC_LEN, ((size_t)st.size - INTERIX_MAGIC_LEN) / 2u,
-                          out, cap, len);
+                          false, out, cap, len);
 }
 
 ntx_err ntx_file_readlink(const ntx_file *f, void *scratch, size_t scratch_len, char *out,
@@ -152,5 +156,5 @@ ntx_err ntx_file_readlink(const ntx_file *f, void *scratch, size_t scratch_len, 
     if (rp.tag != NTX_REPARSE_SYMLINK && rp.tag != NTX_REPARSE_MOUNT_POINT)
         return NTX_E_NOT_FOUND;
     const uint8_t *b = scratch;
-    return reparse_target(b + rp.subst_off, rp.subst_len / 2u, out, cap, len);
+    return reparse_target(b + rp.subst_off, rp.subst_len / 2u, true, out, cap, len);
 }

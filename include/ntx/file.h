@@ -104,6 +104,7 @@ typedef struct ntx_stat {
     uint16_t data_flags;      /* NTX_ATTR_FLAG_* of the unnamed $DATA */
     bool is_dir;
     bool has_data;            /* an unnamed $DATA exists */
+    bool data_resident;       /* ... and its value lives in the MFT record */
 } ntx_stat;
 
 /**
@@ -193,6 +194,8 @@ typedef struct ntx_reparse {
     uint16_t subst_off, subst_len;  /* substitute name: byte offset and length in buf */
     uint16_t print_off, print_len;  /* print name */
     uint16_t data_len;        /* reparse data bytes (after the 8-byte header) */
+    uint32_t value_len;       /* bytes of the whole value read into the buffer (a GUID
+                                 follows the header of non-Microsoft tags) */
 } ntx_reparse;
 
 #define NTX_SYMLINK_RELATIVE 0x1u

@@ -66,7 +66,9 @@ ntx_err ntx_partition_open(ntx_partition_iter *it, const ntx_io *io, void *block
  * primary entries, then logical ones along the extended chain).
  * Returns: NTX_OK with *p; NTX_END; NTX_E_RANGE (a partition beyond the
  *          device or an offset that overflows); NTX_E_LIMIT (an EBR chain
- *          longer than NTX_PT_MAX_LOGICAL: a loop); NTX_E_IO.
+ *          longer than NTX_PT_MAX_LOGICAL: a loop); NTX_E_IO. After an
+ *          error the iterator has moved on: calling again continues with the
+ *          next entry (a broken EBR chain is not followed further).
  */
 ntx_err ntx_partition_next(ntx_partition_iter *it, ntx_partition *p);
 

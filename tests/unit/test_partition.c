@@ -142,12 +142,21 @@ static void test_mbr_hostile(void **state)
         n++;
     assert_int_equal(rc, NTX_E_LIMIT);
     assert_int_equal(n, NTX_PT_MAX_LOGICAL);
+    /* ...and the iterator does not stay stuck on it. */
+    assert_int_equal(ntx_partition_next(&it, &p), NTX_END);
 
     /* A partition past the end of the device. */
     memset(d.data, 0, 4 * MiB);
     mbr_entry(d.data, 0, 0x07, 2048, 1u << 20);
     assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_OK);
     assert_int_equal(ntx_partition_next(&it, &p), NTX_E_RANGE);
+    assert_int_equal(ntx_partition_next(&it, &p), NTX_END);
+    /* An extended partition whose EBR lies past the device: one error, then the end. */
+    memset(d.data, 0, 512);
+    mbr_entry(d.data, 0, 0x05, 1u << 20, 64);
+    assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_OK);
+    assert_int_equal(ntx_partition_next(&it, &p), NTX_E_RANGE);
+    assert_int_equal(ntx_partition_next(&it, &p), NTX_END);
 
     /* No signature, all entries empty, or an NTFS boot sector: no table. */
     memset(d.data, 0, 512);

@@ -1,0 +1,69 @@
+/*
+ * errmap.c - ntx_err to errno: the one table every operation goes through.
+ *
+ * Corrupt structures are EIO (as a disk error would be) and are logged with
+ * the core's diagnostic (which check failed, in which record, at which
+ * offset), so a user can tell a damaged image from a bug.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "ntxfs.h"
+
+int ntxfs_errno(ntx_err rc)
+{
+    switch (rc) {
+    case NTX_OK:
+    case NTX_END:
+        return 0;
+    case NTX_E_NOT_FOUND:
+        return ENOENT;
+    case NTX_E_NOT_DIR:
+        return ENOTDIR;
+    case NTX_E_IS_DIR:
+        return EISDIR;
+    case NTX_E_NAME_TOO_LONG:
+        return ENAMETOOLONG;
+    case NTX_E_NAME:
+        return EILSEQ;
+    case NTX_E_UNSUPPORTED:
+        return EOPNOTSUPP;
+    case NTX_E_BUFFER:
+        return ERANGE;
+    case NTX_E_STALE:
+        return ESTALE;
+    case NTX_E_ARG:
+        return EINVAL;
+    case NTX_E_WORKSPACE:
+        return ENOMEM;
+    case NTX_E_IO:
+    case NTX_E_NOT_NTFS:
+    case NTX_E_FIXUP:
+    case NTX_E_RECORD:
+    case NTX_E_ATTR:
+    case NTX_E_RUNLIST:
+    case NTX_E_INDEX:
+    case NTX_E_ATTRLIST:
+    case NTX_E_LOOP:
+    case NTX_E_COMPRESSION:
+    case NTX_E_RANGE:
+    case NTX_E_LIMIT:
+    case NTX_E_REPARSE:
+        return EIO;
+    }
+    return EIO;
+}
+
+/* Log a failure that is not a plain "no such name" (called with g.lock held,
+ * so g.vol.diag still describes it). */
+void ntxfs_log_core(const char *what, ntx_err rc)
+{
+    if (rc == NTX_E_NOT_FOUND || ntxfs_errno(rc) != EIO)
+        return;
+    const ntx_diag *d = &g.vol.diag;
+    fuse_log(FUSE_LOG_ERR,
+             NTXFS_NAME ": %s: %s (check %u, MFT record %" PRIu64 ", offset %" PRIu64
+                        ", I/O status %d)\n",
+             what, ntx_strerror(rc), (unsigned)d->check, d->mft_no, d->offset, d->io_status);
+}
