@@ -43,35 +43,50 @@ enum {
  */
 ntx_err ntx_attr_check(const uint8_t *a, size_t room, unsigned cluster_shift, ntx_check *check);
 
-static inline uint32_t ntx_attr_type(const uint8_t *a) { return ntx_le32(a + ATTR_TYPE); }
-static inline uint32_t ntx_attr_length(const uint8_t *a) { return ntx_le32(a + ATTR_LENGTH); }
-static inline bool ntx_attr_is_resident(const uint8_t *a) { return a[ATTR_NON_RESIDENT] == 0; }
-static inline uint16_t ntx_attr_flags(const uint8_t *a) { return ntx_le16(a + ATTR_FLAGS); }
-static inline uint16_t ntx_attr_instance(const uint8_t *a) { return ntx_le16(a + ATTR_INSTANCE); }
-static inline uint8_t ntx_attr_name_len(const uint8_t *a) { return a[ATTR_NAME_LENGTH]; }
-static inline const uint8_t *ntx_attr_name(const uint8_t *a)
+NTX_INLINE uint32_t ntx_attr_type(const uint8_t *a) { return ntx_le32(a + ATTR_TYPE); }
+NTX_INLINE uint32_t ntx_attr_length(const uint8_t *a) { return ntx_le32(a + ATTR_LENGTH); }
+NTX_INLINE bool ntx_attr_is_resident(const uint8_t *a) { return a[ATTR_NON_RESIDENT] == 0; }
+NTX_INLINE uint16_t ntx_attr_flags(const uint8_t *a) { return ntx_le16(a + ATTR_FLAGS); }
+NTX_INLINE uint16_t ntx_attr_instance(const uint8_t *a) { return ntx_le16(a + ATTR_INSTANCE); }
+NTX_INLINE uint8_t ntx_attr_name_len(const uint8_t *a) { return a[ATTR_NAME_LENGTH]; }
+NTX_INLINE const uint8_t *ntx_attr_name(const uint8_t *a)
 {
     return a + ntx_le16(a + ATTR_NAME_OFFSET);
 }
 
 /* Resident value (checked to lie inside the attribute). */
-static inline ntx_span ntx_attr_value(const uint8_t *a)
+NTX_INLINE ntx_span ntx_attr_value(const uint8_t *a)
 {
     return ntx_span_make(a + ntx_le16(a + ATTR_VALUE_OFFSET), ntx_le32(a + ATTR_VALUE_LENGTH));
 }
 
 /* Non-resident fields. VCNs are checked to be in [0, 2^62). */
-static inline uint64_t ntx_attr_lowest_vcn(const uint8_t *a) { return ntx_le64(a + ATTR_LOWEST_VCN); }
+NTX_INLINE uint64_t ntx_attr_lowest_vcn(const uint8_t *a) { return ntx_le64(a + ATTR_LOWEST_VCN); }
 /* One past the highest VCN: the end of the VCN range this extent maps. */
-static inline uint64_t ntx_attr_vcn_end(const uint8_t *a)
+NTX_INLINE uint64_t ntx_attr_vcn_end(const uint8_t *a)
 {
     return ntx_le64(a + ATTR_HIGHEST_VCN) + 1u;
 }
-static inline uint64_t ntx_attr_alloc_size(const uint8_t *a) { return ntx_le64(a + ATTR_ALLOCATED_SIZE); }
-static inline uint64_t ntx_attr_data_size(const uint8_t *a) { return ntx_le64(a + ATTR_DATA_SIZE); }
-static inline uint64_t ntx_attr_init_size(const uint8_t *a) { return ntx_le64(a + ATTR_INITIALIZED_SIZE); }
-static inline uint8_t ntx_attr_cu(const uint8_t *a) { return a[ATTR_COMPRESSION_UNIT]; }
-static inline uint16_t ntx_attr_mp_offset(const uint8_t *a) { return ntx_le16(a + ATTR_MAPPING_PAIRS_OFFSET); }
+NTX_INLINE uint64_t ntx_attr_alloc_size(const uint8_t *a)
+{
+    return ntx_le64(a + ATTR_ALLOCATED_SIZE);
+}
+NTX_INLINE uint64_t ntx_attr_data_size(const uint8_t *a)
+{
+    return ntx_le64(a + ATTR_DATA_SIZE);
+}
+NTX_INLINE uint64_t ntx_attr_init_size(const uint8_t *a)
+{
+    return ntx_le64(a + ATTR_INITIALIZED_SIZE);
+}
+NTX_INLINE uint8_t ntx_attr_cu(const uint8_t *a)
+{
+    return a[ATTR_COMPRESSION_UNIT];
+}
+NTX_INLINE uint16_t ntx_attr_mp_offset(const uint8_t *a)
+{
+    return ntx_le16(a + ATTR_MAPPING_PAIRS_OFFSET);
+}
 
 /* Compare an on-disk UTF-16LE name (n units at p) with host-order units. */
 bool ntx_name_equal_disk(const uint8_t *p, const uint16_t *name, size_t n);

@@ -14,19 +14,19 @@
 
 /* Always inlined: a call costs more code than the load itself, and GCC at
  * -Os otherwise keeps out-of-line copies of these in every object. */
-#define NTX_LOAD static inline __attribute__((always_inline))
+#define NTX_INLINE static inline __attribute__((always_inline))
 
-NTX_LOAD uint16_t ntx_le16(const uint8_t *p)
+NTX_INLINE uint16_t ntx_le16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | (unsigned)p[1] << 8);
 }
 
-NTX_LOAD uint32_t ntx_le32(const uint8_t *p)
+NTX_INLINE uint32_t ntx_le32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-NTX_LOAD uint64_t ntx_le64(const uint8_t *p)
+NTX_INLINE uint64_t ntx_le64(const uint8_t *p)
 {
     return (uint64_t)ntx_le32(p) | (uint64_t)ntx_le32(p + 4) << 32;
 }
@@ -51,7 +51,7 @@ typedef struct ntx_span {
     size_t len;
 } ntx_span;
 
-static inline ntx_span ntx_span_make(const uint8_t *p, size_t len)
+NTX_INLINE ntx_span ntx_span_make(const uint8_t *p, size_t len)
 {
     ntx_span s;
     s.p = p;

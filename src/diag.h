@@ -4,6 +4,7 @@
 #ifndef NTX_DIAG_H
 #define NTX_DIAG_H
 
+#include "bytes.h"
 #include "ntx/volume.h"
 
 #define NTX_NO_RECORD UINT64_MAX
@@ -13,7 +14,7 @@
 #define NTX_VOLUME_DEAD 0x6E74782Du
 
 /* Is a handle opened under mount generation gen still valid? */
-static inline bool ntx_volume_handle_live(const ntx_volume *vol, uint32_t gen)
+NTX_INLINE bool ntx_volume_handle_live(const ntx_volume *vol, uint32_t gen)
 {
     return vol != NULL && vol->priv == NTX_VOLUME_LIVE && vol->gen == gen;
 }

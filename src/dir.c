@@ -135,7 +135,8 @@ ntx_err ntx_dir_next(ntx_dir_iter *it, ntx_dirent *ent)
     /* bound: it->fuel steps */
     while (it->depth > 0) {
         if (it->fuel == 0)
-            return iter_fail(it, ntx_fail(vol, NTX_E_LIMIT, NTX_CHK_INDEX_BUDGET, it->dir_mft_no, 0));
+            return iter_fail(it,
+                             ntx_fail(vol, NTX_E_LIMIT, NTX_CHK_INDEX_BUDGET, it->dir_mft_no, 0));
         it->fuel--;
 
         ntx_dir_level *l = &it->level[it->depth - 1];
@@ -175,8 +176,8 @@ ntx_err ntx_dir_next(ntx_dir_iter *it, ntx_dirent *ent)
 
 /* One root-to-leaf descent comparing with (exact ? full : case-insensitive)
  * collation. NTX_OK with the entry's offset in the node left loaded. */
-static ntx_err dir_descend(ntx_volume *vol, const ntx_index_where *w, const uint16_t *name, size_t n,
-                           bool exact, ntx_index_node *node, ntx_index_entry *e)
+static ntx_err dir_descend(ntx_volume *vol, const ntx_index_where *w, const uint16_t *name,
+                           size_t n, bool exact, ntx_index_node *node, ntx_index_entry *e)
 {
     uint64_t *path = vol->lookup_path; /* in the volume: keeps this frame small */
     unsigned depth = 0;

@@ -12,7 +12,13 @@
 #include "bytes.h"
 #include "ntx/forensic.h"
 
-enum { EA_NEXT = 0x00, EA_FLAGS = 0x04, EA_NAME_LENGTH = 0x05, EA_VALUE_LENGTH = 0x06, EA_NAME = 0x08 };
+enum {
+    EA_NEXT = 0x00,
+    EA_FLAGS = 0x04,
+    EA_NAME_LENGTH = 0x05,
+    EA_VALUE_LENGTH = 0x06,
+    EA_NAME = 0x08
+};
 
 ntx_err ntx_parse_ea_next(const void *value, size_t len, size_t *pos, ntx_ea *ea)
 {

@@ -110,7 +110,8 @@ static ntx_err stat_reparse_tag(ntx_volume *vol, uint64_t mft_no, unsigned flags
         st->reparse_tag = ntx_le32(v.p);
         return NTX_OK;
     }
-    ntx_err rc = ntx_stream_init(vol, mft_no, NTX_AT_REPARSE_POINT, NULL, 0, flags, &vol->tmp_stream);
+    ntx_err rc =
+        ntx_stream_init(vol, mft_no, NTX_AT_REPARSE_POINT, NULL, 0, flags, &vol->tmp_stream);
     if (rc == NTX_OK)
         rc = ntx_stream_read_exact(&vol->tmp_stream, 0, tag, sizeof tag);
     if (rc == NTX_OK)

@@ -129,7 +129,8 @@ ntx_err ntx_index_entry_at(ntx_volume *vol, const ntx_index_node *node, uint32_t
     if (node->view) {
         /* R29: the data must lie inside the entry, after the key. */
         uint32_t data_off = ntx_le16(p + IE_DATA_OFFSET), data_len = ntx_le16(p + IE_DATA_LENGTH);
-        if (data_off < IE_KEY + key_len || data_off > len - tail || data_len > len - tail - data_off)
+        if (data_off < IE_KEY + key_len || data_off > len - tail ||
+            data_len > len - tail - data_off)
             return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY, mft_no, off);
         e->data = p + data_off;
         e->data_len = (uint16_t)data_len;

@@ -125,7 +125,8 @@ ntx_err ntx_partition_open(ntx_partition_iter *it, const ntx_io *io, void *block
         return rc;
     const uint8_t *b = it->block;
     static const uint8_t ntfs_oem[8] = { 'N', 'T', 'F', 'S', ' ', ' ', ' ', ' ' };
-    if (b[MBR_SIGNATURE] != 0x55 || b[MBR_SIGNATURE + 1] != 0xAA || ntx_mem_equal(b + 3, ntfs_oem, 8))
+    if (b[MBR_SIGNATURE] != 0x55 || b[MBR_SIGNATURE + 1] != 0xAA ||
+        ntx_mem_equal(b + 3, ntfs_oem, 8))
         return NTX_E_NOT_FOUND;
 
     bool protective = false, any = false;
@@ -242,7 +243,8 @@ static ntx_err part_next_gpt(ntx_partition_iter *it, ntx_partition *p)
             p->gpt_name[k] = ntx_le16(e + GPTE_NAME + 2 * k);
         p->maybe_ntfs = ntx_mem_equal(p->gpt_type, gpt_basic_data, 16) ||
                         ntx_mem_equal(p->gpt_type, gpt_windows_recovery, 16);
-        if (last < first || !ntx_shl_u64(first, (unsigned)ntx_log2_exact(it->lba_size), &p->offset) ||
+        if (last < first ||
+            !ntx_shl_u64(first, (unsigned)ntx_log2_exact(it->lba_size), &p->offset) ||
             !ntx_shl_u64(last - first + 1u, (unsigned)ntx_log2_exact(it->lba_size), &p->size) ||
             !ntx_add_u64(p->offset, p->size, &end) || (it->io.size != 0 && end > it->io.size))
             return NTX_E_RANGE;

@@ -27,11 +27,11 @@ enum {
 #define REC_FLAG_IN_USE 0x0001u
 #define REC_FLAG_DIRECTORY 0x0002u
 
-static inline uint16_t ntx_rec_sequence(const uint8_t *r) { return ntx_le16(r + REC_SEQUENCE); }
-static inline uint16_t ntx_rec_link_count(const uint8_t *r) { return ntx_le16(r + REC_LINK_COUNT); }
-static inline uint16_t ntx_rec_flags(const uint8_t *r) { return ntx_le16(r + REC_FLAGS); }
-static inline uint64_t ntx_rec_base_ref(const uint8_t *r) { return ntx_le64(r + REC_BASE_REF); }
-static inline uint32_t ntx_rec_in_use(const uint8_t *r) { return ntx_le32(r + REC_BYTES_IN_USE); }
+NTX_INLINE uint16_t ntx_rec_sequence(const uint8_t *r) { return ntx_le16(r + REC_SEQUENCE); }
+NTX_INLINE uint16_t ntx_rec_link_count(const uint8_t *r) { return ntx_le16(r + REC_LINK_COUNT); }
+NTX_INLINE uint16_t ntx_rec_flags(const uint8_t *r) { return ntx_le16(r + REC_FLAGS); }
+NTX_INLINE uint64_t ntx_rec_base_ref(const uint8_t *r) { return ntx_le64(r + REC_BASE_REF); }
+NTX_INLINE uint32_t ntx_rec_in_use(const uint8_t *r) { return ntx_le32(r + REC_BYTES_IN_USE); }
 
 /*
  * Fixup and check a FILE record just read into buf (the record size of the

@@ -10,8 +10,8 @@
 
 /*
  * Open attribute (type, name) of base record mft_no (which the caller has
- * checked to be a base record, in use unless flags has NTX_OPEN_DELETED). Returns NTX_OK, NTX_E_NOT_FOUND,
- * NTX_E_COMPRESSION (unsupported compression unit), NTX_E_ATTRLIST, ...
+ * checked to be a base record, in use unless flags has NTX_OPEN_DELETED). Returns NTX_OK,
+ * NTX_E_NOT_FOUND, NTX_E_COMPRESSION (unsupported compression unit), NTX_E_ATTRLIST, ...
  */
 ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const uint16_t *name,
                         size_t name_len, unsigned flags, ntx_stream *s);

@@ -69,14 +69,17 @@ ntx_err ntx_upcase(ntx_volume *vol, uint16_t c, uint16_t *up)
         uint64_t vcn = byte >> cs;
         const ntx_run *run = NULL;
         for (unsigned i = 0; i < vol->upcase_nruns; i++) /* bound: NTX_UPCASE_RUNS */
-            if (vcn >= vol->upcase_runs[i].vcn && vcn - vol->upcase_runs[i].vcn < vol->upcase_runs[i].len)
+            if (vcn >= vol->upcase_runs[i].vcn &&
+                vcn - vol->upcase_runs[i].vcn < vol->upcase_runs[i].len)
                 run = &vol->upcase_runs[i];
         if (run == NULL)
             return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_UPCASE, NTX_MFT_UPCASE, byte);
         /* Blocks never straddle clusters: the block size is at most the cluster size. */
-        uint64_t in_run = ((uint64_t)byte - (run->vcn << cs)) & ~(uint64_t)(vol->geo.block_size - 1u);
+        uint64_t in_run =
+            ((uint64_t)byte - (run->vcn << cs)) & ~(uint64_t)(vol->geo.block_size - 1u);
         vol->upc_block_no = UINT64_MAX;
-        ntx_err rc = ntx_dev_read(vol, (run->lcn << cs) + in_run, vol->upc_block, vol->geo.block_size);
+        ntx_err rc =
+            ntx_dev_read(vol, (run->lcn << cs) + in_run, vol->upc_block, vol->geo.block_size);
         if (rc != NTX_OK)
             return rc;
         vol->upc_block_no = block;

@@ -106,7 +106,8 @@ ntx_err ntx_volume_probe(const ntx_io *io, void *block, size_t block_len, ntx_ge
     }
     geo->block_size = bs;
 
-    if (geo->record_size > NTX_MAX_RECORD_SIZE || geo->index_block_size > NTX_MAX_INDEX_BLOCK_SIZE ||
+    if (geo->record_size > NTX_MAX_RECORD_SIZE ||
+        geo->index_block_size > NTX_MAX_INDEX_BLOCK_SIZE ||
         geo->index_block_size < VOLUME_MIN_BLOCK || bs > geo->cluster_size) {
         if (NTX_WITH_DIAG && diag != NULL) {
             diag->err = NTX_E_UNSUPPORTED;
@@ -159,7 +160,8 @@ ntx_err ntx_volume_mount(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_
 {
     if (vol == NULL || io == NULL || io->read == NULL || ws == NULL)
         return NTX_E_ARG;
-    uint32_t gen = (vol->priv == NTX_VOLUME_LIVE || vol->priv == NTX_VOLUME_DEAD) ? vol->gen + 1u : 1u;
+    uint32_t gen =
+        (vol->priv == NTX_VOLUME_LIVE || vol->priv == NTX_VOLUME_DEAD) ? vol->gen + 1u : 1u;
     ntx_mem_zero(vol, sizeof *vol);
     vol->gen = gen;
     vol->diag.mft_no = NTX_NO_RECORD;
@@ -183,7 +185,8 @@ ntx_err ntx_volume_mount(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_
     vol->block_shift = (uint8_t)ntx_log2_exact(vol->geo.block_size);
     /* Index block VCNs count clusters, or 512-byte units when a cluster is
      * larger than an index block (ntfs-3g index_vcn_size_bits). */
-    vol->index_vcn_shift = vol->geo.cluster_size <= vol->geo.index_block_size ? vol->cluster_shift : 9u;
+    vol->index_vcn_shift =
+        vol->geo.cluster_size <= vol->geo.index_block_size ? vol->cluster_shift : 9u;
     volume_carve_workspace(vol, ws);
     ntx_record_cache_reset(vol);
     ntx_dev_forget(vol);
