@@ -56,6 +56,30 @@ static ntx_err iter_fail(ntx_dir_iter *it, ntx_err err)
     return err;
 }
 
+/*
+ * The step budget of one walk. A legitimate walk takes at most two steps per
+ * entry (down into its child, then out with the entry) and per node END. A
+ * $FILE_NAME entry is at least 0x58 bytes, so a node of 2^s bytes costs
+ * fewer than 2^(s-4) steps; the root lives in an MFT record. Nodes with data
+ * exist only where the volume has clusters, so a sparse allocation claiming
+ * a terabyte (HOSTILE R32: a DAG of nodes shared by many parents, each walk
+ * multiplying the work) gets no more budget than the volume can hold.
+ * Shifts, not 64-bit divisions: those pull in libgcc on 32-bit targets.
+ */
+static uint64_t dir_fuel(const ntx_volume *vol, uint64_t alloc_size)
+{
+    const unsigned node_shift = vol->index_shift - 4u, root_shift = vol->record_shift - 4u;
+    uint64_t blocks = alloc_size >> vol->index_shift;
+    uint64_t volume_blocks = vol->index_shift >= vol->cluster_shift
+                                 ? vol->geo.cluster_count >> (vol->index_shift - vol->cluster_shift)
+                                 : NTX_DIR_FUEL_MAX; /* blocks below a cluster: the cap below */
+    if (blocks > volume_blocks)
+        blocks = volume_blocks;
+    if (blocks >= (NTX_DIR_FUEL_MAX >> node_shift))
+        blocks = (NTX_DIR_FUEL_MAX >> node_shift) - 1u;
+    return (blocks << node_shift) + ((uint64_t)1 << root_shift);
+}
+
 ntx_err ntx_dir_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags)
 {
     if (it == NULL || f == NULL)
@@ -79,18 +103,7 @@ ntx_err ntx_dir_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags)
     it->root_off = w.root_off;
     it->has_alloc = w.alloc != NULL;
 
-    /* Every legitimate walk visits each entry at most twice (down, then out)
-     * and each node once; this budget allows all of that several times over.
-     * The cap stops nodes shared by many parents (a DAG, not a tree) from
-     * multiplying the work when a sparse allocation claims huge sizes (R32). */
-    /* Shifts, not 64-bit divisions: those pull in libgcc on 32-bit targets.
-     * A node of 2^index_shift bytes holds fewer than 2^(index_shift - 4)
-     * entries; 2^(index_shift - 1) steps per node is four times that. */
-    const unsigned per_node_shift = vol->index_shift - 1u;
-    uint64_t blocks = it->has_alloc ? it->alloc.size >> vol->index_shift : 0;
-    if (blocks >= (NTX_DIR_FUEL_MAX >> per_node_shift))
-        blocks = (NTX_DIR_FUEL_MAX >> per_node_shift) - 1u;
-    it->fuel = (blocks + 1u) << per_node_shift;
+    it->fuel = dir_fuel(vol, it->has_alloc ? it->alloc.size : 0);
     it->depth = 1;
     it->level[0].vcn = NTX_INDEX_ROOT_VCN;
     it->level[0].off = 0;

@@ -439,6 +439,12 @@ ntx_err ntx_mft_bootstrap(ntx_volume *vol)
     if (first.lcn != vol->geo.mft_lcn)
         return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_LCN, 0, ntx_attr_mp_offset(data));
     ntx_mem_copy(&vol->mft_run, &first, sizeof first);
+    /* $MFT is never sparse, so it cannot be larger than the volume; a size
+     * of 2^50 bytes would have every record count or scan read its sparse
+     * $BITMAP for hours (HOSTILE R44). */
+    uint64_t volume_bytes = vol->geo.cluster_count << vol->cluster_shift;
+    if (ntx_attr_data_size(data) > volume_bytes)
+        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_ATTR_SIZES, 0, 0);
     vol->mft_records = ntx_attr_data_size(data) >> vol->record_shift;
     if (vol->mft_records < 16u)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_ATTR_SIZES, 0, 0);

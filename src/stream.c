@@ -57,7 +57,9 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
         return rc;
     const uint8_t *al = ntx_rec_find_attr(rec, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &off);
     s->has_alist = al != NULL;
-    if (al == NULL) {
+    /* The list never lists itself: read as a stream (ntx_attr_read), it is
+     * the base record's own attribute. */
+    if (al == NULL || s->type == NTX_AT_ATTRIBUTE_LIST) {
         a = ntx_rec_find_attr(rec, s->type, s->name, s->name_len, &off);
         if (a == NULL)
             return NTX_E_NOT_FOUND;

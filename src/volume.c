@@ -31,6 +31,11 @@ static ntx_err volume_read_sector(const ntx_io *io, uint32_t bs, uint64_t off, u
                                   const uint8_t **sec, ntx_diag *diag)
 {
     uint64_t start = off & ~(uint64_t)(bs - 1u);
+    /* A backup candidate need not be block-aligned (a device size that is no
+     * multiple of 512, 256-byte sectors): the sector must fit in the one
+     * block of scratch, or it is not a candidate (found by fuzz_boot). */
+    if (off - start > bs - VOLUME_BOOT_SIZE)
+        return NTX_E_NOT_NTFS;
     int rc = io->read(io->ctx, io->offset + start, block, bs);
     if (rc != 0) {
         if (NTX_WITH_DIAG && diag != NULL) {
