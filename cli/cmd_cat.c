@@ -30,6 +30,18 @@ static bool write_all(int fd, const uint8_t *p, size_t n, int *werr)
     return true;
 }
 
+/* Standard output redirected to a regular file can take holes, as cp's
+ * --sparse=auto does: a terabyte sparse stream then costs no disk and no
+ * time. A pipe or a terminal gets every zero. */
+static bool stdout_is_file(void)
+{
+    struct stat st;
+    int fl = fcntl(STDOUT_FILENO, F_GETFL);
+    /* With O_APPEND (>>) every write goes to the end: a seek would be lost. */
+    return fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) && fl >= 0 &&
+           (fl & O_APPEND) == 0;
+}
+
 int copy_stream(ntx_stream *s, int fd, bool sparse, copy_progress_fn progress, void *pctx,
                 int *werr)
 {
@@ -46,6 +58,9 @@ int copy_stream(ntx_stream *s, int fd, bool sparse, copy_progress_fn progress, v
     uint64_t off = 0, hole_end = 0;
     ntx_run run;
     bool seeked = false;
+    off_t start = map_holes ? lseek(fd, 0, SEEK_CUR) : 0; /* > 0 after `>` into a used fd */
+    if (start < 0)
+        map_holes = false;
     uint64_t next_map = 0; /* first byte whose run is not known */
     while (off < s->size) { /* bound: off grows by got > 0 or jumps over a hole */
         if (map_holes && off >= next_map) {
@@ -84,7 +99,7 @@ int copy_stream(ntx_stream *s, int fd, bool sparse, copy_progress_fn progress, v
             progress(pctx, got);
         off += got;
     }
-    if (seeked && ftruncate(fd, (off_t)s->size) != 0) {
+    if (seeked && ftruncate(fd, start + (off_t)s->size) != 0) {
         *werr = errno;
         return 1;
     }
@@ -193,7 +208,7 @@ int cmd_cat(cli_opts *o)
     }
     fflush(stdout);
     int werr;
-    int rc = copy_stream(&s, STDOUT_FILENO, false, NULL, NULL, &werr);
+    int rc = copy_stream(&s, STDOUT_FILENO, stdout_is_file(), NULL, NULL, &werr);
     if (rc == 1) {
         if (werr != EPIPE)
             warnf("writing standard output: %s", strerror(werr));
@@ -286,7 +301,7 @@ int cmd_recover(cli_opts *o)
         }
     }
     int werr;
-    int rc = copy_stream(&s, fd, !to_stdout, NULL, NULL, &werr);
+    int rc = copy_stream(&s, fd, !to_stdout || stdout_is_file(), NULL, NULL, &werr);
     if (rc == 1) {
         warnf("%s: %s", to_stdout ? "standard output" : out, strerror(werr));
         ret = EXIT_FAIL;
