@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The long fuzzing campaign: every harness for a given time with one
+# libFuzzer worker per CPU sharing a corpus, restarted after each crash,
+# timeout or OOM (all kept in artifacts/), the corpus kept between runs, and
+# a summary of the figures the README's reliability section records
+# (executions, coverage of the final corpus in edges and features, findings).
+#
+#   tests/fuzz/run-campaign.sh SECONDS [HARNESS...]
+#   NTX_FUZZ_JOBS=2 tests/fuzz/run-campaign.sh 3600        # >= 1 CPU-hour per harness
+#
+# SECONDS is wall time per harness with NTX_FUZZ_JOBS workers (default: the
+# CPUs), so CPU time is SECONDS * JOBS. (libFuzzer's -fork mode restarts its
+# jobs every few seconds, which the volume harnesses' large seeds make slow.) State lives in $NTX_FUZZ_CAMPAIGN
+# (default build/fuzz-campaign): corpus/<h> (grows run after run),
+# artifacts/<h> (crash-*, timeout-*, oom-*), logs/<h>.log, summary.tsv.
+# Then minimize what it found into the seed corpus, if it adds coverage:
+#   tests/fuzz/run-campaign.sh --merge HARNESS...
+# (writes fixtures/corpus/<h>/ from the seeds plus the campaign corpus with
+# libFuzzer -merge=1; review the size before committing).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TOP=$PWD
+JOBS=${NTX_FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
+CAMP=${NTX_FUZZ_CAMPAIGN:-build/fuzz-campaign}
+BUILD=${NTX_FUZZ_BUILD:-build/fuzz}
+CORPUS=$TOP/fixtures/corpus
+DICT=$TOP/tests/fuzz/ntfs.dict
+TABLE=$TOP/tests/fuzz/harnesses.txt
+ALL=$(grep -v '^#' "$TABLE" | awk '{print $1}' | tr '\n' ' ')
+maxlen() { awk -v h="$1" '$1 == h {print $2}' "$TABLE"; }
+
+merge=0
+if [ "${1:-}" = "--merge" ]; then
+    merge=1
+    shift
+else
+    SECS=${1:?usage: run-campaign.sh SECONDS [HARNESS...] | --merge HARNESS...}
+    shift
+fi
+HARNESSES=${*:-$ALL}
+
+# Build the harnesses (run-ci.sh with 0 seconds only builds).
+NTX_FUZZ_BUILD=$BUILD tests/fuzz/run-ci.sh 0 >/dev/null
+BIN=$(dirname "$(find "$BUILD" -name fuzz_volume -type f | head -1)")
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+mkdir -p "$CAMP"
+
+if [ $merge = 1 ]; then
+    for h in $HARNESSES; do
+        out=$CAMP/merged/$h
+        rm -rf "$out"
+        mkdir -p "$out"
+        "$BIN/fuzz_$h" -merge=1 -max_len="$(maxlen "$h")" "$out" "$CORPUS/$h" "$CAMP/corpus/$h" \
+            > "$CAMP/logs/merge-$h.log" 2>&1
+        echo "$h: $(ls "$CORPUS/$h" | wc -l) seeds + campaign -> $(ls "$out" | wc -l) inputs, $(du -sh "$out" | cut -f1) ($out)"
+    done
+    exit 0
+fi
+
+[ -f "$CAMP/summary.tsv" ] || printf 'date\tharness\tseconds\tjobs\texecs\tcov\tft\tcorpus\tcrashes\ttimeouts\tooms\n' > "$CAMP/summary.tsv"
+
+# One worker: libFuzzer again and again until the time is up, so a crash
+# (kept in artifacts/) does not end the campaign. Shares the corpus directory.
+worker() { # worker HARNESS ID END_EPOCH SEED_DIRS...
+    local h=$1 id=$2 end=$3
+    shift 3
+    local n=0 rss=2048
+    # libFuzzer keeps its corpus in memory: the volume harness's inputs are
+    # images of a few MiB, so its corpus alone passes 2 GiB within the hour.
+    [ "$h" = volume ] && rss=8192
+    while [ "$(date +%s)" -lt "$end" ]; do
+        "$BIN/fuzz_$h" -dict="$DICT" -max_total_time=$(( end - $(date +%s) )) -timeout=10 \
+            -rss_limit_mb="$rss" -malloc_limit_mb=1024 -max_len="$(maxlen "$h")" -use_value_profile=1 \
+            -artifact_prefix="$CAMP/artifacts/$h/" -print_final_stats=1 -reload=60 \
+            "$CAMP/corpus/$h" "$@" > "$CAMP/logs/$h.$id.$n.log" 2>&1 || true
+        n=$((n + 1))
+    done
+}
+
+for h in $HARNESSES; do
+    work=$CAMP/corpus/$h art=$CAMP/artifacts/$h
+    mkdir -p "$work" "$art" "$CAMP/logs"
+    rm -f "$CAMP/logs/$h".*.log
+    seeds=()
+    for d in "$CORPUS/$h" "$CORPUS/regress/$h"; do
+        [ -d "$d" ] || continue
+        if [ "$h" = volume ]; then
+            for f in "$d"/*; do
+                case $f in *.gz) gzip -dc "$f" > "$work/$(basename "${f%.gz}")";; *) cp "$f" "$work/";; esac
+            done
+        else
+            seeds+=("$d")
+        fi
+    done
+    echo "=== $h: ${SECS}s x $JOBS workers"
+    end=$(( $(date +%s) + SECS ))
+    pids=()
+    for j in $(seq "$JOBS"); do
+        worker "$h" "$j" "$end" "${seeds[@]}" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    execs=$(cat "$CAMP/logs/$h".*.log | sed -n 's/^stat::number_of_executed_units: *//p' | awk '{s += $1} END {print s + 0}')
+    # coverage of the whole corpus: load it once without fuzzing
+    "$BIN/fuzz_$h" -runs=0 -max_len="$(maxlen "$h")" "$work" > "$CAMP/logs/$h.cov.log" 2>&1 || true
+    cov=$(grep -oE 'INITED cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$CAMP/logs/$h.cov.log" | tail -1)
+    read -r _ _ c _ f _ k <<< "${cov:-x x ? x ? x ?}"
+    crashes=$(ls "$art" | grep -c '^crash-' || true)
+    timeouts=$(ls "$art" | grep -c '^timeout-' || true)
+    ooms=$(ls "$art" | grep -c -E '^(oom|slow-unit)-' || true)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$SECS" "$JOBS" \
+        "$execs" "$c" "$f" "$k" "$crashes" "$timeouts" "$ooms" | tee -a "$CAMP/summary.tsv"
+    ls "$art" | sed "s|^|    artifact: $art/|"
+done
