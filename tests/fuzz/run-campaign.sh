@@ -12,7 +12,8 @@
 # CPUs), so CPU time is SECONDS * JOBS. (libFuzzer's -fork mode restarts its
 # jobs every few seconds, which the volume harnesses' large seeds make slow.) State lives in $NTX_FUZZ_CAMPAIGN
 # (default build/fuzz-campaign): corpus/<h> (grows run after run),
-# artifacts/<h> (crash-*, timeout-*, oom-*), logs/<h>.log, summary.tsv.
+# artifacts/<h> (crash-*, timeout-*, oom-*), logs/<h>.*, summary.tsv (one
+# row per harness and run; cpu_s is the CPU time the fuzzers really had).
 # Then minimize what it found into the seed corpus, if it adds coverage:
 #   tests/fuzz/run-campaign.sh --merge HARNESS...
 # (writes fixtures/corpus/<h>/ from the seeds plus the campaign corpus with
@@ -58,22 +59,24 @@ if [ $merge = 1 ]; then
     exit 0
 fi
 
-[ -f "$CAMP/summary.tsv" ] || printf 'date\tharness\tseconds\tjobs\texecs\tcov\tft\tcorpus\tcrashes\ttimeouts\tooms\n' > "$CAMP/summary.tsv"
+[ -f "$CAMP/summary.tsv" ] || printf 'date\tharness\tseconds\tjobs\texecs\tcov\tft\tcorpus\tcrashes\ttimeouts\tooms\tcpu_s\n' > "$CAMP/summary.tsv"
 
 # One worker: libFuzzer again and again until the time is up, so a crash
 # (kept in artifacts/) does not end the campaign. Shares the corpus directory.
 worker() { # worker HARNESS ID END_EPOCH SEED_DIRS...
     local h=$1 id=$2 end=$3
     shift 3
-    local n=0 rss=2048
+    local n=0 rss=2048 TIMEFORMAT='%U %S'
     # libFuzzer keeps its corpus in memory: the volume harness's inputs are
     # images of a few MiB, so its corpus alone passes 2 GiB within the hour.
     [ "$h" = volume ] && rss=8192
     while [ "$(date +%s)" -lt "$end" ]; do
-        "$BIN/fuzz_$h" -dict="$DICT" -max_total_time=$(( end - $(date +%s) )) -timeout=10 \
+        # CPU seconds (user + system) of each run go to logs/<h>.cpu: on a
+        # busy machine wall time overstates what the fuzzer got.
+        { time "$BIN/fuzz_$h" -dict="$DICT" -max_total_time=$(( end - $(date +%s) )) -timeout=10 \
             -rss_limit_mb="$rss" -malloc_limit_mb=1024 -max_len="$(maxlen "$h")" -use_value_profile=1 \
             -artifact_prefix="$CAMP/artifacts/$h/" -print_final_stats=1 -reload=60 \
-            "$CAMP/corpus/$h" "$@" > "$CAMP/logs/$h.$id.$n.log" 2>&1 || true
+            "$CAMP/corpus/$h" "$@" > "$CAMP/logs/$h.$id.$n.log" 2>&1; } 2>> "$CAMP/logs/$h.cpu" || true
         n=$((n + 1))
     done
 }
@@ -81,7 +84,7 @@ worker() { # worker HARNESS ID END_EPOCH SEED_DIRS...
 for h in $HARNESSES; do
     work=$CAMP/corpus/$h art=$CAMP/artifacts/$h
     mkdir -p "$work" "$art" "$CAMP/logs"
-    rm -f "$CAMP/logs/$h".*.log
+    rm -f "$CAMP/logs/$h".*.log "$CAMP/logs/$h.cpu"
     seeds=()
     for d in "$CORPUS/$h" "$CORPUS/regress/$h"; do
         [ -d "$d" ] || continue
@@ -109,7 +112,8 @@ for h in $HARNESSES; do
     crashes=$(ls "$art" | grep -c '^crash-' || true)
     timeouts=$(ls "$art" | grep -c '^timeout-' || true)
     ooms=$(ls "$art" | grep -c -E '^(oom|slow-unit)-' || true)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$SECS" "$JOBS" \
-        "$execs" "$c" "$f" "$k" "$crashes" "$timeouts" "$ooms" | tee -a "$CAMP/summary.tsv"
+    cpu=$(awk '{s += $1 + $2} END {printf "%.0f", s}' "$CAMP/logs/$h.cpu" 2>/dev/null || echo 0)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$SECS" "$JOBS" \
+        "$execs" "$c" "$f" "$k" "$crashes" "$timeouts" "$ooms" "$cpu" | tee -a "$CAMP/summary.tsv"
     ls "$art" | sed "s|^|    artifact: $art/|"
 done
