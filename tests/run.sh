@@ -3,7 +3,7 @@
 # 512-byte frame limit, the no-undefined-symbols check) and in an
 # AddressSanitizer + UndefinedBehaviorSanitizer build; then every libFuzzer
 # harness for a bounded time (clang, ASan + UBSan; NTX_FUZZ_SECONDS each,
-# default 20; 0 skips that stage).
+# default 15; 0 skips that stage).
 # usage: tests/run.sh [ctest arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ for cfg in plain sanitize; do
   cmake --build "$dir" -j "$jobs"
   (cd "$dir" && ctest --output-on-failure -j "$jobs" "$@")
 done
-fuzz_secs=${NTX_FUZZ_SECONDS:-20}
+fuzz_secs=${NTX_FUZZ_SECONDS:-15}
 if [ "$fuzz_secs" != 0 ]; then
   echo "=== fuzz: every harness ${fuzz_secs} s from its corpus (build/test-fuzz)"
   NTX_FUZZ_BUILD=build/test-fuzz tests/fuzz/run-ci.sh "$fuzz_secs"
