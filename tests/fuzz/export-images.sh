@@ -10,7 +10,8 @@
 #   OUT_DIR/repro/<harness>-<name>.img
 #                                   the image each regression and known-bug fuzz
 #                                   input builds (volume, volume_patch, attr,
-#                                   reparse, index in tree mode), via NTX_FUZZ_DUMP
+#                                   reparse, index in tree mode), via NTX_FUZZ_DUMP;
+#                                   boot and partition inputs copied as they are
 # BUILD_DIR is a build with tests (test_hostile, replay_*), e.g. build/test-plain.
 # Narrow-harness reproducers (record, runlist, lznt1, ...) exercise one parser
 # without an image; the volume-level harnesses cover the same code.
@@ -32,6 +33,17 @@ for h in volume volume_patch attr reparse index; do
             # the replay may crash on a known bug: the image is written before the mount
             NTX_FUZZ_DUMP=$img "$replay" "$f" >/dev/null 2>&1 || true
             [ -s "$img" ] && n=$((n + 1))
+        done
+    done
+done
+# boot and partition inputs are the first bytes of a device: images as they are
+for h in boot partition; do
+    for d in "$TOP/fixtures/corpus/regress/$h" "$TOP/fixtures/corpus/known-bug/$h"; do
+        [ -d "$d" ] || continue
+        for f in "$d"/*; do
+            [ -f "$f" ] || continue
+            cp "$f" "$OUT/repro/$h-$(basename "$f").img"
+            n=$((n + 1))
         done
     done
 done
