@@ -233,7 +233,7 @@ static ntx_err dir_descend(ntx_volume *vol, const ntx_index_where *w, const uint
 }
 
 ntx_err ntx_dir_find(ntx_volume *vol, uint64_t dir_no, const uint16_t *name, size_t n,
-                     uint64_t *ref, ntx_dirent *out)
+                     uint64_t *ref, const uint8_t **key)
 {
     ntx_index_where w;
     ntx_err rc = dir_locate(vol, dir_no, 0, &vol->tmp_stream, &w);
@@ -248,10 +248,8 @@ ntx_err ntx_dir_find(ntx_volume *vol, uint64_t dir_no, const uint16_t *name, siz
     if (rc != NTX_OK)
         return rc;
     *ref = e.ref;
-    if (out != NULL) {
-        ntx_filename_to_dirent(e.key, out);
-        out->mft_ref = e.ref;
-    }
+    if (key != NULL)
+        *key = e.key;
     return NTX_OK;
 }
 
@@ -268,5 +266,13 @@ ntx_err ntx_dir_lookup(const ntx_file *dir, const uint16_t *name, size_t name_le
         return NTX_E_NOT_FOUND;
     if (name_len > NTX_NAME_MAX)
         return NTX_E_NAME_TOO_LONG;
-    return ntx_dir_find(dir->vol, dir->mft_no, name, name_len, &ref, ent);
+    /* The entry is filled here, not in ntx_dir_find(): a path lookup then
+     * links no dirent code (issue 6). */
+    const uint8_t *key;
+    ntx_err rc = ntx_dir_find(dir->vol, dir->mft_no, name, name_len, &ref, &key);
+    if (rc != NTX_OK)
+        return rc;
+    ntx_filename_to_dirent(key, ent);
+    ent->mft_ref = ref;
+    return NTX_OK;
 }

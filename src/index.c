@@ -202,7 +202,8 @@ ntx_err ntx_index_load(ntx_volume *vol, const ntx_index_where *w, uint64_t vcn,
         return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_CHILD, w->mft_no, vcn);
     if (vol->idx_dir != w->mft_no || vol->idx_vcn != vcn || vol->idx_name_key != w->name_key) {
         vol->idx_dir = NTX_NO_RECORD;
-        ntx_err rc = ntx_stream_read_exact(w->alloc, vcn << vol->index_vcn_shift, vol->idx_buf, bs);
+        ntx_err rc =
+            ntx_stream_read_plain_exact(w->alloc, vcn << vol->index_vcn_shift, vol->idx_buf, bs);
         if (rc == NTX_OK)
             rc = ntx_index_block_parse(vol, vol->idx_buf, bs, vcn, w->mft_no, node);
         if (rc != NTX_OK)

@@ -37,6 +37,29 @@ static ntx_err path_parent(ntx_file *f)
     }
 }
 
+#if !NTX_WITH_UNICODE_PATHS
+/* config.h: ASCII path components only. An ASCII byte is the same code unit
+ * in UTF-8 and in UTF-16, so such a component finds exactly what the full
+ * build finds; any other byte answers NTX_E_UNSUPPORTED. The checks and
+ * their order follow ntx_utf8_to_utf16(): a NUL is NTX_E_NAME, and a valid
+ * name wins over its length. */
+static ntx_err path_ascii_to_utf16(const char *src, size_t len, uint16_t *dst, size_t *n)
+{
+    /* bound: i < len */
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = (uint8_t)src[i];
+        if (c == 0)
+            return NTX_E_NAME;
+        if (c >= 0x80u)
+            return NTX_E_UNSUPPORTED;
+        if (i < NTX_NAME_MAX)
+            dst[i] = c;
+    }
+    *n = len;
+    return len <= NTX_NAME_MAX ? NTX_OK : NTX_E_NAME_TOO_LONG;
+}
+#endif
+
 ntx_err ntx_file_open_path(ntx_volume *vol, const char *path, size_t path_len, ntx_file *f)
 {
     if (vol == NULL || f == NULL || (path == NULL && path_len != 0))
@@ -73,7 +96,11 @@ ntx_err ntx_file_open_path(ntx_volume *vol, const char *path, size_t path_len, n
             continue;
         }
         size_t n;
+#if NTX_WITH_UNICODE_PATHS
         rc = ntx_utf8_to_utf16(comp, len, vol->name_buf, NTX_NAME_MAX, &n, NTX_UTF16_WTF8);
+#else
+        rc = path_ascii_to_utf16(comp, len, vol->name_buf, &n);
+#endif
         if (rc != NTX_OK)
             return rc;
         uint64_t ref;

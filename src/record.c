@@ -202,8 +202,10 @@ static ntx_err mft_read_raw_base(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
     return NTX_OK;
 }
 
-/* Load extension record ext_no of $MFT into the mftext slot. */
-static ntx_err mft_load_extension(ntx_volume *vol, uint64_t ext_no)
+/* Load extension record ext_no of $MFT into the mftext slot. Out of line:
+ * inlined, its run would sit in ntx_record_get()'s frame, which is on the
+ * deepest call chains of the core (issue 6), while this is not. */
+static __attribute__((noinline)) ntx_err mft_load_extension(ntx_volume *vol, uint64_t ext_no)
 {
     if (vol->mftext_no == ext_no)
         return NTX_OK;
@@ -290,19 +292,29 @@ static ntx_err mft_read_mirror(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
     return rc == NTX_OK ? ntx_record_check(vol, dst, mft_no) : rc;
 }
 
+/* The mirror copy of record 0-3 after its primary failed with rc (whose
+ * diagnostic is kept when the mirror fails too). Out of line: its saved
+ * diagnostic would otherwise sit in ntx_record_get()'s frame, on the deepest
+ * call chains of the core (issue 6). */
+static __attribute__((noinline)) ntx_err record_recover(ntx_volume *vol, uint64_t mft_no,
+                                                        uint8_t *dst, ntx_err rc)
+{
+    ntx_diag primary;
+    ntx_mem_copy(&primary, &vol->diag, sizeof primary);
+    if (mft_read_mirror(vol, mft_no, dst) == NTX_OK)
+        return NTX_OK;
+    ntx_mem_copy(&vol->diag, &primary, sizeof primary);
+    return rc;
+}
+
 /* Read and check a record; records 0-3 fall back on their mirror copy. */
 static ntx_err record_load(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
 {
     ntx_err rc = mft_read_raw(vol, mft_no, dst);
     if (rc == NTX_OK)
         rc = ntx_record_check(vol, dst, mft_no);
-    if (NTX_WITH_RECOVERY && rc != NTX_OK && mft_no < REC_MIRRORED) {
-        ntx_diag primary;
-        ntx_mem_copy(&primary, &vol->diag, sizeof primary);
-        if (mft_read_mirror(vol, mft_no, dst) == NTX_OK)
-            return NTX_OK;
-        ntx_mem_copy(&vol->diag, &primary, sizeof primary);
-    }
+    if (NTX_WITH_RECOVERY && rc != NTX_OK && mft_no < REC_MIRRORED)
+        return record_recover(vol, mft_no, dst, rc);
     return rc;
 }
 
@@ -417,14 +429,8 @@ ntx_err ntx_mft_bootstrap(ntx_volume *vol)
     ntx_err rc = ntx_dev_read(vol, off, vol->mft0, vol->geo.record_size);
     if (rc == NTX_OK)
         rc = ntx_record_check(vol, vol->mft0, 0);
-    if (rc != NTX_OK) {
-        ntx_diag primary;
-        ntx_mem_copy(&primary, &vol->diag, sizeof primary);
-        if (!NTX_WITH_RECOVERY || mft_read_mirror(vol, 0, vol->mft0) != NTX_OK) {
-            ntx_mem_copy(&vol->diag, &primary, sizeof primary);
-            return rc;
-        }
-    }
+    if (rc != NTX_OK && (!NTX_WITH_RECOVERY || record_recover(vol, 0, vol->mft0, rc) != NTX_OK))
+        return rc;
     if ((ntx_rec_flags(vol->mft0) & REC_FLAG_IN_USE) == 0)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NOT_IN_USE, 0, REC_FLAGS);
 

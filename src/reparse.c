@@ -145,16 +145,22 @@ static ntx_err reparse_interix(const ntx_file *f, uint8_t *scratch, size_t scrat
 ntx_err ntx_file_readlink(const ntx_file *f, void *scratch, size_t scratch_len, char *out,
                           size_t cap, size_t *len)
 {
-    ntx_reparse rp;
     if (f == NULL || scratch == NULL || out == NULL || len == NULL)
         return NTX_E_ARG;
-    ntx_err rc = ntx_file_reparse(f, scratch, scratch_len, &rp);
+    ntx_err rc;
+    {
+        /* Scoped so that its slot is free again for reparse_interix()'s
+         * ntx_stat: this is the top of the deepest call chain (issue 6). */
+        ntx_reparse rp;
+        rc = ntx_file_reparse(f, scratch, scratch_len, &rp);
+        if (rc == NTX_OK) {
+            if (rp.tag != NTX_REPARSE_SYMLINK && rp.tag != NTX_REPARSE_MOUNT_POINT)
+                return NTX_E_NOT_FOUND;
+            const uint8_t *b = scratch;
+            return reparse_target(b + rp.subst_off, rp.subst_len / 2u, true, out, cap, len);
+        }
+    }
     if (rc == NTX_E_NOT_FOUND)
         return reparse_interix(f, scratch, scratch_len, out, cap, len);
-    if (rc != NTX_OK)
-        return rc;
-    if (rp.tag != NTX_REPARSE_SYMLINK && rp.tag != NTX_REPARSE_MOUNT_POINT)
-        return NTX_E_NOT_FOUND;
-    const uint8_t *b = scratch;
-    return reparse_target(b + rp.subst_off, rp.subst_len / 2u, true, out, cap, len);
+    return rc;
 }

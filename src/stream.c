@@ -544,11 +544,27 @@ ntx_err ntx_stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run)
     return stream_map(s, vcn, run);
 }
 
-ntx_err ntx_stream_read_exact(ntx_stream *s, uint64_t off, void *buf, size_t len)
+#if NTX_WITH_LZNT1 /* without LZNT1, stream.h makes this ntx_stream_read_exact() */
+/* Index blocks are never compressed (ntx_index_locate() refuses a compressed
+ * $INDEX_ALLOCATION as corrupt), so their reads need not pass through
+ * ntx_stream_read(): the LZNT1 frames under it made a lookup's stack the
+ * deepest chain of the core (issue 6). Same checks, same results. */
+ntx_err ntx_stream_read_plain_exact(ntx_stream *s, uint64_t off, void *buf, size_t len)
 {
-    size_t got;
-    ntx_err rc = ntx_stream_read(s, off, buf, len, &got);
-    if (rc == NTX_OK && got != len)
-        return ntx_fail(s->vol, NTX_E_RANGE, NTX_CHK_READ_RANGE, s->mft_no, off);
+    ntx_volume *vol = s->vol;
+    if (s->resident || s->cu_shift != 0)
+        return NTX_E_ARG;
+    if (!ntx_volume_handle_live(vol, s->gen))
+        return NTX_E_STALE;
+    if (off > s->size || len > s->size - off)
+        return ntx_fail(vol, NTX_E_RANGE, NTX_CHK_READ_RANGE, s->mft_no, off);
+    if ((s->flags & NTX_ATTR_FLAG_ENCRYPTED) != 0 && (s->open_flags & NTX_STREAM_RAW) == 0)
+        return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_ENCRYPTED, s->mft_no, 0);
+    uint64_t data_end = ntx_min_u64(off + len, s->init_size);
+    size_t valid = off < data_end ? (size_t)(data_end - off) : 0;
+    ntx_err rc = valid > 0 ? stream_read_plain(s, off, buf, valid) : NTX_OK;
+    if (rc == NTX_OK)
+        ntx_mem_zero((uint8_t *)buf + valid, len - valid);
     return rc;
 }
+#endif

@@ -184,6 +184,44 @@ else
 fi
 
 echo
+echo "### What each feature switch costs (x86-64, full profile)"
+echo
+echo "The full profile built with one NTX_WITH_ switch of include/ntx/config.h set to 0; the last rows"
+echo "leave out every feature GRUB's driver lacks: diagnostics (where a failure was detected),"
+echo "recovery (backup boot sector, \$MFTMirr), named streams and error texts. What stays in all rows"
+echo "and GRUB also lacks: \$UpCase collation (GRUB folds ASCII only) and the hostile-image checks,"
+echo "which no switch removes."
+echo
+echo "| switch set to 0 | mount+open+read .text | saved | GRUB's set .text | saved |"
+echo "|---|---|---|---|---|"
+fprefix=x86_64-linux-gnu-
+command -v "${fprefix}gcc" > /dev/null || fprefix=""
+fout="$work/feat-full"
+if build_core "$fprefix" "-fno-pie" full "$fout" > "$fout.log" 2>&1; then
+  read -r fmt _ _ _ <<< "$(sections "$fprefix" "$fout/gc_min.o")"
+  read -r fgt _ _ _ <<< "$(sections "$fprefix" "$fout/gc_grub.o")"
+  echo "| (none: the full profile) | $fmt | | $fgt | |"
+  grub_lacks="NTX_WITH_DIAG NTX_WITH_RECOVERY NTX_WITH_NAMED_STREAMS NTX_WITH_STRERROR"
+  for sw in NTX_WITH_LZNT1 NTX_WITH_ATTRLIST NTX_WITH_RECOVERY NTX_WITH_DIAG NTX_WITH_STRERROR \
+            NTX_WITH_DOTDOT NTX_WITH_NAMED_STREAMS NTX_WITH_UNICODE_PATHS "$grub_lacks"; do
+    defs=""
+    for d in $sw; do defs="$defs -D$d=0"; done
+    o="$work/feat-$(tr ' ' _ <<< "$sw")"
+    if build_core "$fprefix" "-fno-pie$defs" full "$o" > "$o.log" 2>&1; then
+      read -r mt _ _ _ <<< "$(sections "$fprefix" "$o/gc_min.o")"
+      read -r gt _ _ _ <<< "$(sections "$fprefix" "$o/gc_grub.o")"
+      label=$sw
+      [ "$sw" = "$grub_lacks" ] && label="all GRUB lacks: ${sw// /, }"
+      echo "| $label | $mt | $((fmt - mt)) | $gt | $((fgt - gt)) |"
+    else
+      echo "| $sw | build failed | | | |"
+    fi
+  done
+else
+  echo "| (full build failed) | | | | |"
+fi
+
+echo
 echo "### Workspace and handles (x86-64)"
 echo
 cat > "$work/ws.c" << 'EOF'

@@ -73,9 +73,9 @@
  *                        recovery from a bad boot sector or $MFT record, no
  *                        named streams. For boot loaders.
  *   NTX_PROFILE_MINIMAL  as BOOT, and only files without compression and
- *                        without an attribute list, and no ".." in paths:
- *                        opens a path and reads plain, sparse and resident
- *                        files (what most boot partitions hold).
+ *                        without an attribute list, and only ASCII paths
+ *                        without "..": opens a path and reads plain, sparse
+ *                        and resident files (what most boot partitions hold).
  *
  * Under --gc-sections (the core is built with -ffunction-sections) a program
  * also pays nothing for the API it does not call: directory listing, stat,
@@ -134,6 +134,14 @@
  * NTX_E_UNSUPPORTED ("." and empty components still work). */
 #ifndef NTX_WITH_DOTDOT
 #define NTX_WITH_DOTDOT (NTX_PROFILE != NTX_PROFILE_MINIMAL)
+#endif
+
+/* Non-ASCII path components in ntx_file_open_path(). 0: a path holding a
+ * byte of 0x80 or above answers NTX_E_UNSUPPORTED; ASCII paths open exactly
+ * what the full build opens (an ASCII byte is the same code unit in UTF-8
+ * and UTF-16), so the UTF-8 decoder is left out. */
+#ifndef NTX_WITH_UNICODE_PATHS
+#define NTX_WITH_UNICODE_PATHS (NTX_PROFILE != NTX_PROFILE_MINIMAL)
 #endif
 
 /* Named $DATA streams by UTF-8 name. 0: ntx_stream_open_data() with a name
