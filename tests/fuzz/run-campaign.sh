@@ -14,6 +14,7 @@
 # (default build/fuzz-campaign): corpus/<h> (grows run after run),
 # artifacts/<h> (crash-*, timeout-*, oom-*), logs/<h>.*, summary.tsv (one
 # row per harness and run; cpu_s is the CPU time the fuzzers really had).
+#   tests/fuzz/run-campaign.sh --report    # summary.tsv as a Markdown table
 # Then minimize what it found into the seed corpus, if it adds coverage:
 #   tests/fuzz/run-campaign.sh --merge HARNESS...
 # (writes fixtures/corpus/<h>/ from the seeds plus the campaign corpus with
@@ -29,6 +30,23 @@ DICT=$TOP/tests/fuzz/ntfs.dict
 TABLE=$TOP/tests/fuzz/harnesses.txt
 ALL=$(grep -v '^#' "$TABLE" | awk '{print $1}' | tr '\n' ' ')
 maxlen() { awk -v h="$1" '$1 == h {print $2}' "$TABLE"; }
+
+# --report: summary.tsv as the Markdown table README.md's reliability section
+# shows, one row per harness (runs added up; coverage of the latest run).
+if [ "${1:-}" = "--report" ]; then
+    awk -F'\t' 'NR > 1 {
+        h = $2; if (!(h in execs)) order[++n] = h
+        execs[h] += $5; cpu[h] += $12; cov[h] = $6; ft[h] = $7; corp[h] = $8
+        crash[h] += $9; tmo[h] += $10; oom[h] += $11
+    } END {
+        print "| harness | CPU hours | executions | edges | features | corpus | crashes | timeouts | OOMs |"
+        print "|---|---|---|---|---|---|---|---|---|"
+        for (i = 1; i <= n; i++) { h = order[i]
+            printf "| %s | %.2f | %d | %s | %s | %s | %d | %d | %d |\n", h, cpu[h] / 3600, execs[h],
+                cov[h], ft[h], corp[h], crash[h], tmo[h], oom[h] }
+    }' "$CAMP/summary.tsv"
+    exit 0
+fi
 
 merge=0
 if [ "${1:-}" = "--merge" ]; then
