@@ -123,8 +123,20 @@ ntx_err ntx_slack_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn,
     if (!it->dir.has_alloc)
         return NTX_END;
     const uint32_t bs = vol->geo.index_block_size;
-    /* Shifts, not 64-bit divisions (libgcc on 32-bit targets). */
-    const uint64_t blocks = it->dir.alloc.size >> vol->index_shift;
+    /* Shifts, not 64-bit divisions (libgcc on 32-bit targets). Past the
+     * initialized size a block reads as zeros and holds nothing: a size
+     * claiming 2^60 bytes over a few initialized ones ends there (found by
+     * fuzz_volume). */
+    const uint64_t blocks =
+        ntx_min_u64(it->dir.alloc.size, it->dir.alloc.init_size) >> vol->index_shift;
+    /* Blocks with data are distinct clusters of the volume, except when a
+     * hostile runlist maps the same clusters again and again: no scan reads
+     * more blocks than the volume holds. */
+    const uint64_t volume_blocks = vol->index_shift >= vol->cluster_shift
+                                       ? vol->geo.cluster_count
+                                             >> (vol->index_shift - vol->cluster_shift)
+                                       : vol->geo.cluster_count
+                                             << (vol->cluster_shift - vol->index_shift);
     const unsigned step_shift = (unsigned)(vol->index_shift - vol->index_vcn_shift);
     const uint64_t vcn_step = (uint64_t)1 << step_shift;
     ntx_index_where w;
@@ -143,6 +155,10 @@ ntx_err ntx_slack_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn,
         ntx_err rc;
         if (it->off == 0 && slack_skip_hole(it, step_shift))
             continue;
+        if (it->off == 0 && ++it->scanned > volume_blocks) {
+            it->err = ntx_fail(vol, NTX_E_LIMIT, NTX_CHK_INDEX_BUDGET, it->dir.dir_mft_no, it->vcn);
+            return (ntx_err)it->err;
+        }
         rc = ntx_index_load(vol, &w, it->vcn, &node);
         if (rc == NTX_E_INDEX || rc == NTX_E_FIXUP) {
             /* never written, or torn: nothing that parses */

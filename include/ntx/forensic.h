@@ -240,7 +240,7 @@ typedef struct ntx_slack_iter {
     ntx_dir_iter dir;         /* the directory and its $INDEX_ALLOCATION */
     uint64_t vcn;             /* index block being scanned */
     uint32_t off;             /* next offset to try in it */
-    bool block_loaded;
+    uint64_t scanned;         /* blocks with data scanned so far (bounded by the volume) */
     int err;                  /* sticky */
 } ntx_slack_iter;
 
