@@ -6,11 +6,18 @@
 # (executions, coverage of the final corpus in edges and features, findings).
 #
 #   tests/fuzz/run-campaign.sh SECONDS [HARNESS...]
-#   NTX_FUZZ_JOBS=2 tests/fuzz/run-campaign.sh 3600        # >= 1 CPU-hour per harness
+#   NTX_FUZZ_JOBS=1 tests/fuzz/run-campaign.sh 3600        # 1 CPU-hour per harness
+#   tests/fuzz/run-campaign.sh --stop                      # end early, rows kept
 #
-# SECONDS is wall time per harness with NTX_FUZZ_JOBS workers (default: the
-# CPUs), so CPU time is SECONDS * JOBS. (libFuzzer's -fork mode restarts its
-# jobs every few seconds, which the volume harnesses' large seeds make slow.) State lives in $NTX_FUZZ_CAMPAIGN
+# SECONDS is CPU time (user + system) per worker, NTX_FUZZ_JOBS workers per
+# harness (default: the CPUs): a worker restarts libFuzzer until its runs have
+# had that much CPU, so a busy machine stretches the wall time instead of
+# shortening the campaign. (libFuzzer's -fork mode restarts its jobs every
+# few seconds, which the volume harnesses' large seeds make slow.)
+# --stop ends the running harness at once (libFuzzer prints its final stats on
+# SIGTERM), records its row with the CPU it had, and runs no further harness;
+# run the harness again later to top it up: --report adds the rows. State
+# lives in $NTX_FUZZ_CAMPAIGN
 # (default build/fuzz-campaign): corpus/<h> (grows run after run),
 # artifacts/<h> (crash-*, timeout-*, oom-*), logs/<h>.*, summary.tsv (one
 # row per harness and run; cpu_s is the CPU time the fuzzers really had).
@@ -48,6 +55,13 @@ if [ "${1:-}" = "--report" ]; then
     exit 0
 fi
 
+# --stop: see above. The stop file is removed by the next campaign's start.
+if [ "${1:-}" = "--stop" ]; then
+    touch "$CAMP/stop"
+    pkill -TERM -f "fuzz_[a-z_0-9]+ .*-artifact_prefix=$CAMP/" || true
+    exit 0
+fi
+
 merge=0
 if [ "${1:-}" = "--merge" ]; then
     merge=1
@@ -77,24 +91,28 @@ if [ $merge = 1 ]; then
     exit 0
 fi
 
+rm -f "$CAMP/stop"
 [ -f "$CAMP/summary.tsv" ] || printf 'date\tharness\tseconds\tjobs\texecs\tcov\tft\tcorpus\tcrashes\ttimeouts\tooms\tcpu_s\n' > "$CAMP/summary.tsv"
 
-# One worker: libFuzzer again and again until the time is up, so a crash
-# (kept in artifacts/) does not end the campaign. Shares the corpus directory.
-worker() { # worker HARNESS ID END_EPOCH SEED_DIRS...
-    local h=$1 id=$2 end=$3
-    shift 3
-    local n=0 rss=2048 TIMEFORMAT='%U %S'
+# One worker: libFuzzer again and again until its runs have had SECS of CPU,
+# so a crash (kept in artifacts/) does not end the campaign. Shares the corpus
+# directory. The CPU seconds (user + system) of each run go to
+# logs/<h>.<id>.cpu: on a busy machine wall time overstates what it got.
+worker() { # worker HARNESS ID SEED_DIRS...
+    local h=$1 id=$2 n=0 rss=2048 left TIMEFORMAT='%U %S'
+    shift 2
     # libFuzzer keeps its corpus in memory: the volume harness's inputs are
     # images of a few MiB, so its corpus alone passes 2 GiB within the hour.
     [ "$h" = volume ] && rss=8192
-    while [ "$(date +%s)" -lt "$end" ]; do
-        # CPU seconds (user + system) of each run go to logs/<h>.cpu: on a
-        # busy machine wall time overstates what the fuzzer got.
-        { time "$BIN/fuzz_$h" -dict="$DICT" -max_total_time=$(( end - $(date +%s) )) -timeout=10 \
+    while [ ! -e "$CAMP/stop" ]; do
+        left=$(awk -v t="$SECS" '{s += $1 + $2} END {printf "%d", t - s}' "$CAMP/logs/$h.$id.cpu")
+        # Wall time bounds each run; at least the CPU still owed (a run that
+        # got less because the machine was busy is followed by another).
+        [ "$left" -ge 30 ] || break
+        { time "$BIN/fuzz_$h" -dict="$DICT" -max_total_time="$left" -timeout=10 \
             -rss_limit_mb="$rss" -malloc_limit_mb=1024 -max_len="$(maxlen "$h")" -use_value_profile=1 \
             -artifact_prefix="$CAMP/artifacts/$h/" -print_final_stats=1 -reload=60 \
-            "$CAMP/corpus/$h" "$@" > "$CAMP/logs/$h.$id.$n.log" 2>&1; } 2>> "$CAMP/logs/$h.cpu" || true
+            "$CAMP/corpus/$h" "$@" > "$CAMP/logs/$h.$id.$n.log" 2>&1; } 2>> "$CAMP/logs/$h.$id.cpu" || true
         n=$((n + 1))
     done
 }
@@ -102,7 +120,8 @@ worker() { # worker HARNESS ID END_EPOCH SEED_DIRS...
 for h in $HARNESSES; do
     work=$CAMP/corpus/$h art=$CAMP/artifacts/$h
     mkdir -p "$work" "$art" "$CAMP/logs"
-    rm -f "$CAMP/logs/$h".*.log "$CAMP/logs/$h.cpu"
+    rm -f "$CAMP/logs/$h".*.log "$CAMP/logs/$h".*cpu
+    [ -e "$CAMP/stop" ] && break
     seeds=()
     for d in "$CORPUS/$h" "$CORPUS/regress/$h"; do
         [ -d "$d" ] || continue
@@ -114,11 +133,14 @@ for h in $HARNESSES; do
             seeds+=("$d")
         fi
     done
-    echo "=== $h: ${SECS}s x $JOBS workers"
-    end=$(( $(date +%s) + SECS ))
+    echo "=== $h: ${SECS} CPU-seconds x $JOBS workers"
+    # Findings of this run only (artifacts/ keeps those of earlier runs).
+    touch "$CAMP/logs/$h.start"
+    started=$(date +%s)
     pids=()
     for j in $(seq "$JOBS"); do
-        worker "$h" "$j" "$end" "${seeds[@]}" &
+        : > "$CAMP/logs/$h.$j.cpu"
+        worker "$h" "$j" "${seeds[@]}" &
         pids+=($!)
     done
     wait "${pids[@]}"
@@ -127,11 +149,12 @@ for h in $HARNESSES; do
     "$BIN/fuzz_$h" -runs=0 -max_len="$(maxlen "$h")" "$work" > "$CAMP/logs/$h.cov.log" 2>&1 || true
     cov=$(grep -oE 'INITED cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$CAMP/logs/$h.cov.log" | tail -1)
     read -r _ _ c _ f _ k <<< "${cov:-x x ? x ? x ?}"
-    crashes=$(ls "$art" | grep -c '^crash-' || true)
-    timeouts=$(ls "$art" | grep -c '^timeout-' || true)
-    ooms=$(ls "$art" | grep -c -E '^(oom|slow-unit)-' || true)
-    cpu=$(awk '{s += $1 + $2} END {printf "%.0f", s}' "$CAMP/logs/$h.cpu" 2>/dev/null || echo 0)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$SECS" "$JOBS" \
+    new=$(find "$art" -type f -newer "$CAMP/logs/$h.start" -printf '%f\n')
+    crashes=$(grep -c '^crash-' <<< "$new" || true)
+    timeouts=$(grep -c '^timeout-' <<< "$new" || true)
+    ooms=$(grep -c -E '^(oom|slow-unit)-' <<< "$new" || true)
+    cpu=$(cat "$CAMP/logs/$h".*.cpu | awk '{s += $1 + $2} END {printf "%.0f", s}')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$(( $(date +%s) - started ))" "$JOBS" \
         "$execs" "$c" "$f" "$k" "$crashes" "$timeouts" "$ooms" "$cpu" | tee -a "$CAMP/summary.tsv"
-    ls "$art" | sed "s|^|    artifact: $art/|"
+    [ -z "$new" ] || sed "s|^|    artifact: $art/|" <<< "$new"
 done
