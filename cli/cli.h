@@ -179,6 +179,11 @@ bool open_target(cli_image *img, const cli_opts *o, const char *path, bool delet
                  ntx_file *f, sbuf *what);
 /* Is the file a symbolic link (reparse symlink/junction or Interix)? On
  * success *target holds the target (UTF-8, NUL-terminated). */
+/* The next named $DATA stream of an open attribute iterator (each stream
+ * once, however many extents it has), its name in UTF-8 (name_utf8) in
+ * name[cap]. Returns NTX_OK, NTX_END after the last, or the iterator's error. */
+ntx_err next_named_stream(ntx_attr_iter *ai, ntx_attr_info *info, char *name, size_t cap,
+                          size_t *name_len);
 bool file_link_target(const ntx_file *f, const ntx_stat *st, char *target, size_t cap);
 /* Room for any link target: 8 KiB UTF-16 units of reparse data, 3 bytes each. */
 #define NTX_LINK_MAX (3u * 8192u + 1u)

@@ -127,9 +127,9 @@ static ntx_err open_named_stream(const cli_opts *o, const ntx_file *f, const cha
     return ntx_stream_open(f, type, n16, units, s);
 }
 
-/* The file and stream named by the command line (cat and recover). */
-static bool cat_open(cli_image *img, cli_opts *o, bool deleted_ok, ntx_file *f, ntx_stream *s,
-                     sbuf *what)
+/* The file and stream named by the command line, in an open image. */
+static bool open_command_stream(cli_image *img, cli_opts *o, bool deleted_ok, ntx_file *f,
+                                ntx_stream *s, sbuf *what)
 {
     const char *stream = o->stream_opt;
     sbuf path;
@@ -192,20 +192,32 @@ static bool cat_open(cli_image *img, cli_opts *o, bool deleted_ok, ntx_file *f, 
     return true;
 }
 
+/* What cat and recover start with: the image open, the stream named by the
+ * command line open, and what names it in messages. On failure the error is
+ * reported and nothing is left open. */
+static bool cat_open(cli_opts *o, cli_image *img, ntx_file *f, ntx_stream *s, sbuf *what)
+{
+    if (!image_open(img, o))
+        return false;
+    sb_init(what);
+    /* deleted records too: cat -i of a deleted file is the point of -i */
+    if (!open_command_stream(img, o, true, f, s, what)) {
+        sb_free(what);
+        image_close(img);
+        return false;
+    }
+    return true;
+}
+
 int cmd_cat(cli_opts *o)
 {
     cli_image img;
-    if (!image_open(&img, o))
-        return EXIT_FAIL;
     ntx_file f;
     ntx_stream s;
     sbuf what;
-    sb_init(&what);
+    if (!cat_open(o, &img, &f, &s, &what))
+        return EXIT_FAIL;
     int ret = EXIT_OK;
-    if (!cat_open(&img, o, true, &f, &s, &what)) {
-        ret = EXIT_FAIL;
-        goto out;
-    }
     fflush(stdout);
     int werr;
     int rc = copy_stream(&s, STDOUT_FILENO, stdout_is_file(), NULL, NULL, &werr);
@@ -217,7 +229,6 @@ int cmd_cat(cli_opts *o)
         report(&img, sb_str(&what), rc);
         ret = EXIT_FAIL;
     }
-out:
     sb_free(&what);
     image_close(&img);
     return ret;
@@ -269,18 +280,13 @@ int cmd_recover(cli_opts *o)
         return usage_error("recover", "give the record with -i MFTNUM");
     o->fn_recover = true;
     cli_image img;
-    if (!image_open(&img, o))
-        return EXIT_FAIL;
     ntx_file f;
     ntx_stream s;
     sbuf what;
-    sb_init(&what);
+    if (!cat_open(o, &img, &f, &s, &what))
+        return EXIT_FAIL;
     int ret = EXIT_OK;
     const char *out = o->args[0];
-    if (!cat_open(&img, o, true, &f, &s, &what)) {
-        ret = EXIT_FAIL;
-        goto done;
-    }
     bool deleted = !(f.rec_flags & NTX_REC_IN_USE);
     if (!deleted && !o->quiet)
         reportf(&img, sb_str(&what), "note: the record is in use; copying its current data");

@@ -176,13 +176,11 @@ static void ex_streams(ex_ctx *c, int dfd, const char *name, size_t nlen, const 
 {
     ntx_attr_iter ai;
     ntx_attr_info info;
+    char sname[3 * NTX_NAME_MAX + 1];
+    size_t slen;
     ntx_err rc = ntx_attr_iter_open(&ai, f);
-    while (rc == NTX_OK && (rc = ntx_attr_next(&ai, &info)) == NTX_OK) {
-        if (info.type != NTX_AT_DATA || info.name_len == 0 ||
-            (!info.resident && info.lowest_vcn != 0))
-            continue;
-        char sname[3 * NTX_NAME_MAX + 1];
-        size_t slen = name_utf8(info.name, info.name_len, sname, sizeof sname);
+    while (rc == NTX_OK &&
+           (rc = next_named_stream(&ai, &info, sname, sizeof sname, &slen)) == NTX_OK) {
         size_t keep = c->path.len;
         sb_putc(&c->path, ':');
         sb_put(&c->path, sname, slen);

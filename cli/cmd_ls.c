@@ -41,53 +41,84 @@ static char type_letter(const ntx_stat *st, bool link)
     return st->is_dir ? 'd' : 'f';
 }
 
+/* What a JSON row says of one listed object: a file or directory
+ * (stream == NULL) or one of its named streams. The fields and their order
+ * are the documented ones (README, "JSON output"). */
+typedef struct ls_json_row {
+    const char *stream; /* UTF-8 stream name, or NULL */
+    size_t stream_len;
+    const char *type;   /* "file", "dir", "link", "stream" */
+    const char *name_space; /* NULL for a stream */
+    uint64_t size, alloc_size;
+    const char *target; /* link target, or NULL */
+} ls_json_row;
+
+static void ls_json(ls_ctx *c, const ntx_dirent *ent, const ntx_stat *st, const ls_json_row *r)
+{
+    jw w;
+    jw_begin(&w, &c->out);
+    /* the full path, with ":stream" for a stream */
+    size_t keep = c->path.len;
+    if (r->stream != NULL) {
+        sb_putc(&c->path, ':');
+        sb_put(&c->path, r->stream, r->stream_len);
+    }
+    jw_strn(&w, "path", c->path.p, c->path.len);
+    if (r->stream != NULL) {
+        c->path.len = keep;
+        c->path.p[keep] = '\0';
+    }
+    jw_key(&w, "name");
+    json_name16(&c->out, ent->name, ent->name_len);
+    if (r->stream != NULL)
+        jw_strn(&w, "stream", r->stream, r->stream_len);
+    else
+        jw_null(&w, "stream");
+    jw_str(&w, "type", r->type);
+    jw_u64(&w, "mft", NTX_REF_MFT(st->mft_ref));
+    jw_u64(&w, "seq", NTX_REF_SEQ(st->mft_ref));
+    jw_u64(&w, "parent", NTX_REF_MFT(ent->parent_ref));
+    jw_u64(&w, "parent_seq", NTX_REF_SEQ(ent->parent_ref));
+    if (r->name_space != NULL)
+        jw_str(&w, "namespace", r->name_space);
+    else
+        jw_null(&w, "namespace");
+    jw_u64(&w, "size", r->size);
+    jw_u64(&w, "alloc_size", r->alloc_size);
+    jw_u64(&w, "links", st->link_count);
+    jw_u64(&w, "attrs", st->dos_attrs);
+    jw_u64(&w, "reparse_tag", st->reparse_tag);
+    jw_time(&w, "created", st->si_times[NTX_TIME_CREATE]);
+    jw_time(&w, "modified", st->si_times[NTX_TIME_MODIFY]);
+    jw_time(&w, "changed", st->si_times[NTX_TIME_MFT_CHANGE]);
+    jw_time(&w, "accessed", st->si_times[NTX_TIME_ACCESS]);
+    if (r->target != NULL)
+        jw_str(&w, "target", r->target);
+    else
+        jw_null(&w, "target");
+    jw_end(&w);
+}
+
 /* Named $DATA streams of f (for -a): "s" rows. */
 static void ls_streams(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, const ntx_stat *st,
                        const char *path, size_t path_len)
 {
     ntx_attr_iter ai;
     ntx_attr_info info;
+    char sname[3 * NTX_NAME_MAX + 1];
+    size_t slen;
     ntx_err rc = ntx_attr_iter_open(&ai, f);
-    while (rc == NTX_OK && (rc = ntx_attr_next(&ai, &info)) == NTX_OK) {
-        if (info.type != NTX_AT_DATA || info.name_len == 0 ||
-            (!info.resident && info.lowest_vcn != 0))
-            continue;
-        char sname[3 * NTX_NAME_MAX + 1];
-        size_t slen = name_utf8(info.name, info.name_len, sname, sizeof sname);
+    while (rc == NTX_OK &&
+           (rc = next_named_stream(&ai, &info, sname, sizeof sname, &slen)) == NTX_OK) {
         if (c->o->json) {
-            jw w;
-            jw_begin(&w, &c->out);
-            sbuf full;
-            sb_init(&full);
-            sb_put(&full, c->path.p, c->path.len);
-            sb_putc(&full, ':');
-            sb_put(&full, sname, slen);
-            jw_strn(&w, "path", full.p, full.len);
-            sb_free(&full);
-            jw_key(&w, "name");
-            json_name16(&c->out, ent->name, ent->name_len);
-            jw_strn(&w, "stream", sname, slen);
-            jw_str(&w, "type", "stream");
-            jw_u64(&w, "mft", NTX_REF_MFT(st->mft_ref));
-            jw_u64(&w, "seq", NTX_REF_SEQ(st->mft_ref));
-            jw_u64(&w, "parent", NTX_REF_MFT(ent->parent_ref));
-            jw_u64(&w, "parent_seq", NTX_REF_SEQ(ent->parent_ref));
-            jw_null(&w, "namespace");
-            jw_u64(&w, "size", info.size);
-            jw_u64(&w, "alloc_size", info.resident ? info.size : info.alloc_size);
-            jw_u64(&w, "links", st->link_count);
-            jw_u64(&w, "attrs", st->dos_attrs);
-            jw_u64(&w, "reparse_tag", st->reparse_tag);
-            jw_time(&w, "created", st->si_times[NTX_TIME_CREATE]);
-            jw_time(&w, "modified", st->si_times[NTX_TIME_MODIFY]);
-            jw_time(&w, "changed", st->si_times[NTX_TIME_MFT_CHANGE]);
-            jw_time(&w, "accessed", st->si_times[NTX_TIME_ACCESS]);
-            jw_null(&w, "target");
-            jw_end(&w);
+            ls_json_row r = {.stream = sname, .stream_len = slen, .type = "stream",
+                             .size = info.size,
+                             .alloc_size = info.resident ? info.size : info.alloc_size};
+            ls_json(c, ent, st, &r);
         } else {
             ref_col(&c->out, 's', st->mft_ref);
             if (c->o->long_fmt)
-                sb_printf(&c->out, "%5u %-8s %14llu %-19s ", st->link_count, "", 
+                sb_printf(&c->out, "%5u %-8s %14llu %-19s ", st->link_count, "",
                           (unsigned long long)info.size, "");
             esc_text(&c->out, path, path_len);
             sb_putc(&c->out, ':');
@@ -112,33 +143,12 @@ static void ls_row(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, const nt
     char target[NTX_LINK_MAX];
     bool link = file_link_target(f, st, target, sizeof target);
     char t = type_letter(st, link);
-    if (c->o->json) {
-        jw w;
-        jw_begin(&w, &c->out);
-        jw_strn(&w, "path", c->path.p, c->path.len); /* always the full path */
-        jw_key(&w, "name");
-        json_name16(&c->out, ent->name, ent->name_len);
-        jw_null(&w, "stream");
-        jw_str(&w, "type", t == 'd' ? "dir" : t == 'l' ? "link" : "file");
-        jw_u64(&w, "mft", NTX_REF_MFT(st->mft_ref));
-        jw_u64(&w, "seq", NTX_REF_SEQ(st->mft_ref));
-        jw_u64(&w, "parent", NTX_REF_MFT(ent->parent_ref));
-        jw_u64(&w, "parent_seq", NTX_REF_SEQ(ent->parent_ref));
-        jw_str(&w, "namespace", namespace_name(ent->name_space));
-        jw_u64(&w, "size", st->size);
-        jw_u64(&w, "alloc_size", st->alloc_size);
-        jw_u64(&w, "links", st->link_count);
-        jw_u64(&w, "attrs", st->dos_attrs);
-        jw_u64(&w, "reparse_tag", st->reparse_tag);
-        jw_time(&w, "created", st->si_times[NTX_TIME_CREATE]);
-        jw_time(&w, "modified", st->si_times[NTX_TIME_MODIFY]);
-        jw_time(&w, "changed", st->si_times[NTX_TIME_MFT_CHANGE]);
-        jw_time(&w, "accessed", st->si_times[NTX_TIME_ACCESS]);
-        if (link)
-            jw_str(&w, "target", target);
-        else
-            jw_null(&w, "target");
-        jw_end(&w);
+    if (c->o->json) { /* always the full path (c->path) */
+        ls_json_row r = {.type = t == 'd' ? "dir" : t == 'l' ? "link" : "file",
+                         .name_space = namespace_name(ent->name_space),
+                         .size = st->size, .alloc_size = st->alloc_size,
+                         .target = link ? target : NULL};
+        ls_json(c, ent, st, &r);
     } else {
         ref_col(&c->out, t, st->mft_ref);
         if (c->o->long_fmt) {

@@ -214,18 +214,53 @@ static void mft_slack(scan *sc, cli_opts *o, sbuf *b, sbuf *path)
     }
 }
 
+/* Opens the image and scans its whole MFT (with the times when the timeline
+ * wants them); a scan with unreadable records marks the run partial. */
+static bool open_and_scan(cli_opts *o, cli_image *img, scan *sc, bool with_times)
+{
+    if (!image_open(img, o))
+        return false;
+    if (!scan_run(sc, img, with_times, o->quiet)) {
+        image_close(img);
+        return false;
+    }
+    if (sc->errors)
+        g_partial = 1;
+    return true;
+}
+
+/* Whether a record has a name other than a DOS 8.3 one: its DOS name is then
+ * only an alias and listed with -a alone. */
+static bool has_long_name(const scan *sc, const scan_rec *r)
+{
+    for (uint32_t k = 0; k < r->nnames; k++)
+        if (sc->names[r->first_name + k].ns != NTX_NS_DOS)
+            return true;
+    return false;
+}
+
+/* The full path of record n under one of its names, rebuilt from the
+ * parents in the scan; true when a parent is missing (an orphan). */
+static bool name_path(scan *sc, uint64_t n, const scan_name *nm, bool deleted, sbuf *path)
+{
+    bool orphan = false;
+    sb_clear(path);
+    if (n == NTX_MFT_ROOT) {
+        sb_putc(path, '/');
+        return false;
+    }
+    orphan = scan_parent_path(sc, nm, deleted, path);
+    sb_putc(path, '/');
+    sb_put(path, scan_str(sc, nm->name_off), nm->name_len);
+    return orphan;
+}
+
 int cmd_mft(cli_opts *o)
 {
     cli_image img;
-    if (!image_open(&img, o))
-        return EXIT_FAIL;
     scan sc;
-    if (!scan_run(&sc, &img, false, o->quiet)) {
-        image_close(&img);
+    if (!open_and_scan(o, &img, &sc, false))
         return EXIT_FAIL;
-    }
-    if (sc.errors)
-        g_partial = 1;
     sbuf b, path;
     sb_init(&b);
     sb_init(&path);
@@ -263,25 +298,14 @@ int cmd_mft(cli_opts *o)
             out_flush_line(&b);
             continue;
         }
-        bool any_long = false;
-        for (uint32_t k = 0; k < r->nnames; k++)
-            if (sc.names[r->first_name + k].ns != NTX_NS_DOS)
-                any_long = true;
+        bool any_long = has_long_name(&sc, r);
         char type = (r->flags & NTX_REC_DIRECTORY) ? 'd' : 'f';
         bool printed = false;
         for (uint32_t k = 0; k < r->nnames; k++) {
             const scan_name *nm = &sc.names[r->first_name + k];
             if (nm->ns == NTX_NS_DOS && any_long && !o->all)
                 continue;
-            sb_clear(&path);
-            bool orphan = false;
-            if (n == NTX_MFT_ROOT)
-                sb_putc(&path, '/');
-            else {
-                orphan = scan_parent_path(&sc, nm, deleted, &path);
-                sb_putc(&path, '/');
-                sb_put(&path, scan_str(&sc, nm->name_off), nm->name_len);
-            }
+            bool orphan = name_path(&sc, n, nm, deleted, &path);
             if (o->json) {
                 mft_row m;
                 mft_row_init(&m, n, r, state);
@@ -430,15 +454,9 @@ static void body_lines(scan *sc, uint64_t n, const scan_rec *r, const scan_name 
 int cmd_timeline(cli_opts *o)
 {
     cli_image img;
-    if (!image_open(&img, o))
-        return EXIT_FAIL;
     scan sc;
-    if (!scan_run(&sc, &img, true, o->quiet)) {
-        image_close(&img);
+    if (!open_and_scan(o, &img, &sc, true))
         return EXIT_FAIL;
-    }
-    if (sc.errors)
-        g_partial = 1;
     sbuf b, path;
     sb_init(&b);
     sb_init(&path);
@@ -448,23 +466,13 @@ int cmd_timeline(cli_opts *o)
             continue;
         bool deleted = !(r->flags & NTX_REC_IN_USE);
         char type = (r->flags & NTX_REC_DIRECTORY) ? 'd' : 'r';
-        bool any_long = false;
-        for (uint32_t k = 0; k < r->nnames; k++)
-            if (sc.names[r->first_name + k].ns != NTX_NS_DOS)
-                any_long = true;
+        bool any_long = has_long_name(&sc, r);
         bool printed = false;
         for (uint32_t k = 0; k < r->nnames; k++) {
             const scan_name *nm = &sc.names[r->first_name + k];
             if (nm->ns == NTX_NS_DOS && any_long)
                 continue;
-            sb_clear(&path);
-            if (n == NTX_MFT_ROOT) {
-                sb_putc(&path, '/');
-            } else {
-                scan_parent_path(&sc, nm, deleted, &path);
-                sb_putc(&path, '/');
-                sb_put(&path, scan_str(&sc, nm->name_off), nm->name_len);
-            }
+            name_path(&sc, n, nm, deleted, &path);
             body_lines(&sc, n, r, nm, path.p, path.len, type, deleted, &b);
             printed = true;
         }

@@ -1,6 +1,7 @@
 /*
  * util.c - small helpers the commands share: opening the object named on
- * the command line, symbolic link targets, PATH:STREAM splitting.
+ * the command line, named streams, symbolic link targets, PATH:STREAM
+ * splitting.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,22 @@ bool open_target(cli_image *img, const cli_opts *o, const char *path, bool delet
         return false;
     }
     return true;
+}
+
+ntx_err next_named_stream(ntx_attr_iter *ai, ntx_attr_info *info, char *name, size_t cap,
+                          size_t *name_len)
+{
+    ntx_err rc;
+    /* bound: the file's attributes (the iterator's own bound) */
+    while ((rc = ntx_attr_next(ai, info)) == NTX_OK) {
+        /* a stream split over extents is listed once, at its first extent */
+        if (info->type == NTX_AT_DATA && info->name_len != 0 &&
+            (info->resident || info->lowest_vcn == 0)) {
+            *name_len = name_utf8(info->name, info->name_len, name, cap);
+            return NTX_OK;
+        }
+    }
+    return rc;
 }
 
 bool file_link_target(const ntx_file *f, const ntx_stat *st, char *target, size_t cap)
