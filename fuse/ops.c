@@ -394,8 +394,9 @@ typedef struct ntxfs_fh {
 } ntxfs_fh;
 
 /* Open a node's data stream (the unnamed $DATA, or a stream node's). */
-static int fh_open(fuse_ino_t ino, ntxfs_fh *h)
+static int fh_open(fuse_ino_t ino, void *handle)
 {
+    ntxfs_fh *h = handle;
     ntx_file f;
     ntxfs_snode *sn;
     int r = node_open(ino, &f, &sn);
@@ -458,6 +459,39 @@ static int scache_get(fuse_ino_t ino, ntxfs_fh **out)
     return 0;
 }
 
+/*
+ * A new file or directory handle of size bytes, zeroed, set up by start()
+ * under the lock. Replies the error and returns NULL when it cannot be.
+ */
+static void *handle_new(fuse_req_t req, fuse_ino_t ino, size_t size,
+                        int (*start)(fuse_ino_t ino, void *h))
+{
+    void *h = calloc(1, size);
+    if (h == NULL) {
+        fuse_reply_err(req, ENOMEM);
+        return NULL;
+    }
+    pthread_mutex_lock(&g.lock);
+    int r = start(ino, h);
+    pthread_mutex_unlock(&g.lock);
+    if (r != 0) {
+        free(h);
+        fuse_reply_err(req, -r);
+        return NULL;
+    }
+    return h;
+}
+
+/* Hands the handle to the kernel; it is freed if the reply fails (no
+ * RELEASE will come for it then). */
+static void reply_open_handle(fuse_req_t req, struct fuse_file_info *fi, void *h)
+{
+    fi->fh = (uint64_t)(uintptr_t)h;
+    fi->keep_cache = 1;
+    if (fuse_reply_open(req, fi) != 0)
+        free(h);
+}
+
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
@@ -468,23 +502,9 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         fuse_reply_err(req, ENOSYS); /* no OPEN/RELEASE from now on */
         return;
     }
-    ntxfs_fh *h = malloc(sizeof *h);
-    if (h == NULL) {
-        fuse_reply_err(req, ENOMEM);
-        return;
-    }
-    pthread_mutex_lock(&g.lock);
-    int r = fh_open(ino, h);
-    pthread_mutex_unlock(&g.lock);
-    if (r != 0) {
-        free(h);
-        fuse_reply_err(req, -r);
-        return;
-    }
-    fi->fh = (uint64_t)(uintptr_t)h;
-    fi->keep_cache = 1;
-    if (fuse_reply_open(req, fi) != 0)
-        free(h);
+    ntxfs_fh *h = handle_new(req, ino, sizeof *h, fh_open);
+    if (h != NULL)
+        reply_open_handle(req, fi, h);
 }
 
 /*
@@ -720,8 +740,9 @@ typedef struct dir_handle {
 } dir_handle;
 
 /* Open directory ino into h (under g.lock). */
-static int dir_start(fuse_ino_t ino, dir_handle *h)
+static int dir_start(fuse_ino_t ino, void *handle)
 {
+    dir_handle *h = handle;
     ntx_file f;
     ntxfs_snode *sn;
     ntx_stat ns;
@@ -751,24 +772,11 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         fuse_reply_err(req, ENOSYS); /* no OPENDIR/RELEASEDIR from now on */
         return;
     }
-    dir_handle *h = calloc(1, sizeof *h);
-    if (h == NULL) {
-        fuse_reply_err(req, ENOMEM);
+    dir_handle *h = handle_new(req, ino, sizeof *h, dir_start);
+    if (h == NULL)
         return;
-    }
-    pthread_mutex_lock(&g.lock);
-    int r = dir_start(ino, h);
-    pthread_mutex_unlock(&g.lock);
-    if (r != 0) {
-        free(h);
-        fuse_reply_err(req, -r);
-        return;
-    }
-    fi->fh = (uint64_t)(uintptr_t)h;
     fi->cache_readdir = 1;
-    fi->keep_cache = 1;
-    if (fuse_reply_open(req, fi) != 0)
-        free(h);
+    reply_open_handle(req, fi, h);
 }
 
 /*
