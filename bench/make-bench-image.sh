@@ -31,33 +31,25 @@ TEXT_MIB=${TEXT_MIB:-256}
 FRAG_MIB=${FRAG_MIB:-64}
 FRAG_UNIT=${FRAG_UNIT:-16384}
 
-die() { echo "make-bench-image: $*" >&2; exit 1; }
+PROG=make-bench-image
+. "$HERE/../fixtures/ntfs3g-mount.sh"
 
 if [ -f "$IMG" ]; then
     echo "make-bench-image: $IMG exists, nothing to do (delete it to rebuild)"
     exit 0
 fi
-[ "$(id -u)" = 0 ] || die "must run as root (FUSE mount of an image file)"
-[ -c /dev/fuse ] || die "/dev/fuse is missing"
-for t in mkntfs ntfs-3g ntfsinfo setfattr python3 truncate mountpoint umount; do
-    command -v "$t" >/dev/null 2>&1 || die "$t not found (Debian: apt-get install ntfs-3g attr python3)"
-done
+need_root_fuse
+need_tools "Debian: apt-get install ntfs-3g attr python3" \
+    mkntfs ntfs-3g ntfsinfo setfattr python3 truncate mountpoint umount
 
 mkdir -p "$DIR"
 TMP=$IMG.tmp
 MNT=$(mktemp -d "$DIR/mnt.XXXXXX")
 LOG=$DIR/ntfs-3g.log
-FUSE_PID=
-
-unmount() { # unmount and wait for ntfs-3g to flush and exit
-    if mountpoint -q "$MNT"; then umount "$MNT"; fi
-    if [ -n "$FUSE_PID" ]; then wait "$FUSE_PID" 2>/dev/null || true; FUSE_PID=; fi
-}
 cleanup() {
     local rc=$?
     set +e
-    if mountpoint -q "$MNT"; then umount "$MNT" || umount -l "$MNT"; fi
-    [ -n "$FUSE_PID" ] && wait "$FUSE_PID" 2>/dev/null
+    unmount_all "$MNT"
     rmdir "$MNT" 2>/dev/null
     if [ $rc != 0 ]; then
         [ -n "${KEEP_FAILED:-}" ] || rm -f "$TMP"
@@ -67,17 +59,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
 mount_rw() {
-    ntfs-3g -o no_detach,rw,big_writes,compression "$TMP" "$MNT" >"$LOG" 2>&1 &
-    FUSE_PID=$!
-    for _ in $(seq 100); do
-        mountpoint -q "$MNT" && return 0
-        kill -0 "$FUSE_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    cat "$LOG" >&2
-    die "ntfs-3g failed to mount $TMP"
+    mount_ntfs "$TMP" "$MNT" rw,big_writes,compression "$LOG"
 }
 
 echo "== $IMG: ${VOL_MIB} MiB volume, 4 KiB clusters"
@@ -99,13 +82,13 @@ python3 "$HERE/bench-image.py" text "$MNT/c/text.bin" "$TEXT_MIB"
 echo "   /fragmented.bin: ${FRAG_MIB} MiB in ${FRAG_UNIT}-byte runs (filling the volume...)"
 NEED=$(( (FRAG_MIB << 20) / FRAG_UNIT ))
 python3 "$HERE/bench-image.py" fill "$MNT" "$FRAG_UNIT" "$NEED"
-unmount
+unmount "$MNT"
 python3 "$HERE/bench-image.py" order "$TMP" >"$DIR/filler-order.txt"
 mount_rw
 python3 "$HERE/bench-image.py" finish "$MNT" "$FRAG_UNIT" "$NEED" "$DIR/filler-order.txt"
 rm -f "$DIR/filler-order.txt"
 sync
-unmount
+unmount "$MNT"
 
 # Check what the benchmark relies on.
 # (whole outputs captured first: grep -q closing a pipe early fails it under pipefail)
