@@ -124,11 +124,7 @@ def main():
 
     print("deleted-4k: %d deleted rows, %d recovered, %d slack names (%d of deleted files), %d USN records"
           % (len(mft), len(deleted), len(in_slack), sum(r["name"] in gone for r in in_slack), len(usn)))
-    if problems:
-        for p in problems:
-            print("  " + p)
-        raise T.Failure("%d problems" % len(problems))
-    return 0
+    return T.finish(problems)
 
 
 if __name__ == "__main__":

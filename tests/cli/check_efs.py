@@ -58,11 +58,7 @@ def main():
         if "EFS-encrypted" not in err or os.path.exists(os.path.join(tmp, "x", "sunset.png")):
             problems.append("extract of an encrypted file: %r" % err)
     print("efs: cat refuses, cat --raw reads, stat flags, extract reports")
-    if problems:
-        for p in problems:
-            print("  " + p)
-        raise T.Failure("%d problems" % len(problems))
-    return 0
+    return T.finish(problems)
 
 
 if __name__ == "__main__":

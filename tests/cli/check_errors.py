@@ -149,11 +149,7 @@ def main():
                     problems.append("damaged image %d: stray stderr line %r" % (k, l))
                     break
     print("errors: %d damaged images, every exit code as documented" % runs)
-    if problems:
-        for p in problems[:30]:
-            print("  " + p)
-        raise T.Failure("%d problems" % len(problems))
-    return 0
+    return T.finish(problems, show=30)
 
 
 if __name__ == "__main__":

@@ -123,11 +123,7 @@ def main():
             problems.append("no progress bar on a terminal: %r" % seen[-200:])
         rc, _, err = T.run(ntx, "extract", "--no-progress", img, "/", os.path.join(tmp, "np"))
     print("extract: %d + %d objects checked" % (n1, n2))
-    if problems:
-        for p in problems[:30]:
-            print("  " + p)
-        raise T.Failure("%d problems" % len(problems))
-    return 0
+    return T.finish(problems, show=30)
 
 
 if __name__ == "__main__":

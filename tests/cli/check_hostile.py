@@ -115,11 +115,7 @@ def main():
         if "back\\\\slash.txt: cannot create" not in err:
             problems.append("extract -f over a planted link: %r" % err)
     print("hostile: %d checks" % (len(EXPECT_TEXT) + len(EXPECT_JSON) + len(REFUSED)))
-    if problems:
-        for p in problems:
-            print("  " + p)
-        raise T.Failure("%d problems" % len(problems))
-    return 0
+    return T.finish(problems)
 
 
 if __name__ == "__main__":

@@ -73,11 +73,7 @@ def main():
         elif digest != r["sha256"]:
             problems.append("%s: content differs (%d bytes)" % (r["path"], n))
     print("%s: %d manifest rows, %d listed, %d streams read" % (name, len(rows), len(listing), read))
-    if problems:
-        for p in problems[:40]:
-            print("  " + p)
-        raise T.Failure("%d differences with the manifest" % len(problems))
-    return 0
+    return T.finish(problems, "differences with the manifest", 40)
 
 
 if __name__ == "__main__":

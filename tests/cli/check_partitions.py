@@ -161,11 +161,7 @@ def main():
         expect("bare NTFS volume" in out, "partitions of a bare volume: %r" % out)
 
     print("partitions: MBR (1 and 2 NTFS partitions, logical), GPT")
-    if problems:
-        for p in problems:
-            print("  " + p)
-        raise T.Failure("%d problems" % len(problems))
-    return 0
+    return T.finish(problems)
 
 
 if __name__ == "__main__":

@@ -316,11 +316,7 @@ def main():
     print("%s: ntx mft %d rows; timeline: %d TSK lines compared of %d (ntx %d lines); "
           "istat %d records; icat %d streams" % (name, nmft, compared, ntsk, nours,
                                                 len(picked), len(picked_s)))
-    if problems:
-        for p in problems[:60]:
-            print("  " + p)
-        raise T.Failure("%d differences with The Sleuth Kit" % len(problems))
-    return 0
+    return T.finish(problems, "differences with The Sleuth Kit", 60)
 
 
 if __name__ == "__main__":

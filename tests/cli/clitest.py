@@ -22,6 +22,16 @@ class Failure(Exception):
     pass
 
 
+def finish(problems, what="problems", show=None):
+    """End a check: print the problems found (the first show of them) and
+    raise Failure naming how many, or return 0 when there are none."""
+    if problems:
+        for p in problems[:show]:
+            print("  " + p)
+        raise Failure("%d %s" % (len(problems), what))
+    return 0
+
+
 def args():
     if len(sys.argv) < 4:
         sys.exit("usage: %s NTX FIXTURES_DIR IMAGES_DIR [ARGS...]" % sys.argv[0])
