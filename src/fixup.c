@@ -10,12 +10,13 @@
  */
 #include "fixup.h"
 
-enum { REC_USA_OFS = 0x04, REC_USA_COUNT = 0x06 };
+/* Header fields shared by FILE and INDX records (the multi-sector header). */
+enum { USA_OFS = 0x04, USA_COUNT = 0x06 };
 
 ntx_err ntx_fixup_apply(uint8_t *buf, size_t size, ntx_check *check)
 {
-    size_t usa_ofs = ntx_le16(buf + REC_USA_OFS);
-    size_t usa_count = ntx_le16(buf + REC_USA_COUNT);
+    size_t usa_ofs = ntx_le16(buf + USA_OFS);
+    size_t usa_count = ntx_le16(buf + USA_COUNT);
     size_t strides = size / NTX_FIXUP_STRIDE;
 
     /* ntfs-3g's rule: even offset, one word per stride plus the USN, and the

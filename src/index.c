@@ -35,13 +35,6 @@ enum {
     IH_INDEX_LENGTH = 0x04,
     IH_ALLOCATED_SIZE = 0x08,
     IH_SIZE = 0x10,
-    IE_REF = 0x00,
-    IE_DATA_OFFSET = 0x00,
-    IE_DATA_LENGTH = 0x02,
-    IE_LENGTH = 0x08,
-    IE_KEY_LENGTH = 0x0A,
-    IE_FLAGS = 0x0C,
-    IE_KEY = 0x10,
 };
 
 /* Check an index header at h (header offset hofs in a node of node_len bytes)

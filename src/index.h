@@ -67,6 +67,19 @@ typedef struct ntx_index_entry {
 #define NTX_IE_NODE 0x1u
 #define NTX_IE_END 0x2u
 
+/* Fields of an index entry's header (ntfs-3g layout.h INDEX_ENTRY_HEADER),
+ * for index.c and for the slack scan, which finds entries the node no
+ * longer counts. */
+enum {
+    IE_REF = 0x00,
+    IE_DATA_OFFSET = 0x00,
+    IE_DATA_LENGTH = 0x02,
+    IE_LENGTH = 0x08,
+    IE_KEY_LENGTH = 0x0A,
+    IE_FLAGS = 0x0C,
+    IE_KEY = 0x10,
+};
+
 /*
  * Parse the $INDEX_ROOT value (v bytes) of an index of record mft_no, which
  * must index key_type with collation rule `collation` (0x30 and 1 for $I30).

@@ -18,8 +18,6 @@
 #include "stream.h"
 #include "ntx/forensic.h"
 
-enum { IE_LENGTH = 0x08, IE_KEY_LENGTH = 0x0A, IE_KEY = 0x10 };
-
 #define SLACK_MIN_ENTRY (IE_KEY + FN_NAME + 2u)
 #define SLACK_TIME_MIN 116444736000000000ull /* 1970-01-01 in NT time */
 #define SLACK_TIME_MAX 189000000000000000ull /* about 2200 */
