@@ -40,7 +40,8 @@ static ntx_err path_parent(ntx_file *f)
 #if !NTX_WITH_UNICODE_PATHS
 /* config.h: ASCII path components only. An ASCII byte is the same code unit
  * in UTF-8 and in UTF-16, so such a component finds exactly what the full
- * build finds; any other byte answers NTX_E_UNSUPPORTED. The checks and
+ * build finds (given the case folding NTX_WITH_UPCASE assumes when it is 0);
+ * any other byte answers NTX_E_UNSUPPORTED. The checks and
  * their order follow ntx_utf8_to_utf16(): a NUL is NTX_E_NAME, and a valid
  * name wins over its length. */
 static ntx_err path_ascii_to_utf16(const char *src, size_t len, uint16_t *dst, size_t *n)

@@ -5,7 +5,7 @@
  * was one of GRUB's NTFS bugs).
  *
  * Without an attached table (ntx_volume_attach_upcase) the entries are read
- * on demand, a device block at a time, from runs remembered at mount: no
+ * on demand (or, in a build without NTX_WITH_UPCASE, ASCII letters folded), a device block at a time, from runs remembered at mount: no
  * record is loaded, so a collation never disturbs the record cache that the
  * names being compared may live in.
  */
@@ -21,6 +21,7 @@
 
 #define UPCASE_BYTES (65536u * 2u)
 
+#if NTX_WITH_UPCASE /* config.h: without it, ASCII folding below */
 ntx_err ntx_upcase_setup(ntx_volume *vol)
 {
     const uint8_t *rec;
@@ -87,6 +88,20 @@ ntx_err ntx_upcase(ntx_volume *vol, uint16_t c, uint16_t *up)
     *up = ntx_le16(vol->upc_block + (byte & (vol->geo.block_size - 1u)));
     return NTX_OK;
 }
+#else
+/* A build without $UpCase reads (config.h NTX_WITH_UPCASE): an attached
+ * table if there is one, else ASCII letters folded and every unit of 0x80 or
+ * above its own upper case. The query side must then be ASCII: its upper
+ * case could be any unit, and the order of the index depends on it. */
+ntx_err ntx_upcase(ntx_volume *vol, uint16_t c, uint16_t *up)
+{
+    if (vol->upcase != NULL)
+        *up = vol->upcase[c];
+    else
+        *up = (uint16_t)(c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c);
+    return NTX_OK;
+}
+#endif
 
 ntx_err ntx_collate_names(ntx_volume *vol, const uint16_t *q, size_t qn, const uint8_t *d,
                           size_t dn, bool exact, int *cmp)
@@ -98,6 +113,9 @@ ntx_err ntx_collate_names(ntx_volume *vol, const uint16_t *q, size_t qn, const u
         uint16_t a = q[i], b = ntx_le16(d + 2 * i);
         if (a == b)
             continue;
+        /* config.h NTX_WITH_UPCASE: the upper case of a is unknown here */
+        if (!NTX_WITH_UPCASE && a >= 0x80u && vol->upcase == NULL)
+            return NTX_E_UNSUPPORTED;
         if (raw == 0)
             raw = a < b ? -1 : 1;
         uint16_t ua = 0, ub = 0;

@@ -7,7 +7,8 @@
 #include "bytes.h"
 #include "ntx/volume.h"
 
-/* Remember where $UpCase (record 10) lies; called at mount. */
+/* Remember where $UpCase (record 10) lies; called at mount (builds with
+ * NTX_WITH_UPCASE only). */
 ntx_err ntx_upcase_setup(ntx_volume *vol);
 
 /* The volume's upper case of c. */
@@ -15,7 +16,8 @@ ntx_err ntx_upcase(ntx_volume *vol, uint16_t c, uint16_t *up);
 
 /*
  * Compare query q (qn host-order units) with on-disk name d (dn UTF-16LE
- * units) in the order of $I30 indexes: through $UpCase first, then, when
+ * units) in the order of $I30 indexes: through $UpCase first (see
+ * NTX_WITH_UPCASE: without it, NTX_E_UNSUPPORTED for a non-ASCII q), then, when
  * exact is true and the names are equal ignoring case, by raw code units
  * (ntfs-3g ntfs_names_full_collate). *cmp < 0, 0 or > 0 as q sorts before,
  * equal to or after d.

@@ -150,11 +150,16 @@ static void volume_carve_workspace(ntx_volume *vol, void *ws)
     for (unsigned i = 0; i < NTX_RECORD_SLOTS; i++)
         vol->rec_slot[i] = volume_carve(&p, rec);
     vol->mft0 = volume_carve(&p, rec);
-    vol->mftext = volume_carve(&p, rec);
     vol->idx_buf = volume_carve(&p, vol->geo.index_block_size);
     vol->bounce = volume_carve(&p, blk);
-    vol->upc_block = volume_carve(&p, blk);
+    /* what the switches of config.h leave out takes no room (volume.h) */
+#if NTX_WITH_ATTRLIST
+    vol->mftext = volume_carve(&p, rec);
     vol->al_win = volume_carve(&p, NTX_ALIST_WINDOW);
+#endif
+#if NTX_WITH_UPCASE
+    vol->upc_block = volume_carve(&p, blk);
+#endif
 #if NTX_WITH_LZNT1
     vol->lz_cbuf = volume_carve(&p, NTX_LZNT1_WINDOW(blk));
     vol->lz_dbuf = volume_carve(&p, 4096u);
@@ -200,8 +205,10 @@ ntx_err ntx_volume_mount(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_
     vol->upc_block_no = UINT64_MAX;
 
     rc = ntx_mft_bootstrap(vol);
+#if NTX_WITH_UPCASE /* config.h: else lookups fold ASCII and never read $UpCase */
     if (rc == NTX_OK)
         rc = ntx_upcase_setup(vol);
+#endif
     if (rc != NTX_OK)
         return rc;
     vol->priv = NTX_VOLUME_LIVE;

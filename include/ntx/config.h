@@ -64,7 +64,8 @@
  * NTX_WITH_ switch below, and any switch can still be set on its own with -D.
  * Every build returns correct data or a clean error: a feature left out
  * makes the calls that need it fail with NTX_E_UNSUPPORTED, never read
- * wrong bytes. examples/firmware/footprint.sh measures each profile.
+ * wrong bytes (NTX_WITH_UPCASE states the one assumption a switch makes).
+ * examples/firmware/footprint.sh measures each profile.
  *
  *   NTX_PROFILE_FULL     everything (the default).
  *   NTX_PROFILE_BOOT     reads every file the full build reads (LZNT1 and
@@ -74,8 +75,9 @@
  *                        named streams. For boot loaders.
  *   NTX_PROFILE_MINIMAL  as BOOT, and only files without compression and
  *                        without an attribute list, and only ASCII paths
- *                        without "..": opens a path and reads plain, sparse
- *                        and resident files (what most boot partitions hold).
+ *                        without "..", folded by ASCII rules: opens a path
+ *                        and reads plain, sparse and resident files (what
+ *                        most boot partitions hold).
  *
  * Under --gc-sections (the core is built with -ffunction-sections) a program
  * also pays nothing for the API it does not call: directory listing, stat,
@@ -139,9 +141,23 @@
 /* Non-ASCII path components in ntx_file_open_path(). 0: a path holding a
  * byte of 0x80 or above answers NTX_E_UNSUPPORTED; ASCII paths open exactly
  * what the full build opens (an ASCII byte is the same code unit in UTF-8
- * and UTF-16), so the UTF-8 decoder is left out. */
+ * and UTF-16; see also NTX_WITH_UPCASE), so the UTF-8 decoder is left out. */
 #ifndef NTX_WITH_UNICODE_PATHS
 #define NTX_WITH_UNICODE_PATHS (NTX_PROFILE != NTX_PROFILE_MINIMAL)
+#endif
+
+/* Case folding through the volume's $UpCase table in name lookups. 0: the
+ * table is neither checked nor read at mount, and lookups fold ASCII letters
+ * only, taking every code unit of 0x80 or above to be its own upper case
+ * and above every ASCII letter: true of the table mkntfs writes, which
+ * follows Windows' (checked: no unit of 0x80 or above folds into ASCII). A
+ * lookup that needs the upper case of such a unit in the name looked for
+ * answers NTX_E_UNSUPPORTED, unless ntx_volume_attach_upcase() gave the
+ * whole table. On a volume whose $UpCase
+ * breaks that assumption a lookup may find another name than the full build
+ * (or none); the bytes read are still those of the file found. */
+#ifndef NTX_WITH_UPCASE
+#define NTX_WITH_UPCASE (NTX_PROFILE != NTX_PROFILE_MINIMAL)
 #endif
 
 /* Named $DATA streams by UTF-8 name. 0: ntx_stream_open_data() with a name

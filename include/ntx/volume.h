@@ -47,12 +47,13 @@ typedef struct ntx_geometry {
 
 /*
  * Workspace bytes for a geometry: NTX_RECORD_SLOTS cached MFT records plus
- * two for $MFT's own records, one index block, two device blocks (the bounce
- * block and the $UpCase block), the attribute-list window and, with LZNT1,
- * a window on compressed data and a decompressed 4 KiB chunk; plus 8 bytes of
+ * one for $MFT's record 0, one index block, the bounce device block; with
+ * attribute lists a record for an extension of $MFT and the attribute-list
+ * window; with $UpCase collation a device block of $UpCase; with LZNT1 a
+ * window on compressed data and a decompressed 4 KiB chunk; plus 8 bytes of
  * slack so the core can align its carve-up. Examples: 1 KiB records, 4 KiB
- * index blocks, 512-byte device blocks: 25,096 bytes (12,296 without LZNT1);
- * 4 KiB records and 4 KiB blocks: 54,280 bytes.
+ * index blocks, 512-byte device blocks: 25,096 bytes in the full profile
+ * (9,736 in the minimal one); 4 KiB records and 4 KiB blocks: 54,280 bytes.
  */
 /* The window on compressed data: a whole chunk (up to 4098 bytes) from any
  * starting byte of a block, and a few more chunks read ahead. */
@@ -62,9 +63,19 @@ typedef struct ntx_geometry {
 #else
 #define NTX_WS_LZNT1_(blk) 0u
 #endif
+#if NTX_WITH_ATTRLIST
+#define NTX_WS_ATTRLIST_(rec) ((rec) + NTX_ALIST_WINDOW)
+#else
+#define NTX_WS_ATTRLIST_(rec) 0u
+#endif
+#if NTX_WITH_UPCASE
+#define NTX_WS_UPCASE_(blk) (blk)
+#else
+#define NTX_WS_UPCASE_(blk) 0u
+#endif
 #define NTX_WORKSPACE_SIZE(rec, idx, blk)                                                        \
-    ((size_t)(NTX_RECORD_SLOTS + 2u) * (rec) + (idx) + 2u * (blk) + NTX_ALIST_WINDOW +         \
-     NTX_WS_LZNT1_(blk) + 8u)
+    ((size_t)(NTX_RECORD_SLOTS + 1u) * (rec) + (idx) + (blk) + NTX_WS_ATTRLIST_(rec) +         \
+     NTX_WS_UPCASE_(blk) + NTX_WS_LZNT1_(blk) + 8u)
 
 /* Enough workspace for any volume within the limits of config.h. */
 #define NTX_WORKSPACE_MAX \
