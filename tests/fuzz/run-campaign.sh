@@ -105,10 +105,12 @@ worker() { # worker HARNESS ID SEED_DIRS...
     # images of a few MiB, so its corpus alone passes 2 GiB within the hour.
     [ "$h" = volume ] && rss=8192
     while [ ! -e "$CAMP/stop" ]; do
-        left=$(awk -v t="$SECS" '{s += $1 + $2} END {printf "%d", t - s}' "$CAMP/logs/$h.$id.cpu")
-        # Wall time bounds each run; at least the CPU still owed (a run that
-        # got less because the machine was busy is followed by another).
-        [ "$left" -ge 30 ] || break
+        left=$(awk -v t="$SECS" '{s += $1 + $2} END {printf "%d", t - s + 1}' "$CAMP/logs/$h.$id.cpu")
+        [ "$left" -gt 0 ] || break
+        # Wall time bounds each run: at least the CPU still owed (a run that
+        # got less because the machine was busy is followed by another), and
+        # a minute at least, so the corpus is not reloaded for a few seconds.
+        [ "$left" -ge 60 ] || left=60
         { time "$BIN/fuzz_$h" -dict="$DICT" -max_total_time="$left" -timeout=10 \
             -rss_limit_mb="$rss" -malloc_limit_mb=1024 -max_len="$(maxlen "$h")" -use_value_profile=1 \
             -artifact_prefix="$CAMP/artifacts/$h/" -print_final_stats=1 -reload=60 \
