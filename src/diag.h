@@ -25,7 +25,8 @@ NTX_INLINE bool ntx_volume_handle_live(const ntx_volume *vol, uint32_t gen)
  * measure what the checks of on-disk data cost. A failure that only corrupt
  * or hostile metadata can cause becomes unreachable, so the compiler drops
  * every check that leads to one; the size saved is a lower bound of the
- * checks' cost (checks answering their error without ntx_fail() stay). */
+ * checks' cost (checks answering their error without ntx_fail() stay). With
+ * NTX_WITH_DIAG the recording of diagnostics goes too: it serves the checks. */
 #define NTX_CORRUPTION_(e)                                                                        \
     ((e) == NTX_E_FIXUP || (e) == NTX_E_RECORD || (e) == NTX_E_ATTR || (e) == NTX_E_RUNLIST ||    \
      (e) == NTX_E_INDEX || (e) == NTX_E_ATTRLIST || (e) == NTX_E_LOOP || (e) == NTX_E_LIMIT ||    \

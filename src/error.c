@@ -3,7 +3,7 @@
  */
 #include "diag.h"
 
-#if NTX_WITH_DIAG
+#if NTX_WITH_DIAG && !defined(NTX_MEASURE_UNCHECKED) /* diag.h: a measuring build */
 ntx_err ntx_fail(ntx_volume *vol, ntx_err err, ntx_check check, uint64_t mft_no, uint64_t offset)
 {
     vol->diag.err = err;

@@ -238,6 +238,27 @@ else
 fi
 
 echo
+echo "### What the checks of on-disk data cost, per profile (x86-64)"
+echo
+echo "Each profile built as a measuring build with NTX_MEASURE_UNCHECKED (src/diag.h): a failure that"
+echo "only corrupt or hostile metadata causes is unreachable, so the compiler drops the checks leading"
+echo "to it (in the full profile the recording of diagnostics goes too: it serves the checks alone)."
+echo "A lower bound of what the checks cost; never a build to run."
+echo
+echo "| profile | mount+open+read .text | without the checks | the checks cost at least |"
+echo "|---|---|---|---|"
+for p in $profiles; do
+  o="$work/unchecked-$p"
+  read -r mt _ _ _ <<< "$(sections "$fprefix" "$work/${fprefix}$p/gc_min.o" 2> /dev/null || echo "0 0 0 0")"
+  if build_core "$fprefix" "-fno-pie -DNTX_MEASURE_UNCHECKED" "$p" "$o" > "$o.log" 2>&1; then
+    read -r ut _ _ _ <<< "$(sections "$fprefix" "$o/gc_min.o")"
+    echo "| $p | $mt | $ut | $((mt - ut)) |"
+  else
+    echo "| $p | $mt | build failed | |"
+  fi
+done
+
+echo
 echo "### Workspace and handles (x86-64)"
 echo
 cat > "$work/ws.c" << 'EOF'
