@@ -1005,18 +1005,21 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 
 /* ---- extended attributes ---- */
 
-static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+/*
+ * GETXATTR and LISTXATTR: size 0 asks for the length the value or list needs;
+ * otherwise it is the caller's buffer. get() fills buf under the lock (buf is
+ * NULL when size is 0) and sets len.
+ */
+typedef int (*xattr_get_fn)(const ntx_file *f, bool is_stream, const char *name, char *buf,
+                            size_t size, size_t *len);
+
+static void xattr_reply(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size,
+                        xattr_get_fn get)
 {
     ntx_file f;
     ntxfs_snode *sn;
     size_t len = 0;
     char *buf = NULL;
-    /* ls -l asks every file for security.selinux and the POSIX ACLs: answered
-     * without the image or the lock. */
-    if (!ntxfs_xattr_known(name)) {
-        fuse_reply_err(req, ENODATA);
-        return;
-    }
     if (size > 0 && (buf = malloc(size)) == NULL) {
         fuse_reply_err(req, ENOMEM);
         return;
@@ -1024,7 +1027,7 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
     pthread_mutex_lock(&g.lock);
     int r = node_open(ino, &f, &sn);
     if (r == 0)
-        r = ntxfs_getxattr(&f, sn != NULL, name, buf, size, &len);
+        r = get(&f, sn != NULL, name, buf, size, &len);
     pthread_mutex_unlock(&g.lock);
     if (r != 0)
         fuse_reply_err(req, -r);
@@ -1035,28 +1038,33 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
     free(buf);
 }
 
-static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+static int xattr_get_one(const ntx_file *f, bool is_stream, const char *name, char *buf,
+                         size_t size, size_t *len)
 {
-    ntx_file f;
-    ntxfs_snode *sn;
-    size_t len = 0;
-    char *buf = NULL;
-    if (size > 0 && (buf = malloc(size)) == NULL) {
-        fuse_reply_err(req, ENOMEM);
+    return ntxfs_getxattr(f, is_stream, name, buf, size, len);
+}
+
+static int xattr_get_list(const ntx_file *f, bool is_stream, const char *name, char *buf,
+                          size_t size, size_t *len)
+{
+    (void)name;
+    return ntxfs_listxattr(f, is_stream, buf, size, len);
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+    /* ls -l asks every file for security.selinux and the POSIX ACLs: answered
+     * without the image or the lock. */
+    if (!ntxfs_xattr_known(name)) {
+        fuse_reply_err(req, ENODATA);
         return;
     }
-    pthread_mutex_lock(&g.lock);
-    int r = node_open(ino, &f, &sn);
-    if (r == 0)
-        r = ntxfs_listxattr(&f, sn != NULL, buf, size, &len);
-    pthread_mutex_unlock(&g.lock);
-    if (r != 0)
-        fuse_reply_err(req, -r);
-    else if (size == 0)
-        fuse_reply_xattr(req, len);
-    else
-        fuse_reply_buf(req, buf, len);
-    free(buf);
+    xattr_reply(req, ino, name, size, xattr_get_one);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+    xattr_reply(req, ino, NULL, size, xattr_get_list);
 }
 
 /* Every operation that would change something: the volume is read-only. */
