@@ -6,6 +6,11 @@ out of them (called by make-seeds.sh).
                                             backup boot sector), cut trailing zeros
     extract-seeds.py structures CORPUS_DIR  write CORPUS_DIR/<harness>/ seeds from
                                             CORPUS_DIR/volume/seed-*.img
+    extract-seeds.py mftlist IMAGE OUT VCN REC
+                                            IMAGE with $MFT's $DATA split at VCN into
+                                            record 0 and extension record REC through
+                                            an $ATTRIBUTE_LIST (as Windows writes it,
+                                            and as mkntfs/ntfs-3g never do)
 
 The input formats written here are the ones tests/fuzz/fuzz_*.c parse (each
 harness's first comment restates its format). A small independent NTFS
@@ -151,6 +156,108 @@ def decode_runs(mp, vcn):
         vcn += length
         pos += 1 + ln + on
     return runs
+
+
+def redo_fixup(rec):
+    """The update sequence of a logical record, redone for writing."""
+    usa_ofs, usa_cnt = struct.unpack_from("<HH", rec, 4)
+    usn = (struct.unpack_from("<H", rec, usa_ofs)[0] + 1) & 0xFFFF or 1
+    struct.pack_into("<H", rec, usa_ofs, usn)
+    for i in range(1, usa_cnt):
+        p = i * 512 - 2
+        rec[usa_ofs + 2 * i:usa_ofs + 2 * i + 2] = rec[p:p + 2]
+        struct.pack_into("<H", rec, p, usn)
+    return rec
+
+
+def encode_runs(runs):
+    """Mapping pairs of (vcn, lcn, length) runs without holes, LCN deltas from 0."""
+    out, prev = bytearray(), 0
+    for _, lcn, length in runs:
+        lb = next(b for b in range(1, 9) if length < 1 << (8 * b))
+        delta = lcn - prev
+        ob = next(b for b in range(1, 9) if -(1 << (8 * b - 1)) <= delta < 1 << (8 * b - 1))
+        out += bytes([ob << 4 | lb]) + length.to_bytes(lb, "little") + delta.to_bytes(ob, "little", signed=True)
+        prev = lcn
+    return bytes(out + b"\0")
+
+
+def nonres_attr(a, low, high, runs, sizes, instance):
+    """The unnamed non-resident attribute a (as attrs() gives it) cut to VCNs
+    low..high: its type, flags and compression unit kept, the rest given."""
+    head = bytearray(a["bytes"][:0x40])
+    struct.pack_into("<H", head, 0x0E, instance)
+    struct.pack_into("<QQH", head, 0x10, low, high, 0x40)
+    struct.pack_into("<QQQ", head, 0x28, *sizes)
+    body = bytearray(head + encode_runs(runs))
+    body += bytes(-len(body) % 8)
+    struct.pack_into("<I", body, 4, len(body))
+    return bytes(body)
+
+
+def mftlist(src, dst, split, ext):
+    """Rewrite $MFT as Windows lays out one whose runlist outgrew record 0:
+    record 0 with a resident $ATTRIBUTE_LIST and $DATA's first extent (VCN
+    0..split-1, the sizes of the whole stream), free record ext (inside the
+    first extent) as an extension record of $MFT with the rest (sizes 0);
+    $MFTMirr's copy of record 0 updated. The image is trimmed as finish does."""
+    v = Vol(src)
+    r0, rx = bytearray(v.record(0)), bytearray(v.record(ext))
+    assert not struct.unpack_from("<H", rx, 0x16)[0] & 1, "record %d is in use" % ext
+    attrs = v.attrs(r0)
+    assert not any(a["type"] == 0x20 for a in attrs), "record 0 has a list already"
+    data = [a for a in attrs if a["type"] == 0x80][0]
+    lo, hi = [], []
+    for vcn, lcn, length in data["runs"]:
+        if vcn + length <= split:
+            lo.append((vcn, lcn, length))
+        elif vcn >= split:
+            hi.append((vcn, lcn, length))
+        else:
+            k = split - vcn
+            lo.append((vcn, lcn, k))
+            hi.append((split, lcn + k, length - k))
+    assert lo and hi and (ext + 1) * v.rs <= lo[0][2] * v.cs
+    seq0, seqx = struct.unpack_from("<H", r0, 0x10)[0], struct.unpack_from("<H", rx, 0x10)[0]
+    next_id = struct.unpack_from("<H", r0, 0x28)[0]
+    entries = b""
+    for a in attrs:
+        inst = struct.unpack_from("<H", a["bytes"], 0x0E)[0]
+        entries += struct.pack("<IHBBQQH", a["type"], 0x20, 0, 0x1A, 0, seq0 << 48, inst).ljust(0x20, b"\0")
+        if a is data:
+            entries += struct.pack("<IHBBQQH", 0x80, 0x20, 0, 0x1A, split, seqx << 48 | ext, 0).ljust(0x20, b"\0")
+    al = struct.pack("<IIBBHHHIHBB", 0x20, 0, 0, 0, 0x18, 0, next_id, len(entries), 0x18, 0, 0) + entries
+    al = bytearray(al + bytes(-len(al) % 8))
+    struct.pack_into("<I", al, 4, len(al))
+    body = b""
+    for a in attrs:
+        if a["type"] > 0x20 and al is not None:
+            body, al = body + bytes(al), None
+        if a is data:
+            inst = struct.unpack_from("<H", a["bytes"], 0x0E)[0]
+            body += nonres_attr(a, 0, split - 1, lo, (data["alloc"], data["data_size"], data["init"]), inst)
+        else:
+            body += a["bytes"]
+    first = struct.unpack_from("<H", r0, 0x14)[0]
+    body += struct.pack("<II", 0xFFFFFFFF, 0)
+    assert first + len(body) <= v.rs
+    r0[first:first + len(body)] = body
+    struct.pack_into("<I", r0, 0x18, first + len(body))
+    struct.pack_into("<H", r0, 0x28, next_id + 1)
+    xfirst = struct.unpack_from("<H", rx, 0x14)[0]
+    last = hi[-1][0] + hi[-1][2] - 1
+    xbody = nonres_attr(data, split, last, hi, (0, 0, 0), 0) + struct.pack("<II", 0xFFFFFFFF, 0)
+    assert xfirst + len(xbody) <= v.rs
+    rx[xfirst:xfirst + len(xbody)] = xbody
+    struct.pack_into("<HI", rx, 0x16, 1, xfirst + len(xbody))  # in use; bytes in use
+    struct.pack_into("<QH", rx, 0x20, seq0 << 48, 1)  # base record 0; next attribute id
+    for n, rec in ((0, r0), (ext, rx)):
+        off = v.record_offset(n)
+        v.d[off:off + v.rs] = redo_fixup(rec)
+    mirr = struct.unpack_from("<Q", v.d, 0x38)[0] * v.cs
+    v.d[mirr:mirr + v.rs] = v.d[v.record_offset(0):v.record_offset(0) + v.rs]
+    end = len(v.d.rstrip(b"\0"))
+    open(dst, "wb").write(v.d[:(end + v.bps - 1) // v.bps * v.bps])
 
 
 def finish(path, trim):
@@ -361,8 +468,10 @@ def main():
         finish(sys.argv[2], sys.argv[3] == "1")
     elif sys.argv[1] == "structures":
         structures(sys.argv[2])
+    elif sys.argv[1] == "mftlist":
+        mftlist(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     else:
-        sys.exit("usage: extract-seeds.py finish IMAGE TRIM | structures DIR")
+        sys.exit("usage: extract-seeds.py finish IMAGE TRIM | structures DIR | mftlist IMAGE OUT VCN REC")
 
 
 if __name__ == "__main__":

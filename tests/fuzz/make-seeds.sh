@@ -64,6 +64,9 @@ build seed-4kn 1600K 4096 4096 small 0
 build seed-64k 3M 512 65536 plain 1
 
 python3 "$HERE/extract-seeds.py" structures "$OUT"
+# seed-dir again with $MFT's $DATA split into record 0 and extension record 16
+# through an $ATTRIBUTE_LIST (VCN 40 on: records 160 and up, half the files)
+python3 "$HERE/extract-seeds.py" mftlist "$OUT/volume/seed-dir.img" "$OUT/volume/seed-mftlist.img" 40 16
 # The volumes are kept gzip-compressed (replay_main.c and fuzz_support.c
 # inflate them; run-ci.sh unpacks them for libFuzzer).
 for f in "$OUT"/volume/*.img; do gzip -9 -n -f "$f"; done
