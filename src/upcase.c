@@ -5,9 +5,10 @@
  * was one of GRUB's NTFS bugs).
  *
  * Without an attached table (ntx_volume_attach_upcase) the entries are read
- * on demand (or, in a build without NTX_WITH_UPCASE, ASCII letters folded), a device block at a time, from runs remembered at mount: no
+ * on demand, a device block at a time, from runs remembered at mount: no
  * record is loaded, so a collation never disturbs the record cache that the
- * names being compared may live in.
+ * names being compared may live in. A build without NTX_WITH_UPCASE reads
+ * no entry: it folds ASCII letters (config.h says when that is exact).
  */
 #include "upcase.h"
 

@@ -153,9 +153,9 @@
  * follows Windows' (checked: no unit of 0x80 or above folds into ASCII). A
  * lookup that needs the upper case of such a unit in the name looked for
  * answers NTX_E_UNSUPPORTED, unless ntx_volume_attach_upcase() gave the
- * whole table. On a volume whose $UpCase
- * breaks that assumption a lookup may find another name than the full build
- * (or none); the bytes read are still those of the file found. */
+ * whole table. On a volume whose $UpCase breaks that assumption a lookup
+ * may find another name than the full build (or none); the bytes read are
+ * still those of the file found. */
 #ifndef NTX_WITH_UPCASE
 #define NTX_WITH_UPCASE (NTX_PROFILE != NTX_PROFILE_MINIMAL)
 #endif

@@ -261,7 +261,9 @@ ntx_err ntx_volume_count_free(ntx_volume *vol, void *buf, size_t len, uint64_t *
 
 /**
  * ntx_volume_attach_upcase() - load the whole $UpCase table into table,
- * which then serves every collation (faster than reading blocks on demand).
+ * which then serves every collation (faster than reading blocks on demand;
+ * in a build without NTX_WITH_UPCASE, what lets a lookup fold non-ASCII
+ * names at all).
  *
  * Buffers: table of 65536 entries (128 KiB), caller-owned; it must stay valid
  *          until unmount. Reads $UpCase (MFT record 10) once.
