@@ -145,6 +145,7 @@ ntx_err ntx_runlist_read(ntx_volume *vol, const uint8_t *a, uint64_t mft_no, uin
     }
     return NTX_OK;
 }
+#endif
 
 ntx_err ntx_attr_runs_open(ntx_run_iter *it, const ntx_file *f, const ntx_attr_info *ai)
 {
@@ -203,4 +204,3 @@ ntx_err ntx_attr_runs_next(ntx_run_iter *it, ntx_run *run)
     }
     return rc;
 }
-#endif
