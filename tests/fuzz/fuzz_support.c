@@ -194,8 +194,11 @@ static void fz_map_base(fz_base *b)
     b->free_rec = 0;
     for (uint32_t n = 0; n < b->nrec; n++) {
         ntx_err rc = ntx_file_open_ref(vol, n, &f);
-        if (n >= 24 && b->free_rec == 0 && rc == NTX_E_RECORD &&
-            vol->diag.check == NTX_CHK_RECORD_NOT_IN_USE && b->mft_off[n] != 0)
+        /* a sound record not in use (asked of its header, not of the
+         * diagnostic: the firmware profiles record none) */
+        ntx_record_info ri;
+        if (n >= 24 && b->free_rec == 0 && rc == NTX_E_RECORD && b->mft_off[n] != 0 &&
+            ntx_record_get_info(vol, n, &ri) == NTX_OK && !(ri.flags & NTX_REC_IN_USE))
             b->free_rec = n;
         if (rc != NTX_OK || !(f.rec_flags & 2))
             continue;
