@@ -230,7 +230,7 @@ static bool open_and_scan(cli_opts *o, cli_image *img, scan *sc, bool with_times
 }
 
 /* Whether a record has a name other than a DOS 8.3 one: its DOS name is then
- * only an alias and listed with -a alone. */
+ * only an alias (mft lists it with -a alone, timeline not at all). */
 static bool has_long_name(const scan *sc, const scan_rec *r)
 {
     for (uint32_t k = 0; k < r->nnames; k++)
@@ -243,13 +243,12 @@ static bool has_long_name(const scan *sc, const scan_rec *r)
  * parents in the scan; true when a parent is missing (an orphan). */
 static bool name_path(scan *sc, uint64_t n, const scan_name *nm, bool deleted, sbuf *path)
 {
-    bool orphan = false;
     sb_clear(path);
     if (n == NTX_MFT_ROOT) {
         sb_putc(path, '/');
         return false;
     }
-    orphan = scan_parent_path(sc, nm, deleted, path);
+    bool orphan = scan_parent_path(sc, nm, deleted, path);
     sb_putc(path, '/');
     sb_put(path, scan_str(sc, nm->name_off), nm->name_len);
     return orphan;
