@@ -16,16 +16,19 @@
 # few seconds, which the volume harnesses' large seeds make slow.)
 # --stop ends the running harness at once (libFuzzer prints its final stats on
 # SIGTERM), records its row with the CPU it had, and runs no further harness;
-# run the harness again later to top it up: --report adds the rows. State
-# lives in $NTX_FUZZ_CAMPAIGN
-# (default build/fuzz-campaign): corpus/<h> (grows run after run),
-# artifacts/<h> (crash-*, timeout-*, oom-*), logs/<h>.*, summary.tsv (one
-# row per harness and run; cpu_s is the CPU time the fuzzers really had).
-#   tests/fuzz/run-campaign.sh --report    # summary.tsv as a Markdown table
-# Then minimize what it found into the seed corpus, if it adds coverage:
+# run the harness again later to top it up: --report adds the rows.
+# Working state lives in $NTX_FUZZ_CAMPAIGN (default build/fuzz-campaign):
+# corpus/<h> (grows run after run), artifacts/<h> (crash-*, timeout-*,
+# oom-*), logs/<h>.*. The record is tracked, not in build/, because a campaign
+# spans sessions and machines: tests/fuzz/campaign.tsv ($NTX_FUZZ_SUMMARY), one
+# row per harness and run; cpu_s is the CPU time the fuzzers really had; "-"
+# marks a figure that was not recorded. Commit it with the merged corpus.
+#   tests/fuzz/run-campaign.sh --report    # campaign.tsv as a Markdown table
+# Then minimize what it found into the seed corpus, so the next session's run
+# goes on from there instead of from the seeds:
 #   tests/fuzz/run-campaign.sh --merge HARNESS...
-# (writes fixtures/corpus/<h>/ from the seeds plus the campaign corpus with
-# libFuzzer -merge=1; review the size before committing).
+# (writes $NTX_FUZZ_CAMPAIGN/merged/<h> from the seeds plus the campaign corpus
+# with libFuzzer -merge=1; review the size, then move it to fixtures/corpus/<h>).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TOP=$PWD
@@ -37,21 +40,28 @@ DICT=$TOP/tests/fuzz/ntfs.dict
 TABLE=$TOP/tests/fuzz/harnesses.txt
 ALL=$(grep -v '^#' "$TABLE" | awk '{print $1}' | tr '\n' ' ')
 maxlen() { awk -v h="$1" '$1 == h {print $2}' "$TABLE"; }
+SUMMARY=${NTX_FUZZ_SUMMARY:-$TOP/tests/fuzz/campaign.tsv}
 
-# --report: summary.tsv as the Markdown table README.md's reliability section
-# shows, one row per harness (runs added up; coverage of the latest run).
+# --report: campaign.tsv as the Markdown table README.md's reliability section
+# shows, one row per harness (runs added up; coverage of the latest run that
+# recorded it). Executions are a lower bound ("at least") when a run's count
+# was not recorded.
 if [ "${1:-}" = "--report" ]; then
-    awk -F'\t' 'NR > 1 {
-        h = $2; if (!(h in execs)) order[++n] = h
-        execs[h] += $5; cpu[h] += $12; cov[h] = $6; ft[h] = $7; corp[h] = $8
+    awk -F'\t' 'NR > 1 && $1 !~ /^#/ {
+        h = $2; if (!(h in seen)) { seen[h] = 1; order[++n] = h }
+        if ($5 == "-") part[h] = 1; else execs[h] += $5
+        cpu[h] += $12
+        if ($6 != "-") { cov[h] = $6; ft[h] = $7; corp[h] = $8 }
         crash[h] += $9; tmo[h] += $10; oom[h] += $11
     } END {
         print "| harness | CPU hours | executions | edges | features | corpus | crashes | timeouts | OOMs |"
         print "|---|---|---|---|---|---|---|---|---|"
         for (i = 1; i <= n; i++) { h = order[i]
-            printf "| %s | %.2f | %d | %s | %s | %s | %d | %d | %d |\n", h, cpu[h] / 3600, execs[h],
-                cov[h], ft[h], corp[h], crash[h], tmo[h], oom[h] }
-    }' "$CAMP/summary.tsv"
+            x = execs[h] + 0 == 0 && part[h] ? "-" : (part[h] ? "≥ " : "") execs[h] + 0
+            printf "| %s | %.2f | %s | %s | %s | %s | %d | %d | %d |\n", h, cpu[h] / 3600,
+                x, cov[h] == "" ? "-" : cov[h], ft[h] == "" ? "-" : ft[h],
+                corp[h] == "" ? "-" : corp[h], crash[h], tmo[h], oom[h] }
+    }' "$SUMMARY"
     exit 0
 fi
 
@@ -92,7 +102,7 @@ if [ $merge = 1 ]; then
 fi
 
 rm -f "$CAMP/stop"
-[ -f "$CAMP/summary.tsv" ] || printf 'date\tharness\tseconds\tjobs\texecs\tcov\tft\tcorpus\tcrashes\ttimeouts\tooms\tcpu_s\n' > "$CAMP/summary.tsv"
+[ -f "$SUMMARY" ] || printf 'date\tharness\tseconds\tjobs\texecs\tcov\tft\tcorpus\tcrashes\ttimeouts\tooms\tcpu_s\n' > "$SUMMARY"
 
 # One worker: libFuzzer again and again until its runs have had SECS of CPU,
 # so a crash (kept in artifacts/) does not end the campaign. Shares the corpus
@@ -157,6 +167,6 @@ for h in $HARNESSES; do
     ooms=$(grep -c -E '^(oom|slow-unit)-' <<< "$new" || true)
     cpu=$(cat "$CAMP/logs/$h".*.cpu | awk '{s += $1 + $2} END {printf "%.0f", s}')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$(( $(date +%s) - started ))" "$JOBS" \
-        "$execs" "$c" "$f" "$k" "$crashes" "$timeouts" "$ooms" "$cpu" | tee -a "$CAMP/summary.tsv"
+        "$execs" "$c" "$f" "$k" "$crashes" "$timeouts" "$ooms" "$cpu" | tee -a "$SUMMARY"
     [ -z "$new" ] || sed "s|^|    artifact: $art/|" <<< "$new"
 done
