@@ -24,11 +24,14 @@
 # row per harness and run; cpu_s is the CPU time the fuzzers really had; "-"
 # marks a figure that was not recorded. Commit it with the merged corpus.
 #   tests/fuzz/run-campaign.sh --report    # campaign.tsv as a Markdown table
-# Then minimize what it found into the seed corpus, so the next session's run
-# goes on from there instead of from the seeds:
+# Then minimize what it found into the repository, so that the next session's
+# run goes on from there instead of from the seeds, and CI's short runs and
+# the replay tests start from it too:
 #   tests/fuzz/run-campaign.sh --merge HARNESS...
-# (writes $NTX_FUZZ_CAMPAIGN/merged/<h> from the seeds plus the campaign corpus
-# with libFuzzer -merge=1; review the size, then move it to fixtures/corpus/<h>).
+# (libFuzzer -merge=1 over the seeds, the reproducers, the kept campaign
+# inputs and the campaign corpus; fixtures/corpus/campaign/<h>/ receives what
+# adds coverage beyond the seeds and reproducers, which make-seeds.sh and the
+# regressions own. Review the size before committing.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TOP=$PWD
@@ -91,12 +94,31 @@ mkdir -p "$CAMP"
 
 if [ $merge = 1 ]; then
     for h in $HARNESSES; do
-        out=$CAMP/merged/$h
-        rm -rf "$out"
-        mkdir -p "$out"
-        "$BIN/fuzz_$h" -merge=1 -max_len="$(maxlen "$h")" "$out" "$CORPUS/$h" "$CAMP/corpus/$h" \
+        out=$CAMP/merged/$h known=$CAMP/merged/$h.known keep=$CORPUS/campaign/$h
+        rm -rf "$out" "$known"
+        mkdir -p "$out" "$known" "$CAMP/logs"
+        # What the repository already has, inflated (the volume inputs are gzipped).
+        for d in "$CORPUS/$h" "$CORPUS/regress/$h" "$keep"; do
+            [ -d "$d" ] || continue
+            for f in "$d"/*; do
+                case $f in *.gz) gzip -dc "$f" > "$known/$(basename "${f%.gz}")";; *) cp "$f" "$known/";; esac
+            done
+        done
+        "$BIN/fuzz_$h" -merge=1 -max_len="$(maxlen "$h")" "$out" "$known" "$CAMP/corpus/$h" \
             > "$CAMP/logs/merge-$h.log" 2>&1
-        echo "$h: $(ls "$CORPUS/$h" | wc -l) seeds + campaign -> $(ls "$out" | wc -l) inputs, $(du -sh "$out" | cut -f1) ($out)"
+        # The seeds and reproducers stay where they are: keep only what the
+        # campaign found (libFuzzer names merged inputs by their SHA-1).
+        for f in "$CORPUS/$h"/* "$CORPUS/regress/$h"/*; do
+            [ -f "$f" ] || continue
+            case $f in *.gz) sum=$(gzip -dc "$f" | sha1sum);; *) sum=$(sha1sum < "$f");; esac
+            rm -f "$out/${sum%% *}"
+        done
+        if [ "$h" = volume ]; then gzip -9n "$out"/*; fi
+        rm -rf "$keep" "$known"
+        mkdir -p "$keep"
+        cp "$out"/* "$keep"/ 2> /dev/null || true
+        echo "$h: seeds + campaign -> $(ls "$keep" | wc -l) inputs beyond the seeds in $keep," \
+            "$(du -sh --apparent-size "$keep" | cut -f1)"
     done
     exit 0
 fi
@@ -135,7 +157,7 @@ for h in $HARNESSES; do
     rm -f "$CAMP/logs/$h".*.log "$CAMP/logs/$h".*cpu
     [ -e "$CAMP/stop" ] && break
     seeds=()
-    for d in "$CORPUS/$h" "$CORPUS/regress/$h"; do
+    for d in "$CORPUS/$h" "$CORPUS/regress/$h" "$CORPUS/campaign/$h"; do
         [ -d "$d" ] || continue
         if [ "$h" = volume ]; then
             for f in "$d"/*; do

@@ -59,7 +59,7 @@ run_one() { # run_one HARNESS MAXLEN TIMEOUT
     mkdir -p "$work" "$art" "$(dirname "$log")"
     # libFuzzer writes new inputs into the first directory: a scratch copy.
     local seeds=()
-    for d in "$CORPUS/$h" "$CORPUS/regress/$h"; do
+    for d in "$CORPUS/$h" "$CORPUS/regress/$h" "$CORPUS/campaign/$h"; do
         [ -d "$d" ] || continue
         if [ "$h" = volume ]; then # the volume seeds are gzip-compressed
             for f in "$d"/*; do
