@@ -108,7 +108,12 @@
  * fragments, many hard links, big directories) and an $MFT whose runlist
  * outgrew record 0. 0: a stream, directory or attribute walk of such a file
  * answers NTX_E_UNSUPPORTED, and so does an MFT record past $MFT's first
- * extent; files without a list read exactly as in the full build. */
+ * extent; files without a list read exactly as in the full build. Every
+ * value then has one extent, so a read decodes that extent's runs from its
+ * start, with the same checks and errors, instead of keeping the full
+ * build's cursor, which decodes each run once across calls (less code; a
+ * read call costs a walk of the file's runlist, which a loader reading a
+ * file in a few large calls does not notice). */
 #ifndef NTX_WITH_ATTRLIST
 #define NTX_WITH_ATTRLIST (NTX_PROFILE != NTX_PROFILE_MINIMAL)
 #endif
