@@ -29,6 +29,19 @@ enum {
 
 #define BOOT_MAX_CLUSTER_SHIFT 21 /* 2 MiB, the largest cluster Windows formats */
 
+int ntx_log2_exact(uint64_t x)
+{
+    int s = 0;
+    if (x == 0 || (x & (x - 1u)) != 0)
+        return -1;
+    /* a loop, not __builtin_ctzll: that is a libgcc call on RISC-V and Arm */
+    while (x > 1u) { /* bound: at most 63 halvings */
+        x >>= 1;
+        s++;
+    }
+    return s;
+}
+
 static bool boot_oem_is_ntfs(const uint8_t *sec)
 {
     static const uint8_t oem[8] = { 'N', 'T', 'F', 'S', ' ', ' ', ' ', ' ' };
