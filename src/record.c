@@ -338,11 +338,15 @@ static ntx_err record_load(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
 
 /* ---- the record cache ---- */
 
+/* Least recently used slot first; a single slot (config.h) needs no clock. */
+#define RECORD_LRU (NTX_RECORD_SLOTS > 1u)
+
 void ntx_record_cache_reset(ntx_volume *vol)
 {
     for (unsigned i = 0; i < NTX_RECORD_SLOTS; i++) {
         vol->rec_slot_no[i] = NTX_NO_RECORD;
-        vol->rec_slot_tick[i] = 0;
+        if (RECORD_LRU)
+            vol->rec_slot_tick[i] = 0;
     }
 #if NTX_WITH_ATTRLIST /* the $MFT extension slot and run cache of mft_map() */
     vol->mftext_no = NTX_NO_RECORD;
@@ -356,7 +360,8 @@ ntx_err ntx_record_get(ntx_volume *vol, uint64_t mft_no, const uint8_t **rec)
 
     for (unsigned i = 0; i < NTX_RECORD_SLOTS; i++) {
         if (vol->rec_slot_no[i] == mft_no) {
-            vol->rec_slot_tick[i] = ++vol->tick;
+            if (RECORD_LRU)
+                vol->rec_slot_tick[i] = ++vol->tick;
             *rec = vol->rec_slot[i];
             return NTX_OK;
         }
@@ -367,12 +372,14 @@ ntx_err ntx_record_get(ntx_volume *vol, uint64_t mft_no, const uint8_t **rec)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NUMBER, mft_no, 0);
 
     vol->rec_slot_no[victim] = NTX_NO_RECORD;
-    vol->rec_slot_tick[victim] = 0;
+    if (RECORD_LRU)
+        vol->rec_slot_tick[victim] = 0;
     ntx_err rc = record_load(vol, mft_no, vol->rec_slot[victim]);
     if (rc != NTX_OK)
         return rc;
     vol->rec_slot_no[victim] = mft_no;
-    vol->rec_slot_tick[victim] = ++vol->tick;
+    if (RECORD_LRU)
+        vol->rec_slot_tick[victim] = ++vol->tick;
     *rec = vol->rec_slot[victim];
     return NTX_OK;
 }

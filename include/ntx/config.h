@@ -51,11 +51,6 @@
 #define NTX_MAX_SYMLINK_HOPS 40u
 #endif
 
-/* Number of general MFT record cache slots in the workspace (at least 2). */
-#ifndef NTX_RECORD_SLOTS
-#define NTX_RECORD_SLOTS 4u
-#endif
-
 /*
  * Profiles: feature switches for small builds (1 = compiled in).
  *
@@ -169,6 +164,19 @@
  * answers NTX_E_UNSUPPORTED (ntx_stream_open() still opens any attribute). */
 #ifndef NTX_WITH_NAMED_STREAMS
 #define NTX_WITH_NAMED_STREAMS NTX_PROFILE_DEFAULT_
+#endif
+
+/* Number of general MFT record cache slots in the workspace. With
+ * NTX_WITH_ATTRLIST at least 2: a base record and one of its extension
+ * records are in use together. Without attribute lists no caller holds two
+ * records at once, and the minimal profile keeps one slot: walking a path
+ * re-reads no record (each directory searched is the record just opened),
+ * nor does reading a file, and the workspace is three records smaller. */
+#ifndef NTX_RECORD_SLOTS
+#define NTX_RECORD_SLOTS (NTX_PROFILE == NTX_PROFILE_MINIMAL ? 1u : 4u)
+#endif
+#if NTX_RECORD_SLOTS < 1 || (NTX_WITH_ATTRLIST && NTX_RECORD_SLOTS < 2)
+#error "NTX_RECORD_SLOTS must be at least 1, and at least 2 with NTX_WITH_ATTRLIST"
 #endif
 
 #endif
