@@ -35,7 +35,7 @@ ntx_err ntx_record_check(ntx_volume *vol, uint8_t *buf, uint64_t mft_no)
     const uint32_t size = vol->geo.record_size;
     ntx_check check;
 
-    if (buf[0] != 'F' || buf[1] != 'I' || buf[2] != 'L' || buf[3] != 'E')
+    if (ntx_le32(buf + REC_MAGIC) != REC_MAGIC_FILE)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_MAGIC, mft_no, 0);
     if (ntx_fixup_apply(buf, size, &check) != NTX_OK)
         return ntx_fail(vol, NTX_E_FIXUP, check, mft_no, REC_USA_OFS);
