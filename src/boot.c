@@ -29,13 +29,30 @@ enum {
 
 #define BOOT_MAX_CLUSTER_SHIFT 21 /* 2 MiB, the largest cluster Windows formats */
 
+int ntx_log2_exact(uint64_t x)
+{
+    int s = 0;
+    if (x == 0 || (x & (x - 1u)) != 0)
+        return -1;
+    /* a loop, not __builtin_ctzll: that is a libgcc call on RISC-V and Arm */
+    while (x > 1u) { /* bound: at most 63 halvings */
+        x >>= 1;
+        s++;
+    }
+    return s;
+}
+
 static bool boot_oem_is_ntfs(const uint8_t *sec)
 {
+#if NTX_UNALIGNED_OK /* "NTFS    " as one little-endian word: a single load and compare */
+    return ntx_le64(sec + BOOT_OEM_ID) == 0x202020205346544Eull;
+#else /* without unaligned loads the byte loop is smaller */
     static const uint8_t oem[8] = { 'N', 'T', 'F', 'S', ' ', ' ', ' ', ' ' };
     for (unsigned i = 0; i < sizeof oem; i++)
         if (sec[BOOT_OEM_ID + i] != oem[i])
             return false;
     return true;
+#endif
 }
 
 /* Decode a clusters-per-record byte: positive = clusters, negative = 2^-v bytes.
@@ -61,8 +78,8 @@ static int boot_record_shift(uint8_t raw, unsigned cluster_shift)
 ntx_err ntx_boot_parse(const uint8_t *sec, size_t len, uint64_t dev_size, ntx_geometry *geo,
                        ntx_check *check)
 {
-    if (len < BOOT_MIN_SIZE || !boot_oem_is_ntfs(sec) || sec[BOOT_END_MARKER] != 0x55 ||
-        sec[BOOT_END_MARKER + 1] != 0xAA) {
+    if (len < BOOT_MIN_SIZE || !boot_oem_is_ntfs(sec) ||
+        ntx_le16(sec + BOOT_END_MARKER) != 0xAA55) {
         *check = NTX_CHK_BOOT_SIGNATURE;
         return NTX_E_NOT_NTFS;
     }

@@ -99,19 +99,9 @@ static inline bool ntx_round_up_u64(uint64_t a, unsigned shift, uint64_t *r)
     return true;
 }
 
-/* log2 of x if x is a power of two, else -1. */
-static inline int ntx_log2_exact(uint64_t x)
-{
-    int s = 0;
-    if (x == 0 || (x & (x - 1u)) != 0)
-        return -1;
-    /* a loop, not __builtin_ctzll: that is a libgcc call on RISC-V and Arm */
-    while (x > 1u) { /* bound: at most 63 halvings */
-        x >>= 1;
-        s++;
-    }
-    return s;
-}
+/* log2 of x if x is a power of two, else -1. Out of line, in boot.c: as a
+ * static inline, GCC at -Os kept a copy of it in each object using it. */
+int ntx_log2_exact(uint64_t x);
 
 static inline uint64_t ntx_min_u64(uint64_t a, uint64_t b)
 {

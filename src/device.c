@@ -28,11 +28,6 @@ static ntx_err dev_call(ntx_volume *vol, uint64_t off, void *buf, size_t len)
     return NTX_OK;
 }
 
-void ntx_dev_forget(ntx_volume *vol)
-{
-    vol->bounce_off = UINT64_MAX;
-}
-
 ntx_err ntx_dev_block(ntx_volume *vol, uint64_t off, const uint8_t **block)
 {
     if (vol->bounce_off != off) {

@@ -37,6 +37,8 @@ enum {
     IH_SIZE = 0x10,
 };
 
+#define INDX_MAGIC 0x58444E49u /* "INDX" */
+
 /* Check an index header at h (header offset hofs in a node of node_len bytes)
  * and fill node's entries area. Comparisons go from small to large so none
  * can overflow (ntfs-3g bb4456d3). */
@@ -73,7 +75,7 @@ ntx_err ntx_index_block_parse(ntx_volume *vol, uint8_t *buf, uint32_t block_size
                               uint64_t mft_no, ntx_index_node *node)
 {
     ntx_check check;
-    if (buf[0] != 'I' || buf[1] != 'N' || buf[2] != 'D' || buf[3] != 'X')
+    if (ntx_le32(buf) != INDX_MAGIC)
         return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK, mft_no, vcn);
     if (ntx_fixup_apply(buf, block_size, &check) != NTX_OK)
         return ntx_fail(vol, NTX_E_FIXUP, check, mft_no, vcn);

@@ -4,6 +4,7 @@
 #include "mem.h"
 
 #include "bytes.h"
+#include "ntx/config.h"
 
 void ntx_mem_copy(void *dst, const void *src, size_t n)
 {
@@ -11,8 +12,9 @@ void ntx_mem_copy(void *dst, const void *src, size_t n)
     const uint8_t *s = src;
 
     /* Word-sized steps when both pointers share alignment: this is the bounce
-     * path of every unaligned file read, so it is worth a few bytes of code. */
-    if ((((uintptr_t)d ^ (uintptr_t)s) & (sizeof(size_t) - 1u)) == 0) {
+     * path of every unaligned file read, so it is worth a few bytes of code
+     * (unless config.h's NTX_WITH_WORD_MEM says otherwise). */
+    if (NTX_WITH_WORD_MEM && (((uintptr_t)d ^ (uintptr_t)s) & (sizeof(size_t) - 1u)) == 0) {
         while (n > 0 && ((uintptr_t)d & (sizeof(size_t) - 1u)) != 0) {
             *d++ = *s++;
             n--;
@@ -36,14 +38,16 @@ void ntx_mem_zero(void *dst, size_t n)
 
     /* Sparse runs and bytes past the initialized size are zero-filled through
      * here, possibly gigabytes of them: word steps matter. */
-    while (n > 0 && ((uintptr_t)d & (sizeof(size_t) - 1u)) != 0) {
-        *d++ = 0;
-        n--;
-    }
-    while (n >= sizeof(ntx_word)) { /* bound: n shrinks by a word each step */
-        *(ntx_word *)(void *)d = 0;
-        d += sizeof(ntx_word);
-        n -= sizeof(ntx_word);
+    if (NTX_WITH_WORD_MEM) {
+        while (n > 0 && ((uintptr_t)d & (sizeof(size_t) - 1u)) != 0) {
+            *d++ = 0;
+            n--;
+        }
+        while (n >= sizeof(ntx_word)) { /* bound: n shrinks by a word each step */
+            *(ntx_word *)(void *)d = 0;
+            d += sizeof(ntx_word);
+            n -= sizeof(ntx_word);
+        }
     }
     while (n > 0) { /* bound: n shrinks by one each step */
         *d++ = 0;

@@ -35,7 +35,7 @@ ntx_err ntx_record_check(ntx_volume *vol, uint8_t *buf, uint64_t mft_no)
     const uint32_t size = vol->geo.record_size;
     ntx_check check;
 
-    if (buf[0] != 'F' || buf[1] != 'I' || buf[2] != 'L' || buf[3] != 'E')
+    if (ntx_le32(buf + REC_MAGIC) != REC_MAGIC_FILE)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_MAGIC, mft_no, 0);
     if (ntx_fixup_apply(buf, size, &check) != NTX_OK)
         return ntx_fail(vol, NTX_E_FIXUP, check, mft_no, REC_USA_OFS);
@@ -140,6 +140,7 @@ static const uint8_t *mft_base_extent(const ntx_volume *vol)
     return NULL;
 }
 
+#if NTX_WITH_ATTRLIST /* $MFT mapped run by run, through its attribute list past record 0 */
 static bool mft_run_cached(const ntx_volume *vol, uint64_t vcn, ntx_run *run)
 {
     const ntx_run *c = &vol->mft_run;
@@ -177,7 +178,6 @@ static ntx_err mft_read_piece(ntx_volume *vol, const ntx_run *run, uint64_t byte
     return ntx_dev_read(vol, (run->lcn << cs) + in_run, dst, *n);
 }
 
-#if NTX_WITH_ATTRLIST
 /* Read record mft_no (raw, no fixup) using record 0's extent alone. This
  * loop and mft_read_raw()'s differ only in the mapping they call; they are
  * kept apart so the call graph has no cycle (mft_read_raw -> mft_map ->
@@ -223,7 +223,6 @@ static __attribute__((noinline)) ntx_err mft_load_extension(ntx_volume *vol, uin
     vol->mftext_no = ext_no;
     return NTX_OK;
 }
-#endif
 
 /* Map a VCN of $MFT anywhere, through its attribute list if needed. */
 static ntx_err mft_map(ntx_volume *vol, uint64_t vcn, ntx_run *run)
@@ -236,9 +235,6 @@ static ntx_err mft_map(ntx_volume *vol, uint64_t vcn, ntx_run *run)
     const uint8_t *al = ntx_rec_find_attr(vol->mft0, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &off);
     if (al == NULL)
         return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, 0, vcn);
-#if !NTX_WITH_ATTRLIST /* config.h: an $MFT beyond its first extent is refused */
-    return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, 0, vcn);
-#else
     ntx_alist_entry e;
     ntx_err rc = ntx_alist_find(vol, al, 0, NTX_AT_DATA, NULL, 0, vcn, &e);
     if (rc == NTX_E_NOT_FOUND)
@@ -261,7 +257,6 @@ static ntx_err mft_map(ntx_volume *vol, uint64_t vcn, ntx_run *run)
     if (rc == NTX_OK && run->lcn != NTX_LCN_HOLE)
         ntx_mem_copy(&vol->mft_run, run, sizeof *run);
     return rc;
-#endif
 }
 
 static ntx_err mft_read_raw(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
@@ -283,6 +278,29 @@ static ntx_err mft_read_raw(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
     }
     return NTX_OK;
 }
+
+#else
+/* config.h: without attribute lists $MFT is read through its first extent
+ * alone, decoded from its start for each record, with the checks and errors
+ * of mft_map() above (a hole in $MFT is a bad runlist); a record past that
+ * extent is refused as unsupported when $MFT has a list to find it with. */
+static ntx_err mft_read_raw(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
+{
+    const uint8_t *data = mft_base_extent(vol);
+    uint32_t off;
+    ntx_err rc = NTX_END;
+    if (data != NULL)
+        rc = ntx_mp_read(vol, data, 0, mft_no << vol->record_shift, dst, vol->geo.record_size,
+                         true);
+    if (rc != NTX_END)
+        return rc;
+    if (ntx_rec_find_attr(vol->mft0, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &off) != NULL)
+        return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, 0,
+                        (mft_no << vol->record_shift) >> vol->cluster_shift);
+    return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, 0,
+                    (mft_no << vol->record_shift) >> vol->cluster_shift);
+}
+#endif
 
 /* Records 0-3 from $MFTMirr, which holds them contiguously from its first cluster. */
 static ntx_err mft_read_mirror(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
@@ -320,14 +338,20 @@ static ntx_err record_load(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
 
 /* ---- the record cache ---- */
 
+/* Least recently used slot first; a single slot (config.h) needs no clock. */
+#define RECORD_LRU (NTX_RECORD_SLOTS > 1u)
+
 void ntx_record_cache_reset(ntx_volume *vol)
 {
     for (unsigned i = 0; i < NTX_RECORD_SLOTS; i++) {
         vol->rec_slot_no[i] = NTX_NO_RECORD;
-        vol->rec_slot_tick[i] = 0;
+        if (RECORD_LRU)
+            vol->rec_slot_tick[i] = 0;
     }
+#if NTX_WITH_ATTRLIST /* the $MFT extension slot and run cache of mft_map() */
     vol->mftext_no = NTX_NO_RECORD;
     vol->mft_run.len = 0;
+#endif
 }
 
 ntx_err ntx_record_get(ntx_volume *vol, uint64_t mft_no, const uint8_t **rec)
@@ -336,7 +360,8 @@ ntx_err ntx_record_get(ntx_volume *vol, uint64_t mft_no, const uint8_t **rec)
 
     for (unsigned i = 0; i < NTX_RECORD_SLOTS; i++) {
         if (vol->rec_slot_no[i] == mft_no) {
-            vol->rec_slot_tick[i] = ++vol->tick;
+            if (RECORD_LRU)
+                vol->rec_slot_tick[i] = ++vol->tick;
             *rec = vol->rec_slot[i];
             return NTX_OK;
         }
@@ -347,12 +372,14 @@ ntx_err ntx_record_get(ntx_volume *vol, uint64_t mft_no, const uint8_t **rec)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NUMBER, mft_no, 0);
 
     vol->rec_slot_no[victim] = NTX_NO_RECORD;
-    vol->rec_slot_tick[victim] = 0;
+    if (RECORD_LRU)
+        vol->rec_slot_tick[victim] = 0;
     ntx_err rc = record_load(vol, mft_no, vol->rec_slot[victim]);
     if (rc != NTX_OK)
         return rc;
     vol->rec_slot_no[victim] = mft_no;
-    vol->rec_slot_tick[victim] = ++vol->tick;
+    if (RECORD_LRU)
+        vol->rec_slot_tick[victim] = ++vol->tick;
     *rec = vol->rec_slot[victim];
     return NTX_OK;
 }
@@ -438,13 +465,26 @@ ntx_err ntx_mft_bootstrap(ntx_volume *vol)
     if (data == NULL)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_ATTR_FORM, 0, 0);
     ntx_run first;
+#if NTX_WITH_ATTRLIST
     rc = ntx_mp_find(vol, data, 0, &first, 0);
+#else
+    /* What ntx_mp_find(vol, data, 0, ...) does: VCN 0 is mapped by the
+     * first run. Spelt out so that a loader's mount+open+read links no
+     * ntx_mp_find in a build without attribute lists (issue 6). */
+    ntx_mp_state st;
+    ntx_mp_begin(data, &st);
+    rc = st.vcn_end == 0 ? NTX_END : ntx_mp_next(vol, data, &st, &first, 0);
+    if (rc == NTX_END)
+        rc = ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, 0, 0);
+#endif
     if (rc != NTX_OK)
         return rc;
     /* The boot sector and $MFT's own runlist must agree on where it starts. */
     if (first.lcn != vol->geo.mft_lcn)
         return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_LCN, 0, ntx_attr_mp_offset(data));
+#if NTX_WITH_ATTRLIST /* the only reader of the run cache */
     ntx_mem_copy(&vol->mft_run, &first, sizeof first);
+#endif
     /* $MFT is never sparse, so it cannot be larger than the volume; a size
      * of 2^50 bytes would have every record count or scan read its sparse
      * $BITMAP for hours (HOSTILE R44). */

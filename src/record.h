@@ -24,6 +24,7 @@ enum {
     REC_HEADER_MIN = 0x2A,
 };
 
+#define REC_MAGIC_FILE 0x454C4946u /* "FILE" */
 #define REC_FLAG_IN_USE 0x0001u
 #define REC_FLAG_DIRECTORY 0x0002u
 

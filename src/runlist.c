@@ -112,6 +112,64 @@ ntx_err ntx_mp_find(ntx_volume *vol, const uint8_t *a, uint64_t vcn, ntx_run *ru
     }
 }
 
+#if !NTX_WITH_ATTRLIST
+ntx_err ntx_mp_read(ntx_volume *vol, const uint8_t *a, uint64_t mft_no, uint64_t off,
+                    uint8_t *dst, size_t len, bool holes_bad)
+{
+    const unsigned cs = vol->cluster_shift;
+    ntx_mp_state st;
+    ntx_run run;
+    uint64_t disk = 0; /* where the bytes pending for dst start on the volume */
+    size_t pending = 0;
+    ntx_err rc;
+
+    ntx_mp_begin(a, &st);
+    run.vcn = st.vcn;
+    run.len = 0;
+    /* bound: each pass decodes a run (ntx_mp_next consumes at least 2 bytes of
+     * the attribute) or moves off forward by at least one byte */
+    while (len > 0) {
+        uint64_t vcn = off >> cs;
+        if (vcn >= run.vcn + run.len) {
+            /* As the cursor of the full build does, the extent's end is
+             * tested before any run past the last one read is decoded. */
+            if (vcn >= st.vcn_end)
+                return NTX_END;
+            /* never NTX_END: runs so far end at st.vcn <= vcn < st.vcn_end */
+            rc = ntx_mp_next(vol, a, &st, &run, mft_no);
+            if (rc != NTX_OK)
+                return rc;
+            continue;
+        }
+        uint64_t in_run = off - (run.vcn << cs);
+        size_t n = (size_t)ntx_min_u64((run.len << cs) - in_run, len);
+        uint64_t at = (run.lcn << cs) + in_run;
+        /* Runs adjacent on disk become one callback call (shared/DESIGN.md). */
+        if (run.lcn == NTX_LCN_HOLE || at != disk + pending) {
+            if (pending > 0) {
+                rc = ntx_dev_read(vol, disk, dst, pending);
+                if (rc != NTX_OK)
+                    return rc;
+                dst += pending;
+                pending = 0;
+            }
+            if (run.lcn == NTX_LCN_HOLE) {
+                if (holes_bad)
+                    return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, mft_no, vcn);
+                ntx_mem_zero(dst, n);
+                dst += n;
+            }
+            disk = at;
+        }
+        if (run.lcn != NTX_LCN_HOLE)
+            pending += n;
+        off += n;
+        len -= n;
+    }
+    return pending > 0 ? ntx_dev_read(vol, disk, dst, pending) : NTX_OK;
+}
+#endif
+
 #if NTX_WITH_ATTRLIST /* its only reader: non-resident attribute lists */
 ntx_err ntx_runlist_read(ntx_volume *vol, const uint8_t *a, uint64_t mft_no, uint64_t off,
                          uint8_t *dst, size_t len)

@@ -32,6 +32,19 @@ ntx_err ntx_mp_next(ntx_volume *vol, const uint8_t *a, ntx_mp_state *st, ntx_run
 ntx_err ntx_mp_find(ntx_volume *vol, const uint8_t *a, uint64_t vcn, ntx_run *run,
                     uint64_t mft_no);
 
+#if !NTX_WITH_ATTRLIST
+/*
+ * Read [off, off + len) of the non-resident extent a (held by record mft_no,
+ * lowest VCN 0), decoding its runs from the start: a build without attribute
+ * lists (config.h) reads every value this way, as it has one extent only.
+ * Runs adjacent on disk are read with one call. Sparse runs read as zeros,
+ * or are NTX_E_RUNLIST when holes_bad. Returns NTX_END, and reads nothing
+ * more, at a byte past the extent's highest VCN: the caller says what that means.
+ */
+ntx_err ntx_mp_read(ntx_volume *vol, const uint8_t *a, uint64_t mft_no, uint64_t off,
+                    uint8_t *dst, size_t len, bool holes_bad);
+#endif
+
 /*
  * Read len bytes at byte offset off of a single-extent non-resident attribute
  * a (an $ATTRIBUTE_LIST, which never has extents of its own). Sparse runs and

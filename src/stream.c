@@ -4,7 +4,9 @@
  * A non-resident value is a run list split into extents: one attribute
  * record per extent, each mapping [lowest VCN, highest VCN]; without an
  * $ATTRIBUTE_LIST there is exactly one. The handle keeps a cursor (record,
- * attribute offset, decoder state) so sequential reads decode each run once.
+ * attribute offset, decoder state) so sequential reads decode each run once;
+ * a build without attribute lists keeps none and decodes the one extent
+ * from its start for each read (config.h NTX_WITH_ATTRLIST).
  *
  * Compressed values (attribute flag 0x0001) come in compression units of
  * 2^compression_unit clusters, always 16 (ntfs-3g compress.c; libfsntfs
@@ -39,7 +41,6 @@ static const uint8_t *stream_extent_by_entry(const uint8_t *rec, const ntx_alist
         return NULL;
     return a;
 }
-#endif
 
 /*
  * Find the extent that maps vcn (0 at open) and point the cursor at its
@@ -64,9 +65,6 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
         if (a == NULL)
             return NTX_E_NOT_FOUND;
     } else {
-#if !NTX_WITH_ATTRLIST /* config.h: files with an attribute list are refused */
-        return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, s->mft_no, off);
-#else
         ntx_alist_entry e;
         rc = ntx_alist_find(vol, al, s->mft_no, s->type, s->name, s->name_len, vcn, &e);
         if (rc != NTX_OK)
@@ -79,7 +77,6 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
         a = stream_extent_by_entry(rec, &e, &off);
         if (a == NULL)
             return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, rec_no, e.instance);
-#endif
     }
 
     s->cur.rec_no = rec_no;
@@ -98,6 +95,7 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
     *attr = a;
     return NTX_OK;
 }
+#endif
 
 /* Fill the sizes and form of a freshly found first extent. */
 static ntx_err stream_take_first_extent(ntx_stream *s, const uint8_t *a)
@@ -129,6 +127,37 @@ static ntx_err stream_take_first_extent(ntx_stream *s, const uint8_t *a)
     return NTX_OK;
 }
 
+#if !NTX_WITH_ATTRLIST /* config.h: a value is one extent, in the base record */
+/*
+ * Find the stream's attribute, point the handle at it and take its sizes. A
+ * non-resident one must map VCN 0, as the full build's cursor requires at open.
+ */
+static ntx_err stream_open_extent(ntx_stream *s)
+{
+    ntx_volume *vol = s->vol;
+    const uint8_t *rec, *a;
+    uint32_t off;
+
+    ntx_err rc = ntx_record_get(vol, s->mft_no, &rec);
+    if (rc != NTX_OK)
+        return rc;
+    const uint8_t *al = ntx_rec_find_attr(rec, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &off);
+    s->has_alist = al != NULL;
+    /* The list never lists itself: read as a stream (ntx_attr_read), it is
+     * the base record's own attribute. */
+    if (al != NULL && s->type != NTX_AT_ATTRIBUTE_LIST)
+        return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, s->mft_no, off);
+    a = ntx_rec_find_attr(rec, s->type, s->name, s->name_len, &off);
+    if (a == NULL)
+        return NTX_E_NOT_FOUND;
+    s->cur.rec_no = s->mft_no;
+    s->cur.attr_off = off;
+    if (!ntx_attr_is_resident(a) && (ntx_attr_lowest_vcn(a) != 0 || ntx_attr_vcn_end(a) == 0))
+        return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, s->mft_no, 0);
+    return stream_take_first_extent(s, a);
+}
+#endif
+
 ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const uint16_t *name,
                         size_t name_len, unsigned flags, ntx_stream *s)
 {
@@ -145,6 +174,7 @@ ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const u
     for (size_t i = 0; i < name_len; i++)
         s->name[i] = name[i];
 
+#if NTX_WITH_ATTRLIST
     const uint8_t *a;
     ntx_err rc = stream_seek_extent(s, 0, &a);
     if (rc != NTX_OK)
@@ -152,8 +182,29 @@ ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const u
     if (!ntx_attr_is_resident(a) && ntx_attr_lowest_vcn(a) != 0)
         return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, s->cur.rec_no, 0);
     return stream_take_first_extent(s, a);
+#else
+    return stream_open_extent(s);
+#endif
 }
 
+/* The attribute the handle points at (its first extent), checked to still
+ * have the form the stream was opened with; NULL with *rc set on failure. */
+static const uint8_t *stream_attr(ntx_stream *s, ntx_err *rc)
+{
+    const uint8_t *rec, *a = NULL;
+    *rc = ntx_record_get(s->vol, s->cur.rec_no, &rec);
+    if (*rc == NTX_OK) {
+        a = ntx_rec_attr_at(rec, s->cur.attr_off, s->type);
+        if (a == NULL || ntx_attr_is_resident(a) != s->resident) {
+            *rc = ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, s->cur.rec_no,
+                           s->cur.attr_off);
+            a = NULL;
+        }
+    }
+    return a;
+}
+
+#if NTX_WITH_ATTRLIST /* the cursor: a value may span extents in several records */
 /* The run that maps vcn, continuing the cursor's decoding when it can. */
 static ntx_err stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run)
 {
@@ -253,15 +304,38 @@ static ntx_err stream_read_plain(ntx_stream *s, uint64_t off, uint8_t *dst, size
     return NTX_OK;
 }
 
+#else
+/* config.h: one extent, whose runs are decoded from its start for each call
+ * (a boot loader reads a file with a few calls; the full build keeps a
+ * cursor so that each run is decoded once). */
+static ntx_err stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run)
+{
+    ntx_err rc;
+    if (vcn >= s->vcn_end)
+        return ntx_fail(s->vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, s->mft_no, vcn);
+    const uint8_t *a = stream_attr(s, &rc);
+    return a != NULL ? ntx_mp_find(s->vol, a, vcn, run, s->cur.rec_no) : rc;
+}
+
+static ntx_err stream_read_plain(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
+{
+    ntx_err rc;
+    const uint8_t *a = stream_attr(s, &rc);
+    if (a != NULL)
+        rc = ntx_mp_read(s->vol, a, s->cur.rec_no, off, dst, len, false);
+    if (rc == NTX_END)
+        return ntx_fail(s->vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, s->cur.rec_no,
+                        off >> s->vol->cluster_shift);
+    return rc;
+}
+#endif
+
 static ntx_err stream_read_resident(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
 {
-    const uint8_t *rec;
-    ntx_err rc = ntx_record_get(s->vol, s->cur.rec_no, &rec);
-    if (rc != NTX_OK)
+    ntx_err rc;
+    const uint8_t *a = stream_attr(s, &rc);
+    if (a == NULL)
         return rc;
-    const uint8_t *a = ntx_rec_attr_at(rec, s->cur.attr_off, s->type);
-    if (a == NULL || !ntx_attr_is_resident(a))
-        return ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, s->cur.rec_no, s->cur.attr_off);
     ntx_span v = ntx_attr_value(a);
     if (off > v.len || len > v.len - off)
         return ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_RESIDENT_VALUE, s->cur.rec_no,

@@ -201,8 +201,12 @@ ntx_err ntx_volume_mount(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_
     ntx_record_cache_reset(vol);
     ntx_dev_forget(vol);
     vol->idx_dir = NTX_NO_RECORD;
+#if NTX_WITH_ATTRLIST /* what the switches leave out is never read */
     vol->al_win_rec = NTX_NO_RECORD;
+#endif
+#if NTX_WITH_UPCASE
     vol->upc_block_no = UINT64_MAX;
+#endif
 
     rc = ntx_mft_bootstrap(vol);
 #if NTX_WITH_UPCASE /* config.h: else lookups fold ASCII and never read $UpCase */

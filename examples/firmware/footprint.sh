@@ -215,6 +215,7 @@ if build_core "$fprefix" "-fno-pie" full "$fout" > "$fout.log" 2>&1; then
   # NTX_MEASURE_UNCHECKED: a build to measure, never to run).
   for sw in NTX_WITH_LZNT1 NTX_WITH_ATTRLIST NTX_WITH_RECOVERY NTX_WITH_DIAG NTX_WITH_STRERROR \
             NTX_WITH_DOTDOT NTX_WITH_NAMED_STREAMS NTX_WITH_UNICODE_PATHS NTX_WITH_UPCASE \
+            NTX_WITH_WORD_MEM \
             "$grub_lacks" "$grub_lacks NTX_MEASURE_UNCHECKED"; do
     defs=""
     for d in $sw; do

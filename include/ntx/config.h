@@ -51,11 +51,6 @@
 #define NTX_MAX_SYMLINK_HOPS 40u
 #endif
 
-/* Number of general MFT record cache slots in the workspace (at least 2). */
-#ifndef NTX_RECORD_SLOTS
-#define NTX_RECORD_SLOTS 4u
-#endif
-
 /*
  * Profiles: feature switches for small builds (1 = compiled in).
  *
@@ -108,7 +103,12 @@
  * fragments, many hard links, big directories) and an $MFT whose runlist
  * outgrew record 0. 0: a stream, directory or attribute walk of such a file
  * answers NTX_E_UNSUPPORTED, and so does an MFT record past $MFT's first
- * extent; files without a list read exactly as in the full build. */
+ * extent; files without a list read exactly as in the full build. Every
+ * value then has one extent, so a read decodes that extent's runs from its
+ * start, with the same checks and errors, instead of keeping the full
+ * build's cursor, which decodes each run once across calls (less code; a
+ * read call costs a walk of the file's runlist, which a loader reading a
+ * file in a few large calls does not notice). */
 #ifndef NTX_WITH_ATTRLIST
 #define NTX_WITH_ATTRLIST (NTX_PROFILE != NTX_PROFILE_MINIMAL)
 #endif
@@ -164,6 +164,27 @@
  * answers NTX_E_UNSUPPORTED (ntx_stream_open() still opens any attribute). */
 #ifndef NTX_WITH_NAMED_STREAMS
 #define NTX_WITH_NAMED_STREAMS NTX_PROFILE_DEFAULT_
+#endif
+
+/* Word-at-a-time copy and zero fill in the core's own memcpy and memset
+ * (src/mem.c). 0: byte loops, about 140 bytes less code on x86-64; copies of
+ * partial device blocks and resident values, and the zero fill of sparse
+ * runs and of bytes past the initialized size, run slower. */
+#ifndef NTX_WITH_WORD_MEM
+#define NTX_WITH_WORD_MEM (NTX_PROFILE != NTX_PROFILE_MINIMAL)
+#endif
+
+/* Number of general MFT record cache slots in the workspace. With
+ * NTX_WITH_ATTRLIST at least 2: a base record and one of its extension
+ * records are in use together. Without attribute lists no caller holds two
+ * records at once, and the minimal profile keeps one slot: walking a path
+ * re-reads no record (each directory searched is the record just opened),
+ * nor does reading a file, and the workspace is three records smaller. */
+#ifndef NTX_RECORD_SLOTS
+#define NTX_RECORD_SLOTS (NTX_PROFILE == NTX_PROFILE_MINIMAL ? 1u : 4u)
+#endif
+#if NTX_RECORD_SLOTS < 1 || (NTX_WITH_ATTRLIST && NTX_RECORD_SLOTS < 2)
+#error "NTX_RECORD_SLOTS must be at least 1, and at least 2 with NTX_WITH_ATTRLIST"
 #endif
 
 #endif

@@ -53,7 +53,8 @@ typedef struct ntx_geometry {
  * window on compressed data and a decompressed 4 KiB chunk; plus 8 bytes of
  * slack so the core can align its carve-up. Examples: 1 KiB records, 4 KiB
  * index blocks, 512-byte device blocks: 25,096 bytes in the full profile
- * (9,736 in the minimal one); 4 KiB records and 4 KiB blocks: 54,280 bytes.
+ * (6,664 in the minimal one, which caches one record: config.h
+ * NTX_RECORD_SLOTS); 4 KiB records and 4 KiB blocks: 54,280 bytes.
  */
 /* The window on compressed data: a whole chunk (up to 4098 bytes) from any
  * starting byte of a block, and a few more chunks read ahead. */
