@@ -26,8 +26,7 @@
 
 static ntx_err attr_bad(ntx_check *check, ntx_check which)
 {
-    *check = which;
-    return NTX_E_ATTR;
+    return ntx_invalid(check, which, NTX_E_ATTR);
 }
 
 static ntx_err attr_check_nonresident(const uint8_t *a, uint32_t len, unsigned cluster_shift,

@@ -42,4 +42,18 @@ ntx_err ntx_fail(ntx_volume *vol, ntx_err err, ntx_check check, uint64_t mft_no,
     ((void)(vol), (void)(check), (void)(mft_no), (void)(offset), (ntx_err)(err))
 #endif
 
+/*
+ * A validator's failure (ntx_attr_check(), ntx_fixup_apply(),
+ * ntx_filename_check()): it reports the failed check to its caller, which
+ * records it with ntx_fail(). Unreachable in the measuring build as ntx_fail()
+ * is, so that build drops these checks too.
+ */
+#if defined(NTX_MEASURE_UNCHECKED)
+#define ntx_invalid(check, which, err)                                                            \
+    (NTX_CORRUPTION_(err) ? (__builtin_unreachable(), (ntx_err)(err))                              \
+                          : (*(check) = (which), (ntx_err)(err)))
+#else
+#define ntx_invalid(check, which, err) (*(check) = (which), (ntx_err)(err))
+#endif
+
 #endif

@@ -12,16 +12,16 @@
  */
 #include "filename.h"
 
+#include "diag.h"
+
 #include "ntx/file.h"
 #include "ntx/forensic.h"
 
 ntx_err ntx_filename_check(const uint8_t *fn, size_t len, ntx_check *check)
 {
     if (len < FN_NAME || fn[FN_NAME_LENGTH] == 0 || fn[FN_NAMESPACE] > NTX_NS_WIN32_DOS ||
-        FN_NAME + 2u * fn[FN_NAME_LENGTH] > len) {
-        *check = NTX_CHK_FILE_NAME;
-        return NTX_E_NAME;
-    }
+        FN_NAME + 2u * fn[FN_NAME_LENGTH] > len)
+        return ntx_invalid(check, NTX_CHK_FILE_NAME, NTX_E_NAME);
     return NTX_OK;
 }
 

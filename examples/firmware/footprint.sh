@@ -185,6 +185,11 @@ if [ -n "$grub" ]; then
   echo
   echo "ntfs.mod and ntfscomp.mod: text, read-only and initialized data together $((tt + tr + td)) bytes ($(kb $((tt + tr + td))) KB)."
   echo "GRUB's driver also leans on GRUB's kernel (malloc, disk cache), which is not counted."
+  gv=$(dpkg-query -W -f '${Version}' grub-efi-amd64-bin 2> /dev/null || true)
+  # Debian 12's 2.06-13+deb12u2 dropped the NTFS fixes of deb12u1 (its changelog:
+  # "Drop NTFS patches that seem to be causing regressions") and took NTFS out of the
+  # signed image instead.
+  [ -n "$gv" ] && echo "Measured: grub-efi-amd64-bin $gv."
 else
   echo "(grub-efi-amd64-bin not installed: apt-get install grub-efi-amd64-bin)"
 fi
@@ -197,8 +202,10 @@ echo "leave out every feature GRUB's driver lacks: diagnostics (where a failure 
 echo "recovery (backup boot sector, \$MFTMirr), named streams, error texts and \$UpCase collation"
 echo "(GRUB folds ASCII letters only). The last row also leaves out the checks of on-disk data that"
 echo "GRUB lacks (its CVE-2023-4692/4693): a measuring build, never one to run, in which every failure"
-echo "only corrupt metadata causes is unreachable, so the compiler drops the checks leading to it (a"
-echo "lower bound: checks that answer without ntx_fail() stay). What stays in every row and GRUB also"
+echo "only corrupt metadata causes is unreachable (ntx_fail() and the validators' ntx_invalid(), src/diag.h),"
+echo "so the compiler drops the checks leading to it. A lower bound: checks answering otherwise stay (the"
+echo "boot sector's, for one). It drops also the few checks GRUB has (record and index magics, the fixup"
+echo "count and sequence): their cost stays in GRUB's figure. What stays in every row and GRUB also"
 echo "lacks: the B+tree descent of lookups (GRUB reads a directory's entries one after another)."
 echo
 echo "| switch set to 0 | mount+open+read .text | saved | GRUB's set .text | saved |"
@@ -230,12 +237,56 @@ if build_core "$fprefix" "-fno-pie" full "$fout" > "$fout.log" 2>&1; then
       [ "$sw" = "$grub_lacks NTX_MEASURE_UNCHECKED" ] &&
         label="all GRUB lacks, and the checks of on-disk data (lower bound: NTX_MEASURE_UNCHECKED)"
       echo "| $label | $mt | $((fmt - mt)) | $gt | $((fgt - gt)) |"
+      [ "$sw" = "$grub_lacks" ] && grub_lacks_text=$gt
+      [ "$sw" = "$grub_lacks NTX_MEASURE_UNCHECKED" ] && { unchecked_text=$gt; unchecked_dir=$o; }
     else
       echo "| $sw | build failed | | | |"
     fi
   done
 else
   echo "| (full build failed) | | | | |"
+fi
+
+# .text of the named functions in a gc'd object (nm -S; static ones too).
+fn_text() {
+  local obj=$1; shift
+  "${fprefix}nm" -S -t d "$obj" |
+    awk -v want=" $* " '$3 ~ /^[tT]$/ && index(want, " " $4 " ") { t += $2 } END { print t + 0 }'
+}
+
+if [ -n "${unchecked_dir:-}" ] && [ -n "${grub_fshelp_text:-}" ]; then
+  # What GRUB's ntfs.mod calls in GRUB's kernel instead of carrying: grub_utf8_to_utf16
+  # (charset), grub_memcpy and grub_memset, and grub_disk_read, which reads any byte range
+  # through the kernel's disk cache (ntx_dev_read and ntx_dev_block do that job here).
+  kernel_fns="ntx_utf8_to_utf16 ntx_mem_copy ntx_mem_zero ntx_dev_read ntx_dev_block"
+  # What GRUB does without: it reads a directory's entries one after another,
+  # where a lookup here descends the B+tree.
+  descent_fns="dir_descend ntx_dir_find"
+  kernel=$(fn_text "$unchecked_dir/gc_grub.o" $kernel_fns)
+  descent=$(fn_text "$unchecked_dir/gc_grub.o" $descent_fns)
+  left=$((unchecked_text - kernel - descent))
+  echo
+  echo "### The full core against GRUB's driver (x86-64)"
+  echo
+  echo "GRUB's set of the full profile, taken apart: the features GRUB lacks by switch, then the checks"
+  echo "of on-disk data (the measuring build of the last row above: a lower bound), then, by function"
+  echo "size in that build (\`nm -S\`), the code doing what GRUB takes from its kernel and the B+tree"
+  echo "descent GRUB does without. What is left does what GRUB's three modules do."
+  echo
+  echo "| | .text |"
+  echo "|---|---|"
+  echo "| GRUB's set, full profile | $fgt |"
+  echo "| without the switchable features GRUB lacks | $grub_lacks_text |"
+  echo "| and without the checks of on-disk data (lower bound) | $unchecked_text |"
+  echo "| less what GRUB takes from its kernel: ${kernel_fns// /, } | -$kernel |"
+  echo "| less the B+tree descent of lookups: ${descent_fns// /, } | -$descent |"
+  echo "| **left: what GRUB's modules do** | **$left** |"
+  echo "| GRUB: ntfs.mod + ntfscomp.mod + fshelp.mod | $grub_fshelp_text |"
+  if [ "$left" -le "$grub_fshelp_text" ]; then
+    echo "| the full core is below GRUB plus the features GRUB lacks by | $((grub_fshelp_text - left)) |"
+  else
+    echo "| the full core is above GRUB plus the features GRUB lacks by | $((left - grub_fshelp_text)) |"
+  fi
 fi
 
 echo
