@@ -671,6 +671,7 @@ int cmd_stat(cli_opts *o)
         jw_u64(&c.w, "bytes_allocated", ri.bytes_allocated);
         jw_u64(&c.w, "next_attr_id", ri.next_instance);
         jw_bool(&c.w, "attribute_list", c.has_alist);
+        jw_u64(&c.w, "attributes_gone", it.lost);
     } else {
         sb_printf(b, "MFT record %llu, sequence %u: %s %s%s%s\n", (unsigned long long)ri.mft_no,
                   ri.seq, in_use ? "in use," : "NOT IN USE (deleted),",
@@ -694,6 +695,10 @@ int cmd_stat(cli_opts *o)
                 prev = c.attrs[i].rec_no;
             }
             sb_putc(b, '\n');
+            if (it.lost != 0)
+                sb_printf(b, "  attribute list: %u %s (removed or overwritten since the file "
+                          "was deleted)\n", it.lost, it.lost == 1 ? "entry names an attribute that is gone" :
+                          "entries name attributes that are gone");
         }
     }
     ntx_std_info si;

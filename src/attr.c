@@ -127,58 +127,84 @@ void ntx_attr_iter_start(ntx_attr_iter *it, ntx_volume *vol, uint64_t mft_no)
     it->mft_no = mft_no;
 }
 
+/*
+ * A deleted file (opened with NTX_OPEN_DELETED, its record not in use) keeps
+ * an attribute list naming attributes that may be gone: a file's attributes
+ * leave their extension records before the file is freed, a freed record may
+ * be reused, and the list's size may be cut while its entries are not
+ * rewritten (the last one then sticks out). That is the ordinary state of a
+ * deleted file, not corruption: such an entry is counted in it->lost and
+ * skipped, and an entry that cannot be read ends the list. In a file in use
+ * each stays NTX_E_ATTRLIST.
+ */
 ntx_err ntx_attr_step(ntx_attr_iter *it, const uint8_t **a, uint64_t *rec_no, uint32_t *off)
 {
     ntx_volume *vol = it->vol;
-    const uint8_t *rec;
-    uint32_t al_off;
-    ntx_err rc = ntx_record_get(vol, it->mft_no, &rec);
-    if (rc != NTX_OK)
-        return rc;
-    const uint8_t *al = ntx_rec_find_attr(rec, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &al_off);
+    /* bound: a pass that does not return skips one list entry, moving pos
+     * forward by its length (at least a header) within the list's size */
+    for (;;) {
+        const uint8_t *rec;
+        uint32_t al_off;
+        ntx_err rc = ntx_record_get(vol, it->mft_no, &rec);
+        if (rc != NTX_OK)
+            return rc;
+        const uint8_t *al = ntx_rec_find_attr(rec, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &al_off);
 
-    if (al == NULL) {
-        /* pos is the offset of the attribute returned last (0: none yet). */
-        const uint8_t *next = ntx_rec_next_attr(rec, &it->pos);
-        if (next == NULL)
-            return NTX_END;
-        *a = next;
-        *rec_no = it->mft_no;
-        *off = it->pos;
-        return NTX_OK;
-    }
+        if (al == NULL) {
+            /* pos is the offset of the attribute returned last (0: none yet). */
+            const uint8_t *next = ntx_rec_next_attr(rec, &it->pos);
+            if (next == NULL)
+                return NTX_END;
+            *a = next;
+            *rec_no = it->mft_no;
+            *off = it->pos;
+            return NTX_OK;
+        }
 #if !NTX_WITH_ATTRLIST /* config.h: files with an attribute list are refused */
-    return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, it->mft_no, al_off);
+        return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, it->mft_no, al_off);
 #else
-    if (!it->alist_done) {
-        /* The list itself first; then pos walks its entries. */
-        it->alist_done = true;
-        it->via_alist = true;
-        it->pos = 0;
-        *a = al;
-        *rec_no = it->mft_no;
-        *off = al_off;
-        return NTX_OK;
-    }
+        if (!it->alist_done) {
+            /* The list itself first; then pos walks its entries. */
+            it->alist_done = true;
+            it->via_alist = true;
+            it->pos = 0;
+            *a = al;
+            *rec_no = it->mft_no;
+            *off = al_off;
+            return NTX_OK;
+        }
 
-    ntx_alist_entry e;
-    const uint8_t *name;
-    rc = ntx_alist_entry_at(vol, al, it->mft_no, it->pos, &e, &name);
-    if (rc != NTX_OK)
-        return rc;
-    rc = ntx_record_get_extension(vol, e.ref, it->mft_no, (it->open_flags & NTX_OPEN_DELETED) != 0,
-                                  &rec);
-    if (rc != NTX_OK)
-        return rc;
-    const uint8_t *target = ntx_rec_find_instance(rec, e.type, e.instance, off);
-    if (target == NULL || ntx_attr_name_len(target) != e.name_len ||
-        (!ntx_attr_is_resident(target) && ntx_attr_lowest_vcn(target) != e.lowest_vcn))
-        return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, NTX_REF_MFT(e.ref), e.instance);
-    it->pos += e.length;
-    *a = target;
-    *rec_no = NTX_REF_MFT(e.ref);
-    return NTX_OK;
+        const bool deleted = NTX_OPENED_DELETED(it->open_flags) &&
+                             (ntx_rec_flags(rec) & REC_FLAG_IN_USE) == 0;
+        ntx_alist_entry e;
+        const uint8_t *name, *target = NULL;
+        e.length = 0; /* stays 0 when the entry cannot be read */
+        rc = ntx_alist_entry_at(vol, al, it->mft_no, it->pos, &e, &name);
+        if (rc == NTX_OK)
+            rc = ntx_record_get_extension(vol, e.ref, it->mft_no,
+                                          NTX_OPENED_DELETED(it->open_flags), &rec);
+        if (rc == NTX_OK) {
+            target = ntx_rec_find_instance(rec, e.type, e.instance, off);
+            if (target == NULL || ntx_attr_name_len(target) != e.name_len ||
+                (!ntx_attr_is_resident(target) && ntx_attr_lowest_vcn(target) != e.lowest_vcn))
+                rc = ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, NTX_REF_MFT(e.ref),
+                              e.instance);
+        }
+        if (rc == NTX_OK) {
+            it->pos += e.length;
+            *a = target;
+            *rec_no = NTX_REF_MFT(e.ref);
+            return NTX_OK;
+        }
+        if (rc != NTX_E_ATTRLIST || !deleted)
+            return rc;
+        if (it->lost < UINT16_MAX)
+            it->lost++;
+        if (e.length == 0)
+            return NTX_END; /* ntx_attr_next keeps the end */
+        it->pos += e.length;
 #endif
+    }
 }
 
 ntx_err ntx_attr_iter_open(ntx_attr_iter *it, const ntx_file *f)

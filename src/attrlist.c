@@ -103,8 +103,8 @@ ntx_err ntx_alist_entry_at(ntx_volume *vol, const uint8_t *al, uint64_t base_no,
     return NTX_OK;
 }
 
-ntx_err ntx_alist_find(ntx_volume *vol, const uint8_t *al, uint64_t base_no, uint32_t type,
-                       const uint16_t *name, size_t name_len, uint64_t vcn, ntx_alist_entry *best)
+ntx_err ntx_alist_find(ntx_volume *vol, const uint8_t *al, uint64_t base_no,
+                       const ntx_alist_query *q, uint64_t vcn, ntx_alist_entry *best)
 {
     bool found = false;
     uint32_t pos = 0;
@@ -115,13 +115,13 @@ ntx_err ntx_alist_find(ntx_volume *vol, const uint8_t *al, uint64_t base_no, uin
         ntx_alist_entry e;
         const uint8_t *ename = NULL;
         ntx_err rc = ntx_alist_entry_at(vol, al, base_no, pos, &e, &ename);
-        if (rc == NTX_END)
+        if (rc == NTX_END || (rc == NTX_E_ATTRLIST && q->deleted))
             break;
         if (rc != NTX_OK)
             return rc;
-        if (e.type == type && e.name_len == name_len && e.lowest_vcn <= vcn &&
+        if (e.type == q->type && e.name_len == q->name_len && e.lowest_vcn <= vcn &&
             (!found || e.lowest_vcn >= best->lowest_vcn) &&
-            ntx_name_equal_disk(ename, name, name_len)) {
+            ntx_name_equal_disk(ename, q->name, q->name_len)) {
             ntx_mem_copy(best, &e, sizeof e);
             found = true;
         }

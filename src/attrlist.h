@@ -30,11 +30,25 @@ uint64_t ntx_alist_size(const uint8_t *a);
 ntx_err ntx_alist_entry_at(ntx_volume *vol, const uint8_t *al, uint64_t base_no, uint32_t pos,
                            ntx_alist_entry *e, const uint8_t **name);
 
+/* What ntx_alist_find() looks for, besides the VCN. */
+typedef struct ntx_alist_query {
+    const uint16_t *name;
+    uint32_t type;
+    uint8_t name_len;
+    /* The list of a deleted file is read as far as its entries are intact
+     * (its size may have been cut while the entries were not rewritten,
+     * ending in a partial entry); otherwise such an entry is NTX_E_ATTRLIST. */
+    bool deleted;
+} ntx_alist_query;
+
 /*
- * Find the entry for the extent of attribute (type, name) that maps vcn: the
- * one with the largest lowest VCN <= vcn. NTX_E_NOT_FOUND if there is none.
+ * Find the entry for the extent of attribute (q->type, q->name) that maps
+ * vcn: the one with the largest lowest VCN <= vcn. NTX_E_NOT_FOUND if there
+ * is none. (A query structure keeps the call within the argument registers,
+ * and a constant query in .rodata: it sits on the deepest call chain of the
+ * core, issue 6.)
  */
-ntx_err ntx_alist_find(ntx_volume *vol, const uint8_t *al, uint64_t base_no, uint32_t type,
-                       const uint16_t *name, size_t name_len, uint64_t vcn, ntx_alist_entry *best);
+ntx_err ntx_alist_find(ntx_volume *vol, const uint8_t *al, uint64_t base_no,
+                       const ntx_alist_query *q, uint64_t vcn, ntx_alist_entry *best);
 
 #endif

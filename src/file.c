@@ -42,8 +42,9 @@ ntx_err ntx_file_open_record(ntx_volume *vol, uint64_t mft_no, unsigned flags, n
         return NTX_E_ARG;
     if (!ntx_volume_handle_live(vol, vol->gen))
         return NTX_E_STALE;
-    ntx_err rc = ntx_record_get_base(vol, mft_no, NTX_SEQ_ANY, (flags & NTX_OPEN_DELETED) != 0,
-                                     &rec);
+    if (!NTX_WITH_DELETED && (flags & NTX_OPEN_DELETED) != 0)
+        return NTX_E_UNSUPPORTED; /* config.h */
+    ntx_err rc = ntx_record_get_base(vol, mft_no, NTX_SEQ_ANY, NTX_OPENED_DELETED(flags), &rec);
     if (rc != NTX_OK)
         return rc;
     f->vol = vol;
@@ -129,7 +130,7 @@ ntx_err ntx_file_stat(const ntx_file *f, ntx_stat *st)
 
     const uint8_t *rec;
     ntx_err rc = ntx_record_get_base(vol, f->mft_no, f->seq,
-                                     (f->open_flags & NTX_OPEN_DELETED) != 0, &rec);
+                                     NTX_OPENED_DELETED(f->open_flags), &rec);
     if (rc != NTX_OK)
         return rc;
     ntx_mem_zero(st, sizeof *st);

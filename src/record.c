@@ -236,7 +236,8 @@ static ntx_err mft_map(ntx_volume *vol, uint64_t vcn, ntx_run *run)
     if (al == NULL)
         return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, 0, vcn);
     ntx_alist_entry e;
-    ntx_err rc = ntx_alist_find(vol, al, 0, NTX_AT_DATA, NULL, 0, vcn, &e);
+    static const ntx_alist_query mft_data = { .type = NTX_AT_DATA };
+    ntx_err rc = ntx_alist_find(vol, al, 0, &mft_data, vcn, &e);
     if (rc == NTX_E_NOT_FOUND)
         return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, 0, vcn);
     if (rc != NTX_OK)

@@ -8,6 +8,10 @@
 #include "bytes.h"
 #include "ntx/volume.h"
 
+/* Was a handle opened with NTX_OPEN_DELETED (and does the build read deleted
+ * files, config.h NTX_WITH_DELETED)? */
+#define NTX_OPENED_DELETED(open_flags) (NTX_WITH_DELETED && ((open_flags) & NTX_OPEN_DELETED) != 0)
+
 enum {
     REC_MAGIC = 0x00,
     REC_USA_OFS = 0x04,

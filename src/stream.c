@@ -65,18 +65,30 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
         if (a == NULL)
             return NTX_E_NOT_FOUND;
     } else {
+        /* A deleted file's list may name extents that are gone (ntx/attr.h,
+         * ntx_attr_next): such an extent is not found, not corrupt. */
+        const ntx_alist_query q = {
+            .name = s->name, .type = s->type, .name_len = s->name_len,
+            .deleted = NTX_OPENED_DELETED(s->open_flags) &&
+                       (ntx_rec_flags(rec) & REC_FLAG_IN_USE) == 0,
+        };
         ntx_alist_entry e;
-        rc = ntx_alist_find(vol, al, s->mft_no, s->type, s->name, s->name_len, vcn, &e);
+        rc = ntx_alist_find(vol, al, s->mft_no, &q, vcn, &e);
         if (rc != NTX_OK)
             return rc;
         rec_no = NTX_REF_MFT(e.ref);
         rc = ntx_record_get_extension(vol, e.ref, s->mft_no,
-                                      (s->open_flags & NTX_OPEN_DELETED) != 0, &rec);
+                                      NTX_OPENED_DELETED(s->open_flags), &rec);
+        a = NULL;
+        if (rc == NTX_OK) {
+            a = stream_extent_by_entry(rec, &e, &off);
+            if (a == NULL)
+                rc = ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, rec_no, e.instance);
+        }
+        if (rc == NTX_E_ATTRLIST && q.deleted)
+            return NTX_E_NOT_FOUND;
         if (rc != NTX_OK)
             return rc;
-        a = stream_extent_by_entry(rec, &e, &off);
-        if (a == NULL)
-            return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, rec_no, e.instance);
     }
 
     s->cur.rec_no = rec_no;

@@ -36,6 +36,7 @@ typedef struct ntx_attr_iter {
     uint8_t open_flags;       /* from the file: NTX_OPEN_DELETED accepts freed extension records */
     uint32_t pos;             /* next attribute offset, or next list entry offset */
     uint32_t steps;           /* bound */
+    uint16_t lost;            /* deleted file: list entries whose attribute is gone (see below) */
 } ntx_attr_iter;
 
 /**
@@ -50,6 +51,11 @@ ntx_err ntx_attr_iter_open(ntx_attr_iter *it, const ntx_file *f);
 /**
  * ntx_attr_next() - the next attribute.
  * Reads:   the base record, the $ATTRIBUTE_LIST, extension records.
+ * A deleted file (opened with NTX_OPEN_DELETED, its record not in use) often
+ * has list entries naming attributes that are gone: removed from their
+ * extension record before the file was freed, or the record reused by another
+ * file. Those entries are skipped and counted in it->lost, where a file in
+ * use answers NTX_E_ATTRLIST.
  * Returns: NTX_OK with *info; NTX_END; NTX_E_ATTRLIST; NTX_E_ATTR; sticky.
  */
 ntx_err ntx_attr_next(ntx_attr_iter *it, ntx_attr_info *info);

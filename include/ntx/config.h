@@ -67,7 +67,7 @@
  *                        attribute lists included) with the smallest error
  *                        reporting: no diagnostics, no error texts, no
  *                        recovery from a bad boot sector or $MFT record, no
- *                        named streams. For boot loaders.
+ *                        named streams, no deleted files. For boot loaders.
  *   NTX_PROFILE_MINIMAL  as BOOT, and only files without compression and
  *                        without an attribute list, and only ASCII paths
  *                        without "..", folded by ASCII rules: opens a path
@@ -158,6 +158,14 @@
  * still those of the file found. */
 #ifndef NTX_WITH_UPCASE
 #define NTX_WITH_UPCASE (NTX_PROFILE != NTX_PROFILE_MINIMAL)
+#endif
+
+/* Deleted files: ntx_file_open_record() with NTX_OPEN_DELETED (forensic.h),
+ * and their attribute lists read as far as they are intact (ntx/attr.h).
+ * 0: that flag answers NTX_E_UNSUPPORTED; a boot loader never opens a
+ * deleted file, and the code that tolerates their stale lists goes. */
+#ifndef NTX_WITH_DELETED
+#define NTX_WITH_DELETED NTX_PROFILE_DEFAULT_
 #endif
 
 /* Named $DATA streams by UTF-8 name. 0: ntx_stream_open_data() with a name

@@ -53,10 +53,13 @@ ntx_err ntx_record_get_info(ntx_volume *vol, uint64_t mft_no, ntx_record_info *i
  * ntx_file_open_record() - open base record mft_no whatever its sequence
  * number; with NTX_OPEN_DELETED also when it is not in use. A deleted file's
  * handle reads what its record still says: its extension records are
- * accepted when they name it as their base, in use or not. Its data may
- * since have been overwritten (see ntx_volume_clusters_in_use()).
+ * accepted when they name it as their base, in use or not, and what its
+ * attribute list names but is gone is skipped (ntx_attr_next() counts it)
+ * or not found. Its data may since have been overwritten (see
+ * ntx_volume_clusters_in_use()).
  * Returns: NTX_OK; NTX_E_RECORD (not in use without the flag, or an
- *          extension record); errors of the record read.
+ *          extension record); NTX_E_UNSUPPORTED (the flag, in a build without
+ *          NTX_WITH_DELETED: config.h); errors of the record read.
  */
 ntx_err ntx_file_open_record(ntx_volume *vol, uint64_t mft_no, unsigned flags, ntx_file *f);
 

@@ -22,7 +22,8 @@ FIELDS = {
     "usn": ["usn", "time", "mft", "seq", "parent", "parent_seq", "reason", "reasons", "attrs",
             "source_info", "security_id", "major", "minor", "name"],
     "stat": ["mft", "seq", "in_use", "dir", "flags", "lsn", "link_count", "bytes_in_use",
-             "bytes_allocated", "next_attr_id", "attribute_list", "standard_information",
+             "bytes_allocated", "next_attr_id", "attribute_list", "attributes_gone",
+             "standard_information",
              "file_names", "security", "object_id", "reparse", "ea", "efs", "attributes"],
 }
 

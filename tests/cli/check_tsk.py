@@ -28,6 +28,13 @@ Deliberate differences (ntx(1), COMPARISON WITH THE SLEUTH KIT):
    Not compared.
  * The UID column: TSK reads the owner id past the end of a 48-byte (NTFS 1.2)
    $STANDARD_INFORMATION; ntx writes 0 there. Not compared.
+ * Attribute ids are unique only within a record: where two of a file's
+   records use the same id, TSK renumbers one (the deleted directory 5208 of
+   ntfs-4k: its $INDEX_ROOT is id 0 in record 5329, TSK says 144-8); ntx keeps
+   the record's id. Such lines are matched by type when the type is unique.
+ * A deleted file's attributes: ntx lists those its attribute list still
+   names (skipping the entries whose attribute is gone); TSK also lists the
+   base record's attributes that the list has lost. Only TSK's extra ones.
  * The name type before the '/' of the mode: TSK writes '-' for names it did not
    find in a directory index; ntx writes the record's type. Only the part after
    the '/' is compared (for entries in use).
@@ -168,6 +175,15 @@ def check_timeline(ntx, img):
         if not cands and "-" not in t["inode"] and any(
                 o["name"] == name and o["inode"].startswith(t["inode"] + "-") for o in ours):
             continue  # TSK could not load this record's attributes (size 0, no type-id)
+        if not cands and t["inode"].count("-") == 2:
+            # TSK renumbered an id repeated across the file's records
+            typ = t["inode"].rsplit("-", 1)[0] + "-"
+            same = [o for o in ours if o["name"] == name and o["inode"].startswith(typ)]
+            if not same and name.startswith("/$OrphanFiles/"):
+                same = [o for (i, b), os_ in by_inode_base.items() if i.startswith(typ) and
+                        b == name.rsplit("/", 1)[-1] for o in os_]
+            if len(same) == 1:
+                cands = same
         if not cands and t["inode"].split("-")[0] in broken:
             continue  # ntx reported this record as partly unreadable (a core limitation)
         if not cands:

@@ -101,12 +101,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_check(vol.diag.check == NTX_CHK_ALIST_ENTRY || vol.diag.check == NTX_CHK_ALIST_SIZE);
 
     ntx_alist_entry best;
-    ntx_err f = ntx_alist_find(&vol, a, BASE_NO, qtype, NULL, 0, qvcn, &best);
+    const ntx_alist_query q = { .type = qtype };
+    ntx_err f = ntx_alist_find(&vol, a, BASE_NO, &q, qvcn, &best);
     fz_check(f == NTX_OK || f == NTX_E_NOT_FOUND || fz_is_err(f));
     if (rc == NTX_END) {
         for (unsigned i = 0; i < count && i < 8; i++) {
-            f = ntx_alist_find(&vol, a, BASE_NO, seen[i].type, seen[i].name, seen[i].name_len,
-                               seen[i].vcn, &best);
+            const ntx_alist_query qi = { .name = seen[i].name,
+                                         .type = seen[i].type, .name_len = seen[i].name_len };
+            f = ntx_alist_find(&vol, a, BASE_NO, &qi, seen[i].vcn, &best);
+            fz_check(f == NTX_OK);
+            fz_check(best.type == seen[i].type && best.lowest_vcn == seen[i].vcn);
+        }
+    }
+    /* A deleted file's list is read as far as it is intact: every entry
+     * before the first bad one is found, and the bad one is no error. */
+    if (rc == NTX_END || rc == NTX_E_ATTRLIST) {
+        for (unsigned i = 0; i < count && i < 8; i++) {
+            const ntx_alist_query qi = { .name = seen[i].name,
+                                         .type = seen[i].type, .name_len = seen[i].name_len,
+                                         .deleted = true };
+            f = ntx_alist_find(&vol, a, BASE_NO, &qi, seen[i].vcn, &best);
             fz_check(f == NTX_OK);
             fz_check(best.type == seen[i].type && best.lowest_vcn == seen[i].vcn);
         }

@@ -81,7 +81,10 @@ static void decode_alist(ntx_volume *vol, const uint8_t *a)
         pos += e.length;
     }
     ntx_alist_entry best;
-    ntx_alist_find(vol, a, MFT_NO, NTX_AT_DATA, NULL, 0, UINT64_MAX >> 2, &best);
+    ntx_alist_query q = { .type = NTX_AT_DATA };
+    ntx_alist_find(vol, a, MFT_NO, &q, UINT64_MAX >> 2, &best);
+    q.deleted = true;
+    ntx_alist_find(vol, a, MFT_NO, &q, UINT64_MAX >> 2, &best);
 }
 
 static void decode_runs(ntx_volume *vol, const uint8_t *a)

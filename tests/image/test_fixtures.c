@@ -594,6 +594,88 @@ static void test_attribute_lists(void **state)
     free(ai);
 }
 
+/*
+ * Deleted files keep attribute lists that name attributes since removed or
+ * overwritten (ntx/attr.h): every deleted base record of a fixture lists its
+ * attributes to the end, none answering NTX_E_ATTRLIST. One of them checked
+ * whole: ntfs-4k's record 5208, a directory ntfs-3g deleted, whose list (one
+ * cluster at LCN 20049, hand-decoded) holds six entries in 216 bytes: 0x10
+ * (5208, id 0), 0x30 (5328, id 0), 0x50 (5208, id 1), 0x90 "$I30" (5329, id
+ * 0), 0xA0 "$I30" (5208, id 5), 0xB0 "$I30" (5208, id 4); its size says 184,
+ * cut by the 32 bytes of the $FILE_NAME entry when that attribute was removed
+ * from 5328, which now holds none. So $FILE_NAME is gone and the $BITMAP entry
+ * sticks out of the list: two lost. TSK's istat lists the same $ATTRIBUTE_LIST
+ * (32-6), $STANDARD_INFORMATION (16-0), $SECURITY_DESCRIPTOR (80-1),
+ * $INDEX_ALLOCATION (160-5) and $INDEX_ROOT (renumbered 144-8), and the
+ * $BITMAP that the base record still holds (176-4), and no $FILE_NAME.
+ */
+static void test_deleted_lists(void **state)
+{
+    struct fixture *fx = *state;
+    ntx_attr_info *ai = malloc(sizeof *ai);
+    size_t deleted = 0, with_lost = 0;
+    for (uint64_t n = 16; n < fx->vol.mft_records; n++) {
+        ntx_record_info ri;
+        if (ntx_record_get_info(&fx->vol, n, &ri) != NTX_OK || (ri.flags & NTX_REC_IN_USE) ||
+            ri.base_ref != 0)
+            continue;
+        ntx_file f;
+        ntx_attr_iter it;
+        ntx_err rc = ntx_file_open_record(&fx->vol, n, NTX_OPEN_DELETED, &f);
+        if (rc == NTX_E_RECORD)
+            continue; /* never used, or wiped */
+        assert_int_equal(rc, NTX_OK);
+        deleted++;
+        assert_int_equal(ntx_attr_iter_open(&it, &f), NTX_OK);
+        while ((rc = ntx_attr_next(&it, ai)) == NTX_OK)
+            ;
+        if (rc != NTX_END)
+            fail_msg("%s: deleted record %llu: attributes end with %d", fx->name,
+                     (unsigned long long)n, (int)rc);
+        with_lost += it.lost != 0;
+    }
+    print_message("%s: %zu deleted records, %zu with attributes their list names gone\n",
+                  fx->name, deleted, with_lost);
+
+    if (strcmp(fx->name, "ntfs-4k") == 0) {
+        static const struct {
+            uint32_t type;
+            uint16_t id;
+            uint64_t rec;
+        } want[] = { { 0x20, 6, 5208 }, { 0x10, 0, 5208 }, { 0x50, 1, 5208 },
+                     { 0x90, 0, 5329 }, { 0xA0, 5, 5208 } };
+        ntx_file f;
+        ntx_attr_iter it;
+        size_t k = 0;
+        ntx_err rc;
+        assert_int_equal(ntx_file_open_record(&fx->vol, 5208, NTX_OPEN_DELETED, &f), NTX_OK);
+        assert_int_equal(ntx_attr_iter_open(&it, &f), NTX_OK);
+        while ((rc = ntx_attr_next(&it, ai)) == NTX_OK) {
+            assert_true(k < sizeof want / sizeof want[0]);
+            assert_int_equal(ai->type, want[k].type);
+            assert_int_equal(ai->instance, want[k].id);
+            assert_true(ai->rec_no == want[k].rec);
+            k++;
+        }
+        assert_int_equal(rc, NTX_END);
+        assert_int_equal(k, sizeof want / sizeof want[0]);
+        assert_int_equal(it.lost, 2);
+        /* Its streams: the security descriptor reads (80 bytes), $FILE_NAME is
+         * not found, not corrupt. */
+        ntx_stream s;
+        size_t got;
+        assert_int_equal(ntx_stream_open(&f, NTX_AT_SECURITY_DESCRIPTOR, NULL, 0, &s), NTX_OK);
+        assert_true(s.size == 80);
+        assert_int_equal(ntx_stream_read(&s, 0, fx->buf, 80, &got), NTX_OK);
+        assert_int_equal(got, 80);
+        assert_int_equal(fx->buf[0], 1); /* self-relative descriptor, revision 1 */
+        assert_int_equal(ntx_stream_open(&f, NTX_AT_FILE_NAME, NULL, 0, &s), NTX_E_NOT_FOUND);
+        /* Without the flag the record is refused: it is not in use. */
+        assert_int_equal(ntx_file_open_record(&fx->vol, 5208, 0, &f), NTX_E_RECORD);
+    }
+    free(ai);
+}
+
 /* Label and geometry against the manifest header (from mkntfs and ntfsinfo). */
 static void test_volume_info(void **state)
 {
@@ -702,6 +784,7 @@ int main(int argc, char **argv)
                   { "volume-info", test_volume_info },
                   { "dos-names", test_dos_names },
                   { "attribute-lists", test_attribute_lists },
+                  { "deleted-lists", test_deleted_lists },
                   { "path-syntax", test_path_syntax } };
     const size_t nk = sizeof kinds / sizeof kinds[0];
     struct CMUnitTest *tests = calloc(fixture_count * nk, sizeof *tests);
