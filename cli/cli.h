@@ -45,9 +45,9 @@ typedef struct cli_opts {
     bool force;       /* recover/extract: overwrite */
     bool streams;     /* extract --streams */
     bool no_progress; /* extract --no-progress */
-    bool fn_recover;  /* set by recover (shares cat's stream lookup) */
     bool have_inode;
     uint64_t inode;   /* -i MFTNUM */
+    uint64_t inode_last; /* stat -i FIRST-LAST (= inode otherwise) */
     const char *inode_stream; /* -i MFTNUM:STREAM */
     const char *stream_opt;   /* cat --stream NAME, usn --stream PATH:NAME */
     bool have_type;
@@ -55,7 +55,7 @@ typedef struct cli_opts {
     const char *attr_name;    /* cat --type TYPE:NAME */
     /* positional: IMAGE first, the rest in order */
     const char *image;
-    const char *args[4];
+    const char **args; /* room for every word of the command line */
     int nargs;
 } cli_opts;
 

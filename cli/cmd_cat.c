@@ -127,19 +127,15 @@ static ntx_err open_named_stream(const cli_opts *o, const ntx_file *f, const cha
     return ntx_stream_open(f, type, n16, units, s);
 }
 
-/* The file and stream named by the command line, in an open image. */
-static bool open_command_stream(cli_image *img, cli_opts *o, bool deleted_ok, ntx_file *f,
-                                ntx_stream *s, sbuf *what)
+/* The file and stream one command-line argument names (spec: PATH or
+ * PATH:STREAM), or -i MFTNUM[:STREAM] when spec is NULL, in an open image. */
+static bool open_command_stream(cli_image *img, cli_opts *o, const char *spec, bool deleted_ok,
+                                ntx_file *f, ntx_stream *s, sbuf *what)
 {
     const char *stream = o->stream_opt;
     sbuf path;
     sb_init(&path);
-    if (o->have_inode) {
-        if (o->nargs > (o->fn_recover ? 1 : 0)) {
-            sb_free(&path);
-            usage_error(o->fn_recover ? "recover" : "cat", "give a PATH or -i MFTNUM, not both");
-            return false;
-        }
+    if (spec == NULL) {
         if (stream == NULL)
             stream = o->inode_stream;
         if (!open_target(img, o, NULL, deleted_ok, f, what)) {
@@ -147,12 +143,6 @@ static bool open_command_stream(cli_image *img, cli_opts *o, bool deleted_ok, nt
             return false;
         }
     } else {
-        if (o->nargs == 0) {
-            sb_free(&path);
-            usage_error("cat", "give a PATH or -i MFTNUM");
-            return false;
-        }
-        const char *spec = o->args[0];
         ntx_err rc = ntx_file_open_path(&img->vol, spec, strlen(spec), f);
         const char *sub = NULL;
         split_stream(spec, &path, &sub);
@@ -171,7 +161,7 @@ static bool open_command_stream(cli_image *img, cli_opts *o, bool deleted_ok, nt
     }
     if (stream != NULL && stream[0] == '\0')
         stream = NULL;
-    if (o->have_inode && stream != NULL) {
+    if (spec == NULL && stream != NULL) {
         sb_putc(what, ':');
         esc_text(what, stream, strlen(stream));
     }
@@ -192,16 +182,16 @@ static bool open_command_stream(cli_image *img, cli_opts *o, bool deleted_ok, nt
     return true;
 }
 
-/* What cat and recover start with: the image open, the stream named by the
- * command line open, and what names it in messages. On failure the error is
- * reported and nothing is left open. */
-static bool cat_open(cli_opts *o, cli_image *img, ntx_file *f, ntx_stream *s, sbuf *what)
+/* What recover starts with: the image open, the stream of record -i open,
+ * and what names it in messages. On failure the error is reported and
+ * nothing is left open. */
+static bool recover_open(cli_opts *o, cli_image *img, ntx_file *f, ntx_stream *s, sbuf *what)
 {
     if (!image_open(img, o))
         return false;
     sb_init(what);
-    /* deleted records too: cat -i of a deleted file is the point of -i */
-    if (!open_command_stream(img, o, true, f, s, what)) {
+    /* deleted records too: recovering them is the point */
+    if (!open_command_stream(img, o, NULL, true, f, s, what)) {
         sb_free(what);
         image_close(img);
         return false;
@@ -211,27 +201,47 @@ static bool cat_open(cli_opts *o, cli_image *img, ntx_file *f, ntx_stream *s, sb
 
 int cmd_cat(cli_opts *o)
 {
+    if (o->have_inode == (o->nargs > 0))
+        return usage_error("cat", o->have_inode ? "give PATHs or -i MFTNUM, not both"
+                                                : "give a PATH or -i MFTNUM");
     cli_image img;
-    ntx_file f;
-    ntx_stream s;
-    sbuf what;
-    if (!cat_open(o, &img, &f, &s, &what))
+    if (!image_open(&img, o))
         return EXIT_FAIL;
-    int ret = EXIT_OK;
+    sbuf what;
+    sb_init(&what);
+    int copied = 0, failed = 0;
+    bool out_gone = false;
     fflush(stdout);
-    int werr;
-    int rc = copy_stream(&s, STDOUT_FILENO, stdout_is_file(), NULL, NULL, &werr);
-    if (rc == 1) {
-        if (werr != EPIPE)
-            warnf("writing standard output: %s", strerror(werr));
-        ret = EXIT_FAIL;
-    } else if (rc != NTX_OK) {
-        report(&img, sb_str(&what), rc);
-        ret = EXIT_FAIL;
+    int targets = o->have_inode ? 1 : o->nargs;
+    for (int i = 0; i < targets && !out_gone; i++) { /* bound: the arguments */
+        ntx_file f;
+        ntx_stream s;
+        /* deleted records too: cat -i of a deleted file is the point of -i */
+        if (!open_command_stream(&img, o, o->have_inode ? NULL : o->args[i], true, &f, &s,
+                                 &what)) {
+            failed++;
+            continue;
+        }
+        int werr;
+        int rc = copy_stream(&s, STDOUT_FILENO, stdout_is_file(), NULL, NULL, &werr);
+        if (rc == 1) {
+            if (werr != EPIPE)
+                warnf("writing standard output: %s", strerror(werr));
+            out_gone = true; /* nothing more can be written */
+        } else if (rc != NTX_OK) {
+            report(&img, sb_str(&what), rc);
+            failed++;
+        } else {
+            copied++;
+        }
     }
     sb_free(&what);
     image_close(&img);
-    return ret;
+    /* several streams, as cat(1) concatenates files: 3 (partial) when only
+     * some could be read */
+    if (out_gone || copied == 0)
+        return EXIT_FAIL;
+    return failed == 0 ? EXIT_OK : EXIT_PARTIAL;
 }
 
 /* Warn about the runs of s whose clusters are in use again. Returns the
@@ -278,12 +288,11 @@ int cmd_recover(cli_opts *o)
 {
     if (!o->have_inode)
         return usage_error("recover", "give the record with -i MFTNUM");
-    o->fn_recover = true;
     cli_image img;
     ntx_file f;
     ntx_stream s;
     sbuf what;
-    if (!cat_open(o, &img, &f, &s, &what))
+    if (!recover_open(o, &img, &f, &s, &what))
         return EXIT_FAIL;
     int ret = EXIT_OK;
     const char *out = o->args[0];

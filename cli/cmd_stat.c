@@ -17,8 +17,9 @@ typedef struct st_ctx {
     cli_image *img;
     ntx_file f;
     ntx_attr_info *attrs;
-    size_t nattrs;
+    size_t nattrs, attrs_cap;
     bool has_alist;
+    unsigned long printed, failed; /* targets printed, and not opened */
     uint8_t *val;
     sbuf out, tmp;
     bool json;
@@ -602,76 +603,58 @@ static void do_attributes(st_ctx *c)
         sb_putc(b, ']');
 }
 
-int cmd_stat(cli_opts *o)
+/* Everything stat prints for the file open in c->f, written to standard
+ * output. The attributes are collected first (c->attrs grows as needed)
+ * because the sections below look them up by type. */
+static void stat_file(st_ctx *c)
 {
-    if (o->have_inode == (o->nargs > 0))
-        return usage_error("stat", "give a PATH or -i MFTNUM");
-    cli_image img;
-    if (!image_open(&img, o))
-        return EXIT_FAIL;
-    st_ctx c;
-    memset(&c, 0, sizeof c);
-    c.img = &img;
-    c.json = o->json;
-    sb_init(&c.out);
-    sb_init(&c.tmp);
-    int ret = EXIT_OK;
-    if (!open_target(&img, o, o->nargs ? o->args[0] : NULL, true, &c.f, &c.tmp)) {
-        ret = EXIT_FAIL;
-        goto done;
-    }
-    c.val = malloc(VALUE_MAX);
-    size_t cap = 16;
-    c.attrs = malloc(cap * sizeof *c.attrs);
-    if (c.val == NULL || c.attrs == NULL) {
-        reportf(&img, NULL, "out of memory");
-        ret = EXIT_FAIL;
-        goto done;
-    }
+    c->nattrs = 0;
+    c->has_alist = false;
     ntx_attr_iter it;
     ntx_attr_info ai;
-    ntx_err rc = ntx_attr_iter_open(&it, &c.f);
+    ntx_err rc = ntx_attr_iter_open(&it, &c->f);
+    /* bound: the iterator's own (the record's attributes and its list) */
     while (rc == NTX_OK && (rc = ntx_attr_next(&it, &ai)) == NTX_OK) {
-        if (c.nattrs == cap) {
-            ntx_attr_info *n = realloc(c.attrs, 2 * cap * sizeof *c.attrs);
+        if (c->nattrs == c->attrs_cap) {
+            ntx_attr_info *n = realloc(c->attrs, 2 * c->attrs_cap * sizeof *c->attrs);
             if (n == NULL)
                 break;
-            c.attrs = n;
-            cap *= 2;
+            c->attrs = n;
+            c->attrs_cap *= 2;
         }
-        c.attrs[c.nattrs++] = ai;
+        c->attrs[c->nattrs++] = ai;
         if (ai.type == NTX_AT_ATTRIBUTE_LIST)
-            c.has_alist = true;
+            c->has_alist = true;
     }
     if (rc != NTX_END)
-        problem(&c, "attributes", rc);
+        problem(c, "attributes", rc);
 
     ntx_record_info ri;
-    rc = ntx_record_get_info(&img.vol, c.f.mft_no, &ri);
+    rc = ntx_record_get_info(&c->img->vol, c->f.mft_no, &ri);
     if (rc != NTX_OK) {
-        problem(&c, "header", rc);
+        problem(c, "header", rc);
         memset(&ri, 0, sizeof ri);
-        ri.mft_no = c.f.mft_no;
-        ri.seq = c.f.seq;
-        ri.flags = c.f.rec_flags;
+        ri.mft_no = c->f.mft_no;
+        ri.seq = c->f.seq;
+        ri.flags = c->f.rec_flags;
     }
     bool in_use = (ri.flags & NTX_REC_IN_USE) != 0;
     bool is_dir = (ri.flags & NTX_REC_DIRECTORY) != 0;
-    sbuf *b = &c.out;
-    if (c.json) {
-        jw_begin(&c.w, b);
-        jw_u64(&c.w, "mft", ri.mft_no);
-        jw_u64(&c.w, "seq", ri.seq);
-        jw_bool(&c.w, "in_use", in_use);
-        jw_bool(&c.w, "dir", is_dir);
-        jw_u64(&c.w, "flags", ri.flags);
-        jw_u64(&c.w, "lsn", ri.lsn);
-        jw_u64(&c.w, "link_count", ri.link_count);
-        jw_u64(&c.w, "bytes_in_use", ri.bytes_in_use);
-        jw_u64(&c.w, "bytes_allocated", ri.bytes_allocated);
-        jw_u64(&c.w, "next_attr_id", ri.next_instance);
-        jw_bool(&c.w, "attribute_list", c.has_alist);
-        jw_u64(&c.w, "attributes_gone", it.lost);
+    sbuf *b = &c->out;
+    if (c->json) {
+        jw_begin(&c->w, b);
+        jw_u64(&c->w, "mft", ri.mft_no);
+        jw_u64(&c->w, "seq", ri.seq);
+        jw_bool(&c->w, "in_use", in_use);
+        jw_bool(&c->w, "dir", is_dir);
+        jw_u64(&c->w, "flags", ri.flags);
+        jw_u64(&c->w, "lsn", ri.lsn);
+        jw_u64(&c->w, "link_count", ri.link_count);
+        jw_u64(&c->w, "bytes_in_use", ri.bytes_in_use);
+        jw_u64(&c->w, "bytes_allocated", ri.bytes_allocated);
+        jw_u64(&c->w, "next_attr_id", ri.next_instance);
+        jw_bool(&c->w, "attribute_list", c->has_alist);
+        jw_u64(&c->w, "attributes_gone", it.lost);
     } else {
         sb_printf(b, "MFT record %llu, sequence %u: %s %s%s%s\n", (unsigned long long)ri.mft_no,
                   ri.seq, in_use ? "in use," : "NOT IN USE (deleted),",
@@ -682,17 +665,17 @@ int cmd_stat(cli_opts *o)
                   "attribute id %u\n",
                   (unsigned long long)ri.lsn, ri.link_count, ri.bytes_in_use, ri.bytes_allocated,
                   ri.next_instance);
-        if (c.has_alist) {
+        if (c->has_alist) {
             sb_puts(b, "  attribute list: attributes in records");
             uint64_t prev = UINT64_MAX;
-            for (size_t i = 0; i < c.nattrs; i++) {
+            for (size_t i = 0; i < c->nattrs; i++) {
                 bool seen = false;
                 for (size_t j = 0; j < i; j++)
-                    if (c.attrs[j].rec_no == c.attrs[i].rec_no)
+                    if (c->attrs[j].rec_no == c->attrs[i].rec_no)
                         seen = true;
-                if (!seen && c.attrs[i].rec_no != prev)
-                    sb_printf(b, " %llu", (unsigned long long)c.attrs[i].rec_no);
-                prev = c.attrs[i].rec_no;
+                if (!seen && c->attrs[i].rec_no != prev)
+                    sb_printf(b, " %llu", (unsigned long long)c->attrs[i].rec_no);
+                prev = c->attrs[i].rec_no;
             }
             sb_putc(b, '\n');
             if (it.lost != 0)
@@ -704,60 +687,115 @@ int cmd_stat(cli_opts *o)
     ntx_std_info si;
     bool have_si = false;
     memset(&si, 0, sizeof si);
-    for (size_t i = 0; i < c.nattrs; i++)
-        if (c.attrs[i].type == NTX_AT_STANDARD_INFORMATION && !have_si)
-            do_si(&c, &c.attrs[i], &si, &have_si);
-    if (c.json && !have_si)
-        jw_null(&c.w, "standard_information");
-    do_file_names(&c);
-    if (!c.json) {
+    for (size_t i = 0; i < c->nattrs; i++)
+        if (c->attrs[i].type == NTX_AT_STANDARD_INFORMATION && !have_si)
+            do_si(c, &c->attrs[i], &si, &have_si);
+    if (c->json && !have_si)
+        jw_null(&c->w, "standard_information");
+    do_file_names(c);
+    if (!c->json) {
         ntx_stat st;
-        if (ntx_file_stat(&c.f, &st) == NTX_OK && st.has_data)
+        if (ntx_file_stat(&c->f, &st) == NTX_OK && st.has_data)
             sb_printf(b, "Data: %llu bytes (%llu allocated)%s%s%s\n",
                       (unsigned long long)st.size, (unsigned long long)st.alloc_size,
                       (st.data_flags & NTX_ATTR_FLAG_COMPRESSED) ? ", compressed" : "",
                       (st.data_flags & NTX_ATTR_FLAG_SPARSE) ? ", sparse" : "",
                       (st.data_flags & NTX_ATTR_FLAG_ENCRYPTED) ? ", encrypted" : "");
     }
-    do_security(&c, &si, have_si);
+    do_security(c, &si, have_si);
     bool seen_oid = false, seen_rp = false, seen_ea = false, seen_efs = false;
-    for (size_t i = 0; i < c.nattrs; i++) {
-        const ntx_attr_info *a = &c.attrs[i];
+    for (size_t i = 0; i < c->nattrs; i++) {
+        const ntx_attr_info *a = &c->attrs[i];
         if (a->type == NTX_AT_OBJECT_ID && !seen_oid) {
-            do_object_id(&c, a);
+            do_object_id(c, a);
             seen_oid = true;
         } else if (a->type == NTX_AT_REPARSE_POINT && !seen_rp) {
-            do_reparse(&c);
+            do_reparse(c);
             seen_rp = true;
         } else if (a->type == NTX_AT_EA && !seen_ea) {
-            do_ea(&c, a);
+            do_ea(c, a);
             seen_ea = true;
         } else if (a->type == NTX_AT_LOGGED_UTILITY_STREAM && a->name_len == 4 &&
                    a->name[0] == '$' && a->name[1] == 'E' && a->name[2] == 'F' &&
                    a->name[3] == 'S' && !seen_efs) {
-            do_efs(&c, a);
+            do_efs(c, a);
             seen_efs = true;
         }
     }
-    if (c.json) {
+    if (c->json) {
         if (!seen_oid)
-            jw_null(&c.w, "object_id");
+            jw_null(&c->w, "object_id");
         if (!seen_rp)
-            jw_null(&c.w, "reparse");
+            jw_null(&c->w, "reparse");
         if (!seen_ea)
-            jw_null(&c.w, "ea");
+            jw_null(&c->w, "ea");
         if (!seen_efs)
-            jw_null(&c.w, "efs");
+            jw_null(&c->w, "efs");
     }
-    do_attributes(&c);
-    if (c.json)
-        jw_end(&c.w);
+    do_attributes(c);
+    if (c->json)
+        jw_end(&c->w);
     out_flush_line(b);
-done:
+}
+
+/* Opens and prints one target: a PATH, or record `mft_no` (NULL path).
+ * False when it could not be opened (the reason is on stderr already). */
+static bool stat_target(st_ctx *c, const cli_opts *o, const char *path, uint64_t mft_no)
+{
+    cli_opts one = *o;
+    one.have_inode = path == NULL;
+    one.inode = mft_no;
+    if (!open_target(c->img, &one, path, true, &c->f, &c->tmp))
+        return false;
+    if (c->printed++ != 0 && !c->json)
+        sb_putc(&c->out, '\n'); /* a blank line between records */
+    stat_file(c);
+    return true;
+}
+
+int cmd_stat(cli_opts *o)
+{
+    if (o->have_inode == (o->nargs > 0))
+        return usage_error("stat", "give one or more PATHs, or -i MFTNUM[-LAST]");
+    cli_image img;
+    if (!image_open(&img, o))
+        return EXIT_FAIL;
+    st_ctx c;
+    memset(&c, 0, sizeof c);
+    c.img = &img;
+    c.json = o->json;
+    sb_init(&c.out);
+    sb_init(&c.tmp);
+    c.val = malloc(VALUE_MAX);
+    c.attrs_cap = 16;
+    c.attrs = malloc(c.attrs_cap * sizeof *c.attrs);
+    if (c.val == NULL || c.attrs == NULL) {
+        reportf(&img, NULL, "out of memory");
+        c.failed = 1;
+    } else if (o->have_inode) {
+        /* bound: the range, cut at the end of $MFT (a range that starts past
+         * it is reported by open_target; one that ends past it just ends) */
+        uint64_t last = o->inode_last;
+        if (last >= img.vol.mft_records && o->inode < img.vol.mft_records)
+            last = img.vol.mft_records - 1;
+        for (uint64_t n = o->inode;; n++) {
+            if (!stat_target(&c, o, NULL, n))
+                c.failed++;
+            if (n >= last || n >= img.vol.mft_records)
+                break;
+        }
+    } else {
+        for (int i = 0; i < o->nargs; i++) /* bound: the arguments */
+            if (!stat_target(&c, o, o->args[i], 0))
+                c.failed++;
+    }
     free(c.val);
     free(c.attrs);
     sb_free(&c.out);
     sb_free(&c.tmp);
     image_close(&img);
-    return ret;
+    /* several targets: 3 (partial) when only some could be opened */
+    if (c.failed == 0)
+        return EXIT_OK;
+    return c.printed == 0 ? EXIT_FAIL : EXIT_PARTIAL;
 }

@@ -7,6 +7,7 @@
  *
  * Options may come before or after the positional arguments; "--" ends them.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ enum {
     O_NOPROG = 1u << 11,
     O_JSON = 1u << 12,
     O_IMAGE = 1u << 13, /* takes an image (and --partition/--offset) */
+    O_IRANGE = 1u << 14, /* -i FIRST-LAST: a range of records */
 };
 
 typedef struct command {
@@ -53,15 +55,19 @@ static const command commands[] = {
       "  -r          recurse into subdirectories (bounded depth, cycles detected)\n"
       "  -a          also system files ($MFT, $Extend, ...), DOS 8.3 names and named streams\n"
       "  -i MFTNUM   list the directory with this MFT record number\n" },
-    { "stat", cmd_stat, O_INODE | O_JSON | O_IMAGE, 0, 1, "stat [--json] IMAGE PATH | -i MFTNUM",
+    { "stat", cmd_stat, O_INODE | O_IRANGE | O_JSON | O_IMAGE, 0, INT_MAX,
+      "stat [--json] IMAGE PATH... | -i MFTNUM[-LAST]",
       "Everything in one MFT record: header, both sets of times, DOS attributes, every\n"
       "$FILE_NAME with its parent, security descriptor, object ID, reparse point,\n"
       "extended attributes, $EFS, the attribute list, and every attribute with its\n"
-      "flags, sizes and runs (LCN ranges). -i also opens records not in use.\n" },
-    { "cat", cmd_cat, O_INODE | O_RAW | O_STREAM | O_TYPE | O_IMAGE, 0, 1,
-      "cat [--raw] [--stream NAME] [--type TYPE[:NAME]] IMAGE PATH[:STREAM] | -i MFTNUM[:STREAM]",
+      "flags, sizes and runs (LCN ranges). -i also opens records not in use.\n"
+      "Several PATHs, or a range of records, print one record after another (a blank\n"
+      "line between them; one JSON object each); exit 3 if only some could be opened.\n" },
+    { "cat", cmd_cat, O_INODE | O_RAW | O_STREAM | O_TYPE | O_IMAGE, 0, INT_MAX,
+      "cat [--raw] [--stream NAME] [--type TYPE[:NAME]] IMAGE PATH[:STREAM]... | -i MFTNUM[:STREAM]",
       "Write a stream's bytes to standard output: sparse ranges as zeros, compressed\n"
-      "data decompressed.\n"
+      "data decompressed. Several PATHs are written one after another, as cat(1)\n"
+      "does; exit 3 if only some could be read. The options apply to each PATH.\n"
       "  --stream NAME      a named $DATA stream (same as PATH:NAME)\n"
       "  --raw              an EFS-encrypted stream's ciphertext, as stored\n"
       "  --type TYPE[:NAME] another attribute's value, e.g. 0xA0:$I30 or 0x100:$EFS\n" },
@@ -136,17 +142,25 @@ static bool take_value(int argc, char **argv, int *i, const char *inl, const cha
     return true;
 }
 
+/* -i MFTNUM[:STREAM], or -i FIRST-LAST for the commands that take a range. */
 static int parse_inode(const command *c, cli_opts *o, const char *v)
 {
     const char *colon = strchr(v, ':');
+    const char *dash = (c->opts & O_IRANGE) ? strchr(v, '-') : NULL;
     char num[32];
     size_t n = colon ? (size_t)(colon - v) : strlen(v);
+    if (dash != NULL && (colon == NULL || dash < colon))
+        n = (size_t)(dash - v);
     if (n == 0 || n >= sizeof num)
         return usage_error(c->name, "-i needs an MFT record number, not '%s'", v);
     memcpy(num, v, n);
     num[n] = '\0';
     if (!parse_u64(num, &o->inode))
         return usage_error(c->name, "-i needs an MFT record number, not '%s'", v);
+    o->inode_last = o->inode;
+    if (n < strlen(v) && v[n] == '-' &&
+        (!parse_u64(v + n + 1, &o->inode_last) || o->inode_last < o->inode))
+        return usage_error(c->name, "-i needs FIRST-LAST with FIRST <= LAST, not '%s'", v);
     o->have_inode = true;
     o->inode_stream = colon ? colon + 1 : NULL;
     return 0;
@@ -160,10 +174,8 @@ static int parse_args(const command *c, int argc, char **argv, int first, cli_op
         if (only_pos || a[0] != '-' || a[1] == '\0') {
             if (o->image == NULL && (c->opts & O_IMAGE || c->fn == cmd_partitions))
                 o->image = a;
-            else if (o->nargs < (int)(sizeof o->args / sizeof o->args[0]))
-                o->args[o->nargs++] = a;
             else
-                return usage_error(c->name, "too many arguments");
+                o->args[o->nargs++] = a; /* main() made room for all of argv */
             continue;
         }
         if (strcmp(a, "--") == 0) {
@@ -355,10 +367,15 @@ int main(int argc, char **argv)
         print_usage(stderr);
         return EXIT_USAGE;
     }
+    o.args = calloc((size_t)argc, sizeof *o.args);
+    if (o.args == NULL) {
+        fprintf(stderr, "%s: out of memory\n", g_prog);
+        return EXIT_FAIL;
+    }
     int rc = parse_args(c, argc, argv, 2, &o);
-    if (rc != 0)
-        return rc;
-    rc = c->fn(&o);
+    if (rc == 0)
+        rc = c->fn(&o);
+    free(o.args);
     if (!out_finish() && rc == EXIT_OK)
         rc = EXIT_FAIL;
     if (rc == EXIT_OK && g_partial)

@@ -5,6 +5,10 @@ usage: check_errors.py NTX FIXTURES_DIR IMAGES_DIR
 
  * usage errors exit 2; a missing or unreadable image, or a missing object,
    exits 1 with one line "ntx: IMAGE: OBJECT: problem" on standard error;
+ * several targets (stat PATH..., stat -i FIRST-LAST, cat PATH...) print
+   what each single call prints, in order (cat into a file keeps the holes of
+   a sparse stream wherever it starts); exit 3 when only some could be opened, 1
+   when none could, a range that runs past $MFT ends there;
  * damaged copies of sample.img: a zeroed boot sector is read from the
    backup; with both gone the volume is refused; a torn MFT record is named
    (record number and check) and a listing goes on without it (exit 3);
@@ -29,6 +33,125 @@ def one_line(err, what):
     return lines[0]
 
 
+def data_extents(path):
+    """(start, end) of the data of a file with holes (SEEK_DATA/SEEK_HOLE)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size, off, ext = os.fstat(fd).st_size, 0, []
+        while off < size:  # bound: off grows to the next hole each time
+            try:
+                d = os.lseek(fd, off, os.SEEK_DATA)
+            except OSError:
+                break
+            off = os.lseek(fd, d, os.SEEK_HOLE)
+            ext.append((d, off))
+        return ext
+    finally:
+        os.close(fd)
+
+
+def same_sparse(parts, whole):
+    """Is file `whole` the files `parts` one after another? Compares only
+    where either side holds data: everything else is a hole, so zeros."""
+    layout, pos = [], 0
+    for p in parts:
+        layout.append((pos, p, os.path.getsize(p)))
+        pos += os.path.getsize(p)
+    if os.path.getsize(whole) != pos:
+        return False
+
+    def expected(a, n):
+        out = bytearray(n)
+        for start, p, size in layout:
+            lo, hi = max(a, start), min(a + n, start + size)
+            if lo < hi:
+                with open(p, "rb") as f:
+                    f.seek(lo - start)
+                    out[lo - a:hi - a] = f.read(hi - lo)
+        return bytes(out)
+
+    spans = data_extents(whole)
+    spans += [(start + a, start + b) for start, p, _ in layout for a, b in data_extents(p)]
+    with open(whole, "rb") as f:
+        for a, b in spans:
+            f.seek(a)
+            if f.read(b - a) != expected(a, b - a):
+                return False
+    return True
+
+
+def several_cats(ntx, images):
+    """cat of several PATHs against one call each, through a pipe and into
+    a file (where the 5 GiB sparse stream's holes stay holes)."""
+    problems = []
+    img = T.image(images, "ntfs-4k")
+    sparse, small = "/sparse/sparse-5GiB.bin", "/ads/streams.txt"
+    with tempfile.TemporaryDirectory() as tmp:
+        single = {}
+        for i, path in enumerate((sparse, small)):
+            single[path] = os.path.join(tmp, "single%d" % i)
+            with open(single[path], "wb") as f:
+                subprocess.run([ntx, "cat", img, path], stdout=f, check=True)
+        for order in ((sparse, small), (small, sparse, small)):
+            whole = os.path.join(tmp, "whole")
+            with open(whole, "wb") as f:
+                rc = subprocess.run([ntx, "cat", img] + list(order), stdout=f).returncode
+            if rc != 0 or not same_sparse([single[p] for p in order], whole):
+                problems.append("cat %s > file: exit %d, not the single calls one after another"
+                                % (" ".join(order), rc))
+            os.unlink(whole)
+    rc, out, err = T.run(ntx, "cat", img, small, "/nope", small, binary=True, ok=None)
+    _, one, _ = T.run(ntx, "cat", img, small, binary=True)
+    if rc != 3 or out != one + one or "/nope: not found" not in err or err.count("\n") != 1:
+        problems.append("cat %s /nope %s: exit %d (expected 3), %r" % (small, small, rc, err))
+    return problems
+
+
+def several_targets(ntx, sample):
+    """stat with several PATHs or a range of records against one call each:
+    the same bytes, in order (a blank line between records in text form)."""
+    problems = []
+    _, js, _ = T.run(ntx, "info", "--json", sample)
+    records = T.jsonl(js)[0]["mft_records"]
+
+    def single(*args):
+        rc, out, err = T.run(ntx, "stat", sample, *args, ok=None)
+        return rc, out
+
+    for form in ([], ["--json"]):
+        sep = "" if form else "\n"
+        singles = [single(*form, "-i", str(n)) for n in range(0, 16)]
+        want = sep.join(out for rc, out in singles if rc == 0)
+        rc, out, err = T.run(ntx, "stat", *form, "-i", "0-15", sample, ok=None)
+        if rc != 0 or out != want or err:
+            problems.append("stat %s-i 0-15: exit %d, %d bytes, differs from 16 single calls: %r"
+                            % (" ".join(form + [""]), rc, len(out), err[:300]))
+        paths = ["/", "/hello.txt", "/docs"]
+        want = sep.join(single(*form, p)[1] for p in paths)
+        rc, out, err = T.run(ntx, "stat", *form, sample, *paths, ok=None)
+        if rc != 0 or out != want:
+            problems.append("stat %s%s: exit %d, differs from the single calls"
+                            % (" ".join(form + [""]), " ".join(paths), rc))
+    # only some opened: what could be, then exit 3 with one line per failure
+    rc, out, err = T.run(ntx, "stat", sample, "/nope", "/hello.txt", ok=None)
+    if rc != 3 or out != single("/hello.txt")[1] or err.count("\n") != 1 or "/nope: not found" not in err:
+        problems.append("stat /nope /hello.txt: exit %d (expected 3), %r" % (rc, err))
+    rc, out, err = T.run(ntx, "stat", sample, "/nope", "/nope2", ok=None)
+    if rc != 1 or out or err.count("\n") != 2:
+        problems.append("stat /nope /nope2: exit %d (expected 1), %r" % (rc, err))
+    # a range past the end of $MFT ends with its last record; one starting there fails
+    rc, out, err = T.run(ntx, "stat", "--json", "-i", "%d-99999999999" % (records - 2), sample, ok=None)
+    got = [r["mft"] for r in T.jsonl(out)] if rc in (0, 3) else []
+    want = [n for n in (records - 2, records - 1) if single("-i", str(n))[0] == 0]
+    if got != want or rc != (0 if len(want) == 2 else 3):
+        problems.append("stat -i %d-99999999999: exit %d, records %r, expected %r"
+                        % (records - 2, rc, got, want))
+    rc, out, err = T.run(ntx, "stat", "-i", "%d-%d" % (records, records + 5), sample, ok=None)
+    if rc != 1 or "no such record" not in err or err.count("\n") != 1:
+        problems.append("stat -i past $MFT: exit %d, %r" % (rc, err))
+    return problems
+
+
 def main():
     ntx, fixtures, images, _ = T.args()
     sample = T.image(images, "sample")
@@ -39,7 +162,9 @@ def main():
                  ["ls", "-z", sample], ["cat", "--raw"], ["recover", sample, "out"],
                  ["ls", "--partition", "0", sample], ["ls", "--offset", "x", sample],
                  ["ls", "--partition", "1", "--offset", "0", sample], ["stat", sample],
-                 ["info", "--raw", sample], ["extract", sample, "/"], ["ls", sample, "a", "b"]):
+                 ["info", "--raw", sample], ["extract", sample, "/"], ["ls", sample, "a", "b"],
+                 ["stat", "-i", "5-3", sample], ["stat", "-i", "5-x", sample],
+                 ["cat", "-i", "5-6", sample], ["stat", "-i", "5", sample, "/"]):
         rc, out, err = T.run(ntx, *args, ok=None)
         if rc != 2:
             problems.append("ntx %s: exit %d, expected 2 (%r)" % (" ".join(args), rc, err))
@@ -47,6 +172,9 @@ def main():
         rc, out, _ = T.run(ntx, *args, ok=None)
         if rc != 0 or "usage" not in out and "ntx" not in out:
             problems.append("ntx %s: exit %d" % (" ".join(args), rc))
+
+    problems += several_targets(ntx, sample)
+    problems += several_cats(ntx, images)
 
     # missing image / object
     with tempfile.TemporaryDirectory() as tmp:
