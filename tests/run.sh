@@ -11,6 +11,11 @@ jobs=$(nproc 2>/dev/null || echo 2)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# how long each stage took, printed at the end (CI must stay well under 15 min)
+stages=()
+stage_done() { stages+=("$(printf '%5d s  %s' $((SECONDS - t0)) "$1")"); t0=$SECONDS; }
+t0=$SECONDS
+
 mkdir -p build
 for cfg in plain sanitize; do
   dir=build/test-$cfg
@@ -20,11 +25,15 @@ for cfg in plain sanitize; do
   echo "=== $cfg build ($dir)"
   cmake -S . -B "$dir" "${args[@]}" > "$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
   cmake --build "$dir" -j "$jobs"
+  stage_done "$cfg build"
   (cd "$dir" && ctest --output-on-failure -j "$jobs" "$@")
+  stage_done "$cfg tests"
 done
 fuzz_secs=${NTX_FUZZ_SECONDS:-15}
 if [ "$fuzz_secs" != 0 ]; then
   echo "=== fuzz: every harness ${fuzz_secs} s from its corpus (build/test-fuzz)"
   NTX_FUZZ_BUILD=build/test-fuzz tests/fuzz/run-ci.sh "$fuzz_secs"
+  stage_done "fuzz (build and runs)"
 fi
-echo "=== all tests passed (plain, ASan+UBSan, fuzz)"
+printf '%s\n' "${stages[@]}"
+echo "=== all tests passed (plain, ASan+UBSan, fuzz) in $SECONDS s"
