@@ -126,6 +126,36 @@ def main(fn):
     sys.exit(rc or 0)
 
 
+def cat_sha256_many(ntx, img, items):
+    """[(exit code, SHA-256, bytes, stderr)] of `ntx cat img PATH` for each
+    (PATH, expected size) of items, with one ntx call for all of them (under
+    ASan every process costs ~0.1 s): the concatenated output is cut at the
+    expected sizes. When that call fails or its output is not the sum of
+    the sizes, every path is read again in a call of its own, so a problem
+    is still told apart exactly. (stderr is read at the end: a hundred
+    paths' error lines fit in the pipe.)"""
+    p = subprocess.Popen([ntx, "cat", img, "--"] + [path for path, _ in items],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    results = []
+    for path, size in items:
+        h, n = hashlib.sha256(), 0
+        while n < size:
+            b = p.stdout.read(min(4 << 20, size - n))
+            if not b:
+                break
+            h.update(b)
+            n += len(b)
+        results.append((0, h.hexdigest(), n, ""))
+    extra = len(p.stdout.read())
+    err = p.stderr.read().decode("utf-8", "replace")
+    rc = p.wait()
+    if rc == 0 and not err and extra == 0 and all(r[2] == s for r, (_, s) in zip(results, items)):
+        return results
+    # a stream that failed or had another size shifts every piece after it,
+    # and the output does not say which one: read each on its own
+    return [cat_sha256(ntx, "cat", img, path) for path, _ in items]
+
+
 def cat_sha256(ntx, *a):
     """(exit code, SHA-256 of stdout, bytes, stderr) of ntx *a, streamed (5 GiB files)."""
     p = subprocess.Popen([ntx] + list(a), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
