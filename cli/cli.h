@@ -48,6 +48,8 @@ typedef struct cli_opts {
     bool have_inode;
     uint64_t inode;   /* -i MFTNUM */
     uint64_t inode_last; /* stat -i FIRST-LAST (= inode otherwise) */
+    const char **inodes; /* every -i value in order (stat and cat take several) */
+    int ninodes;
     const char *inode_stream; /* -i MFTNUM:STREAM */
     const char *stream_opt;   /* cat --stream NAME, usn --stream PATH:NAME */
     bool have_type;
@@ -170,6 +172,13 @@ void fmt_guid(sbuf *b, const uint8_t g[16]); /* registry form, no braces */
 void fmt_hex(sbuf *b, const uint8_t *p, size_t n);
 const char *namespace_name(unsigned ns);
 bool parse_u64(const char *s, uint64_t *v);
+/* A -i value: MFTNUM[:STREAM], or FIRST-LAST[:STREAM] when range is true.
+ * False if it is not one. */
+typedef struct record_spec {
+    uint64_t first, last;
+    const char *stream; /* after ':', or NULL */
+} record_spec;
+bool parse_record_spec(const char *v, bool range, record_spec *out);
 
 /* ---- helpers over the core ---- */
 

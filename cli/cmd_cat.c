@@ -212,12 +212,18 @@ int cmd_cat(cli_opts *o)
     int copied = 0, failed = 0;
     bool out_gone = false;
     fflush(stdout);
-    int targets = o->have_inode ? 1 : o->nargs;
+    int targets = o->have_inode ? o->ninodes : o->nargs;
     for (int i = 0; i < targets && !out_gone; i++) { /* bound: the arguments */
         ntx_file f;
         ntx_stream s;
+        cli_opts one = *o;
+        record_spec r;
+        if (o->have_inode && parse_record_spec(o->inodes[i], false, &r)) { /* main() checked it */
+            one.inode = r.first;
+            one.inode_stream = r.stream;
+        }
         /* deleted records too: cat -i of a deleted file is the point of -i */
-        if (!open_command_stream(&img, o, o->have_inode ? NULL : o->args[i], true, &f, &s,
+        if (!open_command_stream(&img, &one, o->have_inode ? NULL : o->args[i], true, &f, &s,
                                  &what)) {
             failed++;
             continue;

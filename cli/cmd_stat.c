@@ -753,10 +753,26 @@ static bool stat_target(st_ctx *c, const cli_opts *o, const char *path, uint64_t
     return true;
 }
 
+/* Records first..last, cut at the end of $MFT: a range that starts past it
+ * is reported by open_target, one that ends past it just ends. */
+static void stat_range(st_ctx *c, const cli_opts *o, uint64_t first, uint64_t last)
+{
+    uint64_t records = c->img->vol.mft_records;
+    if (last >= records && first < records)
+        last = records - 1;
+    for (uint64_t n = first;; n++) { /* bound: the range, at most $MFT's records */
+        if (!stat_target(c, o, NULL, n))
+            c->failed++;
+        if (n >= last || n >= records)
+            break;
+    }
+}
+
 int cmd_stat(cli_opts *o)
 {
     if (o->have_inode == (o->nargs > 0))
-        return usage_error("stat", "give one or more PATHs, or -i MFTNUM[-LAST]");
+        return usage_error("stat", o->have_inode ? "give PATHs or -i MFTNUM, not both"
+                                                 : "give a PATH or -i MFTNUM[-LAST]");
     cli_image img;
     if (!image_open(&img, o))
         return EXIT_FAIL;
@@ -773,16 +789,10 @@ int cmd_stat(cli_opts *o)
         reportf(&img, NULL, "out of memory");
         c.failed = 1;
     } else if (o->have_inode) {
-        /* bound: the range, cut at the end of $MFT (a range that starts past
-         * it is reported by open_target; one that ends past it just ends) */
-        uint64_t last = o->inode_last;
-        if (last >= img.vol.mft_records && o->inode < img.vol.mft_records)
-            last = img.vol.mft_records - 1;
-        for (uint64_t n = o->inode;; n++) {
-            if (!stat_target(&c, o, NULL, n))
-                c.failed++;
-            if (n >= last || n >= img.vol.mft_records)
-                break;
+        for (int i = 0; i < o->ninodes; i++) { /* bound: the arguments */
+            record_spec r;
+            if (parse_record_spec(o->inodes[i], true, &r)) /* main() checked it */
+                stat_range(&c, o, r.first, r.last);
         }
     } else {
         for (int i = 0; i < o->nargs; i++) /* bound: the arguments */

@@ -30,6 +30,7 @@ enum {
     O_JSON = 1u << 12,
     O_IMAGE = 1u << 13, /* takes an image (and --partition/--offset) */
     O_IRANGE = 1u << 14, /* -i FIRST-LAST: a range of records */
+    O_IMULTI = 1u << 15, /* -i may be given several times */
 };
 
 typedef struct command {
@@ -55,19 +56,21 @@ static const command commands[] = {
       "  -r          recurse into subdirectories (bounded depth, cycles detected)\n"
       "  -a          also system files ($MFT, $Extend, ...), DOS 8.3 names and named streams\n"
       "  -i MFTNUM   list the directory with this MFT record number\n" },
-    { "stat", cmd_stat, O_INODE | O_IRANGE | O_JSON | O_IMAGE, 0, INT_MAX,
-      "stat [--json] IMAGE PATH... | -i MFTNUM[-LAST]",
+    { "stat", cmd_stat, O_INODE | O_IRANGE | O_IMULTI | O_JSON | O_IMAGE, 0, INT_MAX,
+      "stat [--json] IMAGE PATH... | -i MFTNUM[-LAST]...",
       "Everything in one MFT record: header, both sets of times, DOS attributes, every\n"
       "$FILE_NAME with its parent, security descriptor, object ID, reparse point,\n"
       "extended attributes, $EFS, the attribute list, and every attribute with its\n"
       "flags, sizes and runs (LCN ranges). -i also opens records not in use.\n"
-      "Several PATHs, or a range of records, print one record after another (a blank\n"
-      "line between them; one JSON object each); exit 3 if only some could be opened.\n" },
-    { "cat", cmd_cat, O_INODE | O_RAW | O_STREAM | O_TYPE | O_IMAGE, 0, INT_MAX,
-      "cat [--raw] [--stream NAME] [--type TYPE[:NAME]] IMAGE PATH[:STREAM]... | -i MFTNUM[:STREAM]",
+      "Several PATHs, or -i given again or with a range, print one record after another\n"
+      "(a blank line between them; one JSON object each); exit 3 if only some could be\n"
+      "opened.\n" },
+    { "cat", cmd_cat, O_INODE | O_IMULTI | O_RAW | O_STREAM | O_TYPE | O_IMAGE, 0, INT_MAX,
+      "cat [--raw] [--stream NAME] [--type TYPE[:NAME]] IMAGE PATH[:STREAM]... | -i MFTNUM[:STREAM]...",
       "Write a stream's bytes to standard output: sparse ranges as zeros, compressed\n"
-      "data decompressed. Several PATHs are written one after another, as cat(1)\n"
-      "does; exit 3 if only some could be read. The options apply to each PATH.\n"
+      "data decompressed. Several PATHs (or -i given again) are written one after\n"
+      "another, as cat(1) does; exit 3 if only some could be read. The options apply\n"
+      "to each.\n"
       "  --stream NAME      a named $DATA stream (same as PATH:NAME)\n"
       "  --raw              an EFS-encrypted stream's ciphertext, as stored\n"
       "  --type TYPE[:NAME] another attribute's value, e.g. 0xA0:$I30 or 0x100:$EFS\n" },
@@ -142,27 +145,24 @@ static bool take_value(int argc, char **argv, int *i, const char *inl, const cha
     return true;
 }
 
-/* -i MFTNUM[:STREAM], or -i FIRST-LAST for the commands that take a range. */
+/* -i MFTNUM[:STREAM], or -i FIRST-LAST for the commands that take a range;
+ * given again, another target for the commands that take several. */
 static int parse_inode(const command *c, cli_opts *o, const char *v)
 {
-    const char *colon = strchr(v, ':');
-    const char *dash = (c->opts & O_IRANGE) ? strchr(v, '-') : NULL;
-    char num[32];
-    size_t n = colon ? (size_t)(colon - v) : strlen(v);
-    if (dash != NULL && (colon == NULL || dash < colon))
-        n = (size_t)(dash - v);
-    if (n == 0 || n >= sizeof num)
-        return usage_error(c->name, "-i needs an MFT record number, not '%s'", v);
-    memcpy(num, v, n);
-    num[n] = '\0';
-    if (!parse_u64(num, &o->inode))
-        return usage_error(c->name, "-i needs an MFT record number, not '%s'", v);
-    o->inode_last = o->inode;
-    if (n < strlen(v) && v[n] == '-' &&
-        (!parse_u64(v + n + 1, &o->inode_last) || o->inode_last < o->inode))
-        return usage_error(c->name, "-i needs FIRST-LAST with FIRST <= LAST, not '%s'", v);
+    record_spec r;
+    if (!parse_record_spec(v, (c->opts & O_IRANGE) != 0, &r))
+        return usage_error(c->name, (c->opts & O_IRANGE) ?
+                           "-i needs MFTNUM or FIRST-LAST (FIRST <= LAST), not '%s'" :
+                           "-i needs an MFT record number, not '%s'", v);
+    if (o->ninodes > 0 && !(c->opts & O_IMULTI))
+        return usage_error(c->name, "-i given more than once");
+    if (o->ninodes == 0) {
+        o->inode = r.first;
+        o->inode_last = r.last;
+        o->inode_stream = r.stream;
+    }
+    o->inodes[o->ninodes++] = v; /* main() made room for all of argv */
     o->have_inode = true;
-    o->inode_stream = colon ? colon + 1 : NULL;
     return 0;
 }
 
@@ -368,7 +368,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     o.args = calloc((size_t)argc, sizeof *o.args);
-    if (o.args == NULL) {
+    o.inodes = calloc((size_t)argc, sizeof *o.inodes);
+    if (o.args == NULL || o.inodes == NULL) {
         fprintf(stderr, "%s: out of memory\n", g_prog);
         return EXIT_FAIL;
     }
@@ -376,6 +377,7 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = c->fn(&o);
     free(o.args);
+    free(o.inodes);
     if (!out_finish() && rc == EXIT_OK)
         rc = EXIT_FAIL;
     if (rc == EXIT_OK && g_partial)

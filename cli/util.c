@@ -146,3 +146,24 @@ bool walk_dir_path(cli_image *img, uint64_t ref, sbuf *out)
         sb_free(&parts[i]);
     return ok;
 }
+
+bool parse_record_spec(const char *v, bool range, record_spec *out)
+{
+    const char *colon = strchr(v, ':');
+    size_t n = colon ? (size_t)(colon - v) : strlen(v);
+    char num[48];
+    if (n == 0 || n >= sizeof num)
+        return false;
+    memcpy(num, v, n);
+    num[n] = '\0';
+    char *dash = range ? strchr(num, '-') : NULL;
+    if (dash != NULL)
+        *dash = '\0';
+    if (!parse_u64(num, &out->first))
+        return false;
+    out->last = out->first;
+    if (dash != NULL && (!parse_u64(dash + 1, &out->last) || out->last < out->first))
+        return false;
+    out->stream = colon ? colon + 1 : NULL;
+    return true;
+}

@@ -5,7 +5,8 @@ usage: check_errors.py NTX FIXTURES_DIR IMAGES_DIR
 
  * usage errors exit 2; a missing or unreadable image, or a missing object,
    exits 1 with one line "ntx: IMAGE: OBJECT: problem" on standard error;
- * several targets (stat PATH..., stat -i FIRST-LAST, cat PATH...) print
+ * several targets (stat PATH..., stat -i N -i FIRST-LAST..., cat PATH...,
+   cat -i N -i N:STREAM...) print
    what each single call prints, in order (cat into a file keeps the holes of
    a sparse stream wherever it starts); exit 3 when only some could be opened, 1
    when none could, a range that runs past $MFT ends there;
@@ -100,6 +101,13 @@ def several_cats(ntx, images):
                 problems.append("cat %s > file: exit %d, not the single calls one after another"
                                 % (" ".join(order), rc))
             os.unlink(whole)
+    # -i given again: record 167 is /ads/streams.txt; :STREAM per record
+    _, named, _ = T.run(ntx, "cat", img, "/ads/streams.txt:small", binary=True, ok=None)
+    _, one, _ = T.run(ntx, "cat", img, small, binary=True)
+    rc, out, err = T.run(ntx, "cat", img, "-i", "167", "-i", "167:small", "-i", "167", binary=True,
+                         ok=None)
+    if rc != 0 or not named or out != one + named + one:
+        problems.append("cat -i 167 -i 167:small -i 167: exit %d, not the single calls in order" % rc)
     rc, out, err = T.run(ntx, "cat", img, small, "/nope", small, binary=True, ok=None)
     _, one, _ = T.run(ntx, "cat", img, small, binary=True)
     if rc != 3 or out != one + one or "/nope: not found" not in err or err.count("\n") != 1:
@@ -126,6 +134,12 @@ def several_targets(ntx, sample):
         if rc != 0 or out != want or err:
             problems.append("stat %s-i 0-15: exit %d, %d bytes, differs from 16 single calls: %r"
                             % (" ".join(form + [""]), rc, len(out), err[:300]))
+        # -i given again, a range among them, in the order given
+        want = sep.join(single(*form, "-i", str(n))[1] for n in (64, 0, 1, 2, 65))
+        rc, out, err = T.run(ntx, "stat", *form, sample, "-i", "64", "-i", "0-2", "-i", "65", ok=None)
+        if rc != 0 or out != want:
+            problems.append("stat %s-i 64 -i 0-2 -i 65: exit %d, differs from the single calls"
+                            % (" ".join(form + [""]), rc))
         paths = ["/", "/hello.txt", "/docs"]
         want = sep.join(single(*form, p)[1] for p in paths)
         rc, out, err = T.run(ntx, "stat", *form, sample, *paths, ok=None)
@@ -164,7 +178,8 @@ def main():
                  ["ls", "--partition", "1", "--offset", "0", sample], ["stat", sample],
                  ["info", "--raw", sample], ["extract", sample, "/"], ["ls", sample, "a", "b"],
                  ["stat", "-i", "5-3", sample], ["stat", "-i", "5-x", sample],
-                 ["cat", "-i", "5-6", sample], ["stat", "-i", "5", sample, "/"]):
+                 ["cat", "-i", "5-6", sample], ["stat", "-i", "5", sample, "/"],
+                 ["ls", "-i", "5", "-i", "5", sample], ["cat", "-i", "65", sample, "/hello.txt"]):
         rc, out, err = T.run(ntx, *args, ok=None)
         if rc != 2:
             problems.append("ntx %s: exit %d, expected 2 (%r)" % (" ".join(args), rc, err))

@@ -126,18 +126,23 @@ def main(fn):
     sys.exit(rc or 0)
 
 
-def cat_sha256_many(ntx, img, items):
-    """[(exit code, SHA-256, bytes, stderr)] of `ntx cat img PATH` for each
-    (PATH, expected size) of items, with one ntx call for all of them (under
-    ASan every process costs ~0.1 s): the concatenated output is cut at the
-    expected sizes. When that call fails or its output is not the sum of
-    the sizes, every path is read again in a call of its own, so a problem
-    is still told apart exactly. (stderr is read at the end: a hundred
-    paths' error lines fit in the pipe.)"""
-    p = subprocess.Popen([ntx, "cat", img, "--"] + [path for path, _ in items],
+def cat_sha256_many(ntx, img, items, by_record=False):
+    """[(exit code, SHA-256, bytes, stderr)] of `ntx cat img PATH` (or, with
+    by_record, `ntx cat img -i MFTNUM[:STREAM]`) for each (target, expected
+    size) of items, with one ntx call for all of them (under ASan every
+    process costs ~0.1 s): the concatenated output is cut at the expected
+    sizes. When that call fails or its output is not the sum of the sizes,
+    every target is read again in a call of its own, so a problem is still
+    told apart exactly. (stderr is read at the end: a hundred targets' error
+    lines fit in the pipe.)"""
+    def argv(targets):
+        if by_record:
+            return [a for t in targets for a in ("-i", t)]
+        return ["--"] + list(targets)
+    p = subprocess.Popen([ntx, "cat", img] + argv(t for t, _ in items),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     results = []
-    for path, size in items:
+    for _, size in items:
         h, n = hashlib.sha256(), 0
         while n < size:
             b = p.stdout.read(min(4 << 20, size - n))
@@ -153,7 +158,7 @@ def cat_sha256_many(ntx, img, items):
         return results
     # a stream that failed or had another size shifts every piece after it,
     # and the output does not say which one: read each on its own
-    return [cat_sha256(ntx, "cat", img, path) for path, _ in items]
+    return [cat_sha256(ntx, "cat", img, *argv([t])) for t, _ in items]
 
 
 def cat_sha256(ntx, *a):

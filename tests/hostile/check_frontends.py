@@ -154,24 +154,16 @@ def case_cli(args, image, problems, scratch):
     rows = [r for r in rows[:PATHS_PER_IMAGE] if isinstance(r.get("path"), str)]
     # a name holding U+0000 cannot be an argument: -i reaches that file
     wheres = [[r["path"]] if "\0" not in r["path"] else ["-i", str(r.get("mft"))] for r in rows]
-    paths = [w[0] for w in wheres if w[0] != "-i"]
-    if paths:
-        run_cli(ntx, image, ["stat", "--json", image, "--"] + paths, problems)
-    for where in wheres:
-        if where[0] == "-i":
-            run_cli(ntx, image, ["stat", "--json", image] + where, problems)
     streams = [w for r, w in zip(rows, wheres) if r.get("type") in ("file", "stream")]
-    paths = [w[0] for w in streams if w[0] != "-i"]
-    if paths:
-        run_cli(ntx, image, ["cat", image, "--"] + paths, problems, out_file=out)
-    for where in streams:
-        if where[0] == "-i":
-            run_cli(ntx, image, ["cat", image] + where, problems, out_file=out)
-    for k, row in enumerate(rows):
-        kind = row.get("type")
-        if kind == "file" and k < 8:
-            run_cli(ntx, image, ["cat", "--raw", image, "-i", str(row.get("mft"))], problems,
-                    out_file=out)
+    raw = [["-i", str(r.get("mft"))] for k, r in enumerate(rows) if r.get("type") == "file" and k < 8]
+    for argv, targets in ((["stat", "--json"], wheres), (["cat"], streams), (["cat", "--raw"], raw)):
+        # one call for the paths, one for the records (-i given again for each)
+        paths = [w[0] for w in targets if w[0] != "-i"]
+        records = [a for w in targets if w[0] == "-i" for a in w]
+        for more in (["--"] + paths if paths else None, records or None):
+            if more:
+                run_cli(ntx, image, argv + [image] + more, problems,
+                        out_file=out if argv[0] == "cat" else None)
     if os.path.exists(out):
         os.unlink(out)
     dest = os.path.join(scratch, "extract")
