@@ -28,6 +28,12 @@ enum {
 
 /* ---- options ---- */
 
+/* A parsed -i value (see parse_record_spec). */
+typedef struct record_spec {
+    uint64_t first, last; /* last == first unless a range was given */
+    const char *stream;   /* after ':', or NULL */
+} record_spec;
+
 typedef struct cli_opts {
     /* global */
     bool json;
@@ -47,8 +53,7 @@ typedef struct cli_opts {
     bool no_progress; /* extract --no-progress */
     bool have_inode;
     uint64_t inode;   /* -i MFTNUM */
-    uint64_t inode_last; /* stat -i FIRST-LAST (= inode otherwise) */
-    const char **inodes; /* every -i value in order (stat and cat take several) */
+    record_spec *inodes; /* every -i value in order (stat and cat take several) */
     int ninodes;
     const char *inode_stream; /* -i MFTNUM:STREAM */
     const char *stream_opt;   /* cat --stream NAME, usn --stream PATH:NAME */
@@ -174,11 +179,10 @@ const char *namespace_name(unsigned ns);
 bool parse_u64(const char *s, uint64_t *v);
 /* A -i value: MFTNUM[:STREAM], or FIRST-LAST[:STREAM] when range is true.
  * False if it is not one. */
-typedef struct record_spec {
-    uint64_t first, last;
-    const char *stream; /* after ':', or NULL */
-} record_spec;
 bool parse_record_spec(const char *v, bool range, record_spec *out);
+/* The exit status of a command given several targets: 0 when all were
+ * done, 3 (partial) when some were, 1 when none was. */
+int targets_exit(unsigned long done, unsigned long failed);
 
 /* ---- helpers over the core ---- */
 

@@ -209,7 +209,7 @@ int cmd_cat(cli_opts *o)
         return EXIT_FAIL;
     sbuf what;
     sb_init(&what);
-    int copied = 0, failed = 0;
+    unsigned long copied = 0, failed = 0;
     bool out_gone = false;
     fflush(stdout);
     int targets = o->have_inode ? o->ninodes : o->nargs;
@@ -217,10 +217,9 @@ int cmd_cat(cli_opts *o)
         ntx_file f;
         ntx_stream s;
         cli_opts one = *o;
-        record_spec r;
-        if (o->have_inode && parse_record_spec(o->inodes[i], false, &r)) { /* main() checked it */
-            one.inode = r.first;
-            one.inode_stream = r.stream;
+        if (o->have_inode) {
+            one.inode = o->inodes[i].first;
+            one.inode_stream = o->inodes[i].stream;
         }
         /* deleted records too: cat -i of a deleted file is the point of -i */
         if (!open_command_stream(&img, &one, o->have_inode ? NULL : o->args[i], true, &f, &s,
@@ -243,11 +242,8 @@ int cmd_cat(cli_opts *o)
     }
     sb_free(&what);
     image_close(&img);
-    /* several streams, as cat(1) concatenates files: 3 (partial) when only
-     * some could be read */
-    if (out_gone || copied == 0)
-        return EXIT_FAIL;
-    return failed == 0 ? EXIT_OK : EXIT_PARTIAL;
+    /* several streams, as cat(1) concatenates files */
+    return out_gone ? EXIT_FAIL : targets_exit(copied, failed);
 }
 
 /* Warn about the runs of s whose clusters are in use again. Returns the

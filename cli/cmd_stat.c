@@ -789,11 +789,8 @@ int cmd_stat(cli_opts *o)
         reportf(&img, NULL, "out of memory");
         c.failed = 1;
     } else if (o->have_inode) {
-        for (int i = 0; i < o->ninodes; i++) { /* bound: the arguments */
-            record_spec r;
-            if (parse_record_spec(o->inodes[i], true, &r)) /* main() checked it */
-                stat_range(&c, o, r.first, r.last);
-        }
+        for (int i = 0; i < o->ninodes; i++) /* bound: the arguments */
+            stat_range(&c, o, o->inodes[i].first, o->inodes[i].last);
     } else {
         for (int i = 0; i < o->nargs; i++) /* bound: the arguments */
             if (!stat_target(&c, o, o->args[i], 0))
@@ -804,8 +801,5 @@ int cmd_stat(cli_opts *o)
     sb_free(&c.out);
     sb_free(&c.tmp);
     image_close(&img);
-    /* several targets: 3 (partial) when only some could be opened */
-    if (c.failed == 0)
-        return EXIT_OK;
-    return c.printed == 0 ? EXIT_FAIL : EXIT_PARTIAL;
+    return targets_exit(c.printed, c.failed);
 }

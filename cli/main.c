@@ -158,10 +158,9 @@ static int parse_inode(const command *c, cli_opts *o, const char *v)
         return usage_error(c->name, "-i given more than once");
     if (o->ninodes == 0) {
         o->inode = r.first;
-        o->inode_last = r.last;
         o->inode_stream = r.stream;
     }
-    o->inodes[o->ninodes++] = v; /* main() made room for all of argv */
+    o->inodes[o->ninodes++] = r; /* main() made room for all of argv */
     o->have_inode = true;
     return 0;
 }

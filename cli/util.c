@@ -167,3 +167,10 @@ bool parse_record_spec(const char *v, bool range, record_spec *out)
     out->stream = colon ? colon + 1 : NULL;
     return true;
 }
+
+int targets_exit(unsigned long done, unsigned long failed)
+{
+    if (failed == 0)
+        return EXIT_OK;
+    return done == 0 ? EXIT_FAIL : EXIT_PARTIAL;
+}
