@@ -96,8 +96,9 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
     s->cur.run.len = 0;
     s->cur.valid = false;
     if (!ntx_attr_is_resident(a)) {
-        if (vcn < ntx_attr_lowest_vcn(a) || vcn >= ntx_attr_vcn_end(a))
-            return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, rec_no, vcn);
+        /* Whether the extent maps vcn is stream_map's question: at open
+         * (vcn 0) an extent may map nothing at all, as Windows and the
+         * Linux ntfs3 driver write for an empty value (highest VCN -1). */
         s->cur.pair_off = ntx_attr_mp_offset(a);
         s->cur.next_vcn = ntx_attr_lowest_vcn(a);
         s->cur.last_vcn = ntx_attr_vcn_end(a);
@@ -142,7 +143,8 @@ static ntx_err stream_take_first_extent(ntx_stream *s, const uint8_t *a)
 #if !NTX_WITH_ATTRLIST /* config.h: a value is one extent, in the base record */
 /*
  * Find the stream's attribute, point the handle at it and take its sizes. A
- * non-resident one must map VCN 0, as the full build's cursor requires at open.
+ * non-resident one must start at VCN 0, as the full build's cursor requires at
+ * open; it may map nothing (an empty value).
  */
 static ntx_err stream_open_extent(ntx_stream *s)
 {
@@ -164,7 +166,7 @@ static ntx_err stream_open_extent(ntx_stream *s)
         return NTX_E_NOT_FOUND;
     s->cur.rec_no = s->mft_no;
     s->cur.attr_off = off;
-    if (!ntx_attr_is_resident(a) && (ntx_attr_lowest_vcn(a) != 0 || ntx_attr_vcn_end(a) == 0))
+    if (!ntx_attr_is_resident(a) && ntx_attr_lowest_vcn(a) != 0)
         return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, s->mft_no, 0);
     return stream_take_first_extent(s, a);
 }
@@ -246,6 +248,8 @@ static ntx_err stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run)
                        : rc;
         if (!c->valid)
             return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, c->rec_no, c->attr_off);
+        if (vcn < c->next_vcn || vcn >= c->last_vcn)
+            return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, c->rec_no, vcn);
     }
 
     ntx_mp_state st = { c->pair_off, c->next_vcn, c->last_vcn, c->lcn };
