@@ -533,7 +533,7 @@ static void do_attributes(st_ctx *c)
                 jw_u64(&w, "alloc_size", ai->alloc_size);
                 jw_u64(&w, "init_size", ai->init_size);
                 jw_u64(&w, "lowest_vcn", ai->lowest_vcn);
-                jw_u64(&w, "highest_vcn", ai->highest_vcn);
+                jw_i64(&w, "highest_vcn", ai->highest_vcn);
                 jw_u64(&w, "compression_unit", ai->cu_shift ? 1u << ai->cu_shift : 0);
                 jw_key(&w, "runs");
                 sb_putc(b, '[');
@@ -550,10 +550,14 @@ static void do_attributes(st_ctx *c)
             if (ai->resident)
                 sb_printf(b, "  %llu bytes", (unsigned long long)ai->size);
             else
-                sb_printf(b, "  size %llu  allocated %llu  initialized %llu  VCN %llu-%llu",
+                sb_printf(b, "  size %llu  allocated %llu  initialized %llu",
                           (unsigned long long)ai->size, (unsigned long long)ai->alloc_size,
-                          (unsigned long long)ai->init_size, (unsigned long long)ai->lowest_vcn,
-                          (unsigned long long)ai->highest_vcn);
+                          (unsigned long long)ai->init_size);
+            if (!ai->resident && ai->highest_vcn < 0)
+                sb_puts(b, "  no runs (highest VCN -1)");
+            else if (!ai->resident)
+                sb_printf(b, "  VCN %llu-%lld", (unsigned long long)ai->lowest_vcn,
+                          (long long)ai->highest_vcn);
             if (!ai->resident && ai->cu_shift)
                 sb_printf(b, "  compression unit %u clusters", 1u << ai->cu_shift);
             sb_printf(b, "  [record %llu +0x%x]\n", (unsigned long long)ai->rec_no, ai->attr_off);

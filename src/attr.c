@@ -251,7 +251,7 @@ ntx_err ntx_attr_next(ntx_attr_iter *it, ntx_attr_info *info)
         info->size = ntx_attr_value(a).len;
     } else {
         info->lowest_vcn = ntx_attr_lowest_vcn(a);
-        info->highest_vcn = ntx_attr_vcn_end(a) - 1u;
+        info->highest_vcn = (int64_t)(ntx_attr_vcn_end(a) - 1u);
         info->cu_shift = ntx_attr_cu(a);
         if (info->lowest_vcn == 0) {
             info->size = ntx_attr_data_size(a);

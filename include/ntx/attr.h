@@ -22,7 +22,9 @@ typedef struct ntx_attr_info {
     uint64_t size;            /* resident: value length; else data size */
     uint64_t alloc_size;      /* non-resident only */
     uint64_t init_size;       /* non-resident only */
-    uint64_t lowest_vcn, highest_vcn; /* non-resident only */
+    uint64_t lowest_vcn;      /* non-resident only */
+    int64_t highest_vcn;      /* non-resident only; -1 when the extent maps no cluster
+                               * (an empty value, as Windows writes it) */
     uint16_t name[NTX_NAME_MAX];
 } ntx_attr_info;
 

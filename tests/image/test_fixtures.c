@@ -594,7 +594,7 @@ static void test_attribute_lists(void **state)
             if (ai->lowest_vcn != next_vcn)
                 fail_msg("%s: %s: $DATA extent at VCN %llu, expected %llu", fx->name, e->path,
                          (unsigned long long)ai->lowest_vcn, (unsigned long long)next_vcn);
-            next_vcn = ai->highest_vcn + 1;
+            next_vcn = (uint64_t)(ai->highest_vcn + 1);
             extents++;
             elsewhere += ai->rec_no != f.mft_no;
         }
