@@ -271,7 +271,7 @@ static void ex_count(ex_ctx *c, const ntx_file *root)
             continue;
         }
         uint64_t no = NTX_REF_MFT(e.mft_ref);
-        if (!c->o->all && no < 16)
+        if (!c->o->all && no < NTX_MFT_FIRST_USER)
             continue;
         if (!e.is_dir) {
             c->total_files++;

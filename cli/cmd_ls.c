@@ -285,7 +285,7 @@ int cmd_ls(cli_opts *o)
             continue;
         }
         uint64_t child = NTX_REF_MFT(ent.mft_ref);
-        if (!o->all && child < 16)
+        if (!o->all && child < NTX_MFT_FIRST_USER)
             continue; /* $MFT, $MFTMirr, ..., $Extend */
         char name[3 * NTX_NAME_MAX + 1];
         size_t nlen = name_utf8(ent.name, ent.name_len, name, sizeof name);

@@ -23,6 +23,9 @@
 #define NTX_MFT_SECURE 9u
 #define NTX_MFT_UPCASE 10u
 #define NTX_MFT_EXTEND 11u
+/* Records below this one are reserved for the system files above (12-15 are
+ * kept free by Windows); listings hide them unless asked, as ntfs-3g does. */
+#define NTX_MFT_FIRST_USER 16u
 
 /* An MFT reference: record number in the low 48 bits, sequence number above. */
 #define NTX_REF(mft_no, seq) (((uint64_t)(seq) << 48) | ((uint64_t)(mft_no)&0xFFFFFFFFFFFFull))
