@@ -75,6 +75,16 @@ static const char *const check_words[] = {
     [NTX_CHK_WORKSPACE] = "workspace too small",
     [NTX_CHK_STALE] = "stale handle",
     [NTX_CHK_SYMLINK_HOPS] = "too many symbolic links",
+    [NTX_CHK_XPRESS_CODE] = "XPRESS chunk: invalid Huffman code lengths",
+    [NTX_CHK_XPRESS_TRUNCATED] = "XPRESS chunk: compressed data ends early",
+    [NTX_CHK_XPRESS_OFFSET] = "XPRESS chunk: match before the start of the chunk",
+    [NTX_CHK_XPRESS_LENGTH] = "XPRESS chunk: match past the end of the chunk",
+    [NTX_CHK_LZX_BLOCK_TYPE] = "LZX chunk: invalid block type",
+    [NTX_CHK_LZX_BLOCK_SIZE] = "LZX chunk: block size zero or past the end of the chunk",
+    [NTX_CHK_LZX_CODE] = "LZX chunk: invalid Huffman code lengths",
+    [NTX_CHK_LZX_TRUNCATED] = "LZX chunk: compressed data ends early",
+    [NTX_CHK_LZX_OFFSET] = "LZX chunk: match before the start of the chunk",
+    [NTX_CHK_LZX_LENGTH] = "LZX chunk: match past the end of its block",
 };
 
 const char *check_text(unsigned check)

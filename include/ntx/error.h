@@ -108,6 +108,17 @@ typedef enum ntx_check {
     NTX_CHK_WORKSPACE,
     NTX_CHK_STALE,
     NTX_CHK_SYMLINK_HOPS,
+    /* WOF (Windows Overlay Filter) chunks: XPRESS Huffman and LZX */
+    NTX_CHK_XPRESS_CODE,        /* Huffman code lengths over-subscribed, incomplete or all zero */
+    NTX_CHK_XPRESS_TRUNCATED,   /* input ends before the chunk's output is complete */
+    NTX_CHK_XPRESS_OFFSET,      /* match starts before the chunk */
+    NTX_CHK_XPRESS_LENGTH,      /* match runs past the chunk's end, or a zero 16-bit length */
+    NTX_CHK_LZX_BLOCK_TYPE,     /* block type not verbatim, aligned or uncompressed */
+    NTX_CHK_LZX_BLOCK_SIZE,     /* block size zero or past the chunk's end */
+    NTX_CHK_LZX_CODE,           /* Huffman code lengths invalid, or an empty code used */
+    NTX_CHK_LZX_TRUNCATED,      /* input ends before the chunk's output is complete */
+    NTX_CHK_LZX_OFFSET,         /* match starts before the chunk, or a repeat offset of 0 */
+    NTX_CHK_LZX_LENGTH,         /* match runs past the end of its block */
 } ntx_check;
 
 /* Where the last failure was detected. */
