@@ -79,7 +79,7 @@ typedef struct ntxfs_state {
     uid_t uid;
     gid_t gid;
     mode_t fmask, dmask;
-    bool show_sys;                /* list records 0-15 ($MFT ... $Extend) */
+    bool show_sys;                /* list the system files (below NTX_MFT_FIRST_USER) */
     bool hide_hid;                /* leave HIDDEN files out of listings */
     bool ignore_case;             /* Windows-style case-insensitive lookups */
     int streams;                  /* enum ntxfs_streams */

@@ -834,11 +834,11 @@ static void dcache_put(fuse_ino_t ino, dir_handle *h)
     dcache[victim].used = ++dcache_clock;
 }
 
-/* Entries the listing leaves out: system files (records 0-15) unless
- * show_sys_files, HIDDEN ones with hide_hid_files. */
+/* Entries the listing leaves out: system files unless show_sys_files,
+ * HIDDEN ones with hide_hid_files. */
 static bool dir_hidden(const ntx_dirent *e)
 {
-    if (!g.show_sys && NTX_REF_MFT(e->mft_ref) < 16u)
+    if (!g.show_sys && NTX_REF_MFT(e->mft_ref) < NTX_MFT_FIRST_USER)
         return true;
     return g.hide_hid && (e->file_attrs & NTX_FA_HIDDEN) != 0;
 }
