@@ -417,39 +417,27 @@ static int reparse_link(const ntx_file *f, uint32_t *tag, char *out, size_t cap,
     return r;
 }
 
+static unsigned get_le32(const uint8_t *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16 | (unsigned)p[3] << 24;
+}
+
 /*
- * The device number of a WSL device file: the extended attribute $LXDEV
- * (major, minor: 32 bits each, little-endian) in the file's $EA, a list of
- * FILE_FULL_EA_INFORMATION entries (MS-FSCC 2.4.15): next entry offset (32),
- * flags (8), name length (8), value length (16), name, NUL, value. The core
- * leaves $EA to the caller; its value is walked here with every length
- * checked against it.
+ * The device number of a WSL device file: WSL keeps it in the extended
+ * attribute $LXDEV of the file's $EA, major then minor, 32 bits each,
+ * little-endian. The core walks the $EA entries (ntx_parse_ea_next() checks
+ * every length); the value's meaning is WSL's, read here.
  */
 static dev_t wsl_rdev(const ntx_file *f)
 {
     size_t n, pos = 0;
+    ntx_ea ea;
     if (read_value(f, NTX_AT_EA, NULL, 0, 65536, &n) != 0)
         return 0;
-    /* bound: pos grows by next (> 0) each pass, and stays below n */
-    while (pos + 8 <= n) {
-        const uint8_t *e = g.scratch + pos;
-        uint32_t next = (uint32_t)e[0] | (uint32_t)e[1] << 8 | (uint32_t)e[2] << 16 |
-                        (uint32_t)e[3] << 24;
-        size_t name_len = e[5], value_len = (size_t)e[6] | (size_t)e[7] << 8;
-        if (pos + 8 + name_len + 1 + value_len > n)
-            break;
-        if (name_len == 6 && memcmp(e + 8, "$LXDEV", 6) == 0 && value_len >= 8) {
-            const uint8_t *v = e + 8 + name_len + 1;
-            unsigned maj = (unsigned)v[0] | (unsigned)v[1] << 8 | (unsigned)v[2] << 16 |
-                           (unsigned)v[3] << 24;
-            unsigned min = (unsigned)v[4] | (unsigned)v[5] << 8 | (unsigned)v[6] << 16 |
-                           (unsigned)v[7] << 24;
-            return makedev(maj, min);
-        }
-        if (next == 0 || next > n - pos)
-            break;
-        pos += next;
-    }
+    /* bound: ntx_parse_ea_next() moves pos forward each entry, to n at most */
+    while (ntx_parse_ea_next(g.scratch, n, &pos, &ea) == NTX_OK)
+        if (ea.name_len == 6 && memcmp(ea.name, "$LXDEV", 6) == 0 && ea.value_len >= 8)
+            return makedev(get_le32(ea.value), get_le32(ea.value + 4));
     return 0;
 }
 
