@@ -1,0 +1,424 @@
+/*
+ * cache.c - the read cache between the core and a source.
+ *
+ * How the core reads (measured; host/README.md has the figures):
+ *  - walks over $MFT (ntx mft, timeline): one record (1 KiB) after another,
+ *    in order: sequential small reads;
+ *  - listings: a directory's index blocks (4 KiB, mostly in order), then one
+ *    record per entry in name order, which is random across $MFT;
+ *  - file data: large reads (the caller's buffer, 64 KiB and up) that the
+ *    core already sends straight into that buffer.
+ *
+ * So: pages of 4 KiB in a hash table with LRU eviction, memory taken as
+ * pages are first used (a short run allocates little, and nothing is filled
+ * ahead of need); a miss fetches the source's natural unit (4 KiB for a
+ * file, the chunk or cluster of a compressed or allocated container, which
+ * its library decodes whole anyway) and, when misses follow each other in
+ * order, twice as much each time up to 1 MiB (read-ahead per stream: up to
+ * four interleaved sequential streams are told apart, such as index blocks
+ * and records). Reads of 64 KiB and more bypass the cache. Random record
+ * reads thus cost one 4 KiB read each instead of a window, and a walk over
+ * $MFT becomes a few hundred large reads.
+ *
+ * Pages fetched ahead come from a file with preadv() straight into the page
+ * buffers; from a container library, through one staging buffer.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define PAGE_SHIFT 12u
+#define PAGE_SIZE (1u << PAGE_SHIFT)
+#define DIRECT_MIN (64u * 1024u)        /* reads this large go straight to the source */
+#define RA_MAX_PAGES 256u               /* 1 MiB: the largest read-ahead */
+#define STREAMS 4u                      /* sequential streams followed at once */
+#define CHUNK_PAGES 64u                 /* page memory is allocated 256 KiB at a time */
+#define NIL UINT32_MAX
+
+typedef struct page {
+    uint64_t no;        /* page number on the source */
+    uint32_t len;       /* valid bytes (short at the source's end) */
+    uint32_t hnext;     /* next page in the hash bucket, or NIL */
+    uint32_t prev, next;/* LRU list, most recent first */
+    uint8_t *data;
+} page;
+
+typedef struct stream {
+    uint64_t next;      /* the page after the last one this stream fetched */
+    uint32_t window;    /* pages the next fetch of this stream takes */
+    uint64_t used;      /* tick of its last fetch: the oldest stream is replaced */
+} stream;
+
+struct host_cache {
+    host_source *src;
+    uint32_t cap, used;       /* pages allowed, pages in use */
+    page *pages;              /* cap descriptors; data of the first `used` */
+    uint32_t *bucket;         /* nbucket heads */
+    uint32_t nbucket;         /* power of two */
+    uint32_t head, tail;      /* LRU ends */
+    uint8_t **chunks;         /* page memory */
+    uint32_t nchunks;
+    uint32_t unit_pages;      /* the source's natural unit, in pages */
+    stream streams[STREAMS];
+    uint64_t tick;
+    uint8_t *staging;         /* RA_MAX_PAGES pages, for sources without preadv */
+    ntx_host_stats stats;
+};
+
+static uint32_t hash_page(const host_cache *c, uint64_t no)
+{
+    uint64_t h = no * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(h >> 32) & (c->nbucket - 1u);
+}
+
+host_cache *host_cache_new(host_source *src, size_t cap_bytes)
+{
+    host_cache *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    uint64_t cap = cap_bytes / PAGE_SIZE;
+    if (cap < 2u * RA_MAX_PAGES)
+        cap = 2u * RA_MAX_PAGES; /* room for a read-ahead and what it displaces */
+    if (cap > (1u << 24))
+        cap = 1u << 24;           /* 64 GiB: beyond any use, and the indexes stay 32-bit */
+    c->src = src;
+    c->cap = (uint32_t)cap;
+    c->nbucket = 1;
+    while (c->nbucket < 2u * c->cap) /* bound: 25 doublings at most */
+        c->nbucket <<= 1;
+    c->pages = calloc(c->cap, sizeof *c->pages);
+    c->bucket = malloc(c->nbucket * sizeof *c->bucket);
+    c->chunks = calloc((c->cap + CHUNK_PAGES - 1) / CHUNK_PAGES, sizeof *c->chunks);
+    if (c->pages == NULL || c->bucket == NULL || c->chunks == NULL) {
+        host_cache_free(c);
+        return NULL;
+    }
+    memset(c->bucket, 0xFF, c->nbucket * sizeof *c->bucket);
+    c->head = c->tail = NIL;
+    uint32_t unit = src->unit >= PAGE_SIZE ? src->unit : PAGE_SIZE;
+    c->unit_pages = unit / PAGE_SIZE > RA_MAX_PAGES ? RA_MAX_PAGES : unit / PAGE_SIZE;
+    return c;
+}
+
+void host_cache_free(host_cache *c)
+{
+    if (c == NULL)
+        return;
+    for (uint32_t i = 0; i < c->nchunks; i++)
+        free(c->chunks[i]);
+    free(c->chunks);
+    free(c->pages);
+    free(c->bucket);
+    free(c->staging);
+    free(c);
+}
+
+void host_cache_add_stats(const host_cache *c, ntx_host_stats *out)
+{
+    out->reads += c->stats.reads;
+    out->hits += c->stats.hits;
+    out->misses += c->stats.misses;
+    out->fills += c->stats.fills;
+    out->fill_bytes += c->stats.fill_bytes;
+    out->direct_reads += c->stats.direct_reads;
+    out->direct_bytes += c->stats.direct_bytes;
+    out->pages_held += c->used;
+}
+
+/* ---- the LRU list and the hash table ---- */
+
+static void lru_unlink(host_cache *c, uint32_t i)
+{
+    page *p = &c->pages[i];
+    if (p->prev != NIL)
+        c->pages[p->prev].next = p->next;
+    else
+        c->head = p->next;
+    if (p->next != NIL)
+        c->pages[p->next].prev = p->prev;
+    else
+        c->tail = p->prev;
+}
+
+static void lru_push_front(host_cache *c, uint32_t i)
+{
+    page *p = &c->pages[i];
+    p->prev = NIL;
+    p->next = c->head;
+    if (c->head != NIL)
+        c->pages[c->head].prev = i;
+    c->head = i;
+    if (c->tail == NIL)
+        c->tail = i;
+}
+
+static uint32_t lookup(const host_cache *c, uint64_t no)
+{
+    /* bound: a chain holds at most the pages in use */
+    for (uint32_t i = c->bucket[hash_page(c, no)]; i != NIL; i = c->pages[i].hnext)
+        if (c->pages[i].no == no)
+            return i;
+    return NIL;
+}
+
+static void hash_remove(host_cache *c, uint32_t i)
+{
+    uint32_t *link = &c->bucket[hash_page(c, c->pages[i].no)];
+    while (*link != NIL && *link != i) /* bound: the chain's length */
+        link = &c->pages[*link].hnext;
+    if (*link == i)
+        *link = c->pages[i].hnext;
+}
+
+/* A page slot for page number no (not in the cache): a new one while the
+ * cap allows, else the least recently used. NIL when out of memory. */
+static uint32_t slot_for(host_cache *c, uint64_t no)
+{
+    uint32_t i;
+    if (c->used < c->cap) {
+        i = c->used;
+        if (i % CHUNK_PAGES == 0) {
+            uint8_t *mem = malloc((size_t)CHUNK_PAGES * PAGE_SIZE);
+            if (mem == NULL)
+                goto evict;
+            c->chunks[c->nchunks++] = mem;
+        }
+        c->pages[i].data = c->chunks[i / CHUNK_PAGES] + (size_t)(i % CHUNK_PAGES) * PAGE_SIZE;
+        c->used++;
+    } else {
+evict:
+        i = c->tail;
+        if (i == NIL)
+            return NIL;
+        lru_unlink(c, i);
+        hash_remove(c, i);
+    }
+    page *p = &c->pages[i];
+    p->no = no;
+    p->len = 0;
+    uint32_t b = hash_page(c, no);
+    p->hnext = c->bucket[b];
+    c->bucket[b] = i;
+    lru_push_front(c, i);
+    return i;
+}
+
+/* Forget slot i (it holds nothing valid) and put it at the LRU tail, where
+ * the next claim takes it first. */
+static void slot_release(host_cache *c, uint32_t i)
+{
+    hash_remove(c, i);
+    c->pages[i].no = UINT64_MAX;
+    c->pages[i].len = 0;
+    lru_unlink(c, i);
+    c->pages[i].prev = c->tail;
+    c->pages[i].next = NIL;
+    if (c->tail != NIL)
+        c->pages[c->tail].next = i;
+    c->tail = i;
+    if (c->head == NIL)
+        c->head = i;
+}
+
+/* ---- fetching ---- */
+
+/* Pages [first, first + n) read from the source into slots. The slots are
+ * claimed first (the newest LRU entries, so they cannot evict each other). */
+static int fetch(host_cache *c, uint64_t first, uint32_t n)
+{
+    host_source *src = c->src;
+    uint64_t off = first << PAGE_SHIFT;
+    uint64_t len = (uint64_t)n << PAGE_SHIFT;
+    if (len > src->size - off)
+        len = src->size - off;
+    uint32_t slots[RA_MAX_PAGES];
+    for (uint32_t k = 0; k < n; k++) {
+        slots[k] = slot_for(c, first + k);
+        if (slots[k] == NIL) {
+            for (uint32_t j = 0; j < k; j++) /* give them back: nothing was read */
+                slot_release(c, slots[j]);
+            snprintf(src->why, sizeof src->why, "out of memory for the cache");
+            return -ENOMEM;
+        }
+    }
+    int rc;
+    c->stats.fills++;
+    c->stats.fill_bytes += len;
+    if (src->fd >= 0) {
+        /* a plain file: straight into the pages */
+        struct iovec iov[RA_MAX_PAGES];
+        uint64_t left = len;
+        for (uint32_t k = 0; k < n; k++) {
+            iov[k].iov_base = c->pages[slots[k]].data;
+            iov[k].iov_len = left < PAGE_SIZE ? (size_t)left : PAGE_SIZE;
+            left -= iov[k].iov_len;
+        }
+        uint32_t k = 0;
+        uint64_t at = off;
+        rc = 0;
+        while (k < n) { /* bound: each pass consumes bytes or fails */
+            ssize_t got = preadv(src->fd, iov + k, (int)(n - k), (off_t)at);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0) {
+                rc = got < 0 ? -errno : -EIO;
+                snprintf(src->why, sizeof src->why, "reading the file at offset %llu: %s",
+                         (unsigned long long)at, strerror(-rc));
+                break;
+            }
+            at += (uint64_t)got;
+            /* bound: got bytes are spread over the iovecs from k on */
+            while (got > 0 && k < n) {
+                if ((size_t)got >= iov[k].iov_len) {
+                    got -= (ssize_t)iov[k].iov_len;
+                    k++;
+                } else {
+                    iov[k].iov_base = (uint8_t *)iov[k].iov_base + got;
+                    iov[k].iov_len -= (size_t)got;
+                    got = 0;
+                }
+            }
+            while (k < n && iov[k].iov_len == 0) /* bound: n */
+                k++;
+        }
+    } else {
+        if (c->staging == NULL) {
+            c->staging = malloc((size_t)RA_MAX_PAGES * PAGE_SIZE);
+            if (c->staging == NULL) {
+                rc = -ENOMEM;
+                snprintf(src->why, sizeof src->why, "out of memory for the cache");
+                goto done;
+            }
+        }
+        rc = src->ops->read(src, off, c->staging, (size_t)len);
+        for (uint32_t k = 0; rc == 0 && k < n; k++) {
+            uint64_t start = (uint64_t)k << PAGE_SHIFT;
+            memcpy(c->pages[slots[k]].data, c->staging + start,
+                   len - start < PAGE_SIZE ? (size_t)(len - start) : PAGE_SIZE);
+        }
+    }
+done:
+    for (uint32_t k = 0; k < n; k++) {
+        page *p = &c->pages[slots[k]];
+        uint64_t start = (uint64_t)k << PAGE_SHIFT;
+        p->len = rc == 0 ? (uint32_t)(len - start < PAGE_SIZE ? len - start : PAGE_SIZE) : 0;
+        if (rc != 0) /* forget the slot: it holds nothing */
+            slot_release(c, slots[k]);
+    }
+    return rc;
+}
+
+/* How many pages to fetch for a miss at page no, and from where: the
+ * source's unit around it, or more when it continues a sequential stream. */
+static void plan(host_cache *c, uint64_t no, uint64_t *first, uint32_t *n)
+{
+    /* a miss that continues no stream replaces the oldest stream that has
+     * not grown, so the random record reads of a listing do not push out
+     * the sequential stream of its index blocks */
+    stream *s = NULL, *oldest = NULL, *oldest_young = NULL;
+    for (uint32_t k = 0; k < STREAMS; k++) {
+        stream *t = &c->streams[k];
+        if (t->window != 0 && no >= t->next && no < t->next + t->window) {
+            s = t;
+            break;
+        }
+        if (oldest == NULL || t->used < oldest->used)
+            oldest = t;
+        if (t->window <= c->unit_pages && (oldest_young == NULL || t->used < oldest_young->used))
+            oldest_young = t;
+    }
+    if (oldest_young != NULL)
+        oldest = oldest_young;
+    uint64_t start;
+    uint32_t want;
+    if (s != NULL) {
+        start = no;
+        want = s->window * 2u > RA_MAX_PAGES ? RA_MAX_PAGES : s->window * 2u;
+    } else {
+        s = oldest;
+        start = no - no % c->unit_pages; /* the whole unit the library decodes anyway */
+        want = c->unit_pages;
+    }
+    uint64_t pages_total = (c->src->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    if (want > pages_total - start)
+        want = (uint32_t)(pages_total - start);
+    if (want > c->cap / 2u)
+        want = c->cap / 2u;
+    /* stop before a page already held (so none is held twice); the page
+     * asked for is never held here */
+    uint32_t k = 0;
+    while (k < want && (start + k == no || start + k < no || lookup(c, start + k) == NIL))
+        k++; /* bound: want */
+    /* pages before no that are held split the unit: start at no then */
+    for (uint64_t q = start; q < no; q++) { /* bound: unit_pages */
+        if (lookup(c, q) != NIL) {
+            k -= (uint32_t)(no - start);
+            start = no;
+            break;
+        }
+    }
+    if (k == 0)
+        k = 1;
+    s->next = start + k;
+    s->window = k;
+    s->used = ++c->tick;
+    *first = start;
+    *n = k;
+}
+
+int host_cache_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+    host_cache *c = ctx;
+    host_source *src = c->src;
+    c->stats.reads++;
+    if (off > src->size || len > src->size - off) {
+        snprintf(src->why, sizeof src->why, "read past the end of the image (%llu bytes)",
+                 (unsigned long long)src->size);
+        return -EIO;
+    }
+    if (len >= DIRECT_MIN) {
+        c->stats.direct_reads++;
+        c->stats.direct_bytes += len;
+        return src->ops->read(src, off, buf, len);
+    }
+    uint8_t *out = buf;
+    while (len > 0) { /* bound: len shrinks by at least one byte per page */
+        uint64_t no = off >> PAGE_SHIFT;
+        uint32_t in = (uint32_t)(off & (PAGE_SIZE - 1u));
+        uint32_t i = lookup(c, no);
+        if (i != NIL) {
+            c->stats.hits++;
+            if (c->head != i) {
+                lru_unlink(c, i);
+                lru_push_front(c, i);
+            }
+        } else {
+            c->stats.misses++;
+            uint64_t first;
+            uint32_t n;
+            plan(c, no, &first, &n);
+            int rc = fetch(c, first, n);
+            if (rc != 0 && n > 1)
+                rc = fetch(c, no, 1); /* read-ahead into a bad area must not fail this read */
+            if (rc != 0)
+                return rc;
+            i = lookup(c, no);
+            if (i == NIL)
+                return -EIO;
+        }
+        const page *p = &c->pages[i];
+        if (in >= p->len)
+            return -EIO;
+        size_t take = p->len - in < len ? p->len - in : len;
+        memcpy(out, p->data + in, take);
+        out += take;
+        off += take;
+        len -= take;
+    }
+    return 0;
+}
