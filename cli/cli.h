@@ -1,7 +1,8 @@
 /*
  * cli.h - what the parts of the `ntx` command share: the opened image, the
  * option parser, output helpers (escaped names, JSON, times) and error
- * reporting. Hosted C11 + POSIX; links only the ntx core and libc.
+ * reporting. Hosted C11 + POSIX; links the ntx core, the ntx_host image
+ * library (host/) and libc.
  *
  * The CLI never parses disk bytes itself (DESIGN.md): every structure comes
  * from a core function; this program formats what the core returns.
@@ -16,6 +17,7 @@
 
 #include "ntx.h"
 #include "ntx/forensic.h"
+#include "ntx/host.h"
 
 /* Exit codes (documented in ntx.1, EXIT STATUS). */
 enum {
@@ -38,9 +40,10 @@ typedef struct cli_opts {
     /* global */
     bool json;
     bool quiet;
-    bool have_partition, have_offset;
+    bool have_partition, have_offset, have_vss;
     uint32_t partition;
     uint64_t offset;
+    uint32_t vss;     /* --vss N: shadow copy store N (1..) */
     /* per command (each command accepts its own subset, see main.c) */
     bool long_fmt;    /* ls -l */
     bool recursive;   /* ls -r */
@@ -70,9 +73,10 @@ typedef struct cli_opts {
 
 typedef struct cli_image {
     const char *path;
-    int fd;
-    uint64_t dev_size;
+    ntx_host_image *host;     /* the container and the read cache (host/) */
+    const ntx_host_info *where; /* which container, partition and store */
     /* where the volume is */
+    uint64_t dev_size;        /* bytes of the disk the container holds */
     uint64_t vol_offset;
     uint32_t part_index;      /* 0: a bare volume or --offset */
     uint8_t part_scheme;      /* NTX_PT_* or 0 */
@@ -80,21 +84,23 @@ typedef struct cli_image {
     bool mounted;
     void *ws;
     uint16_t *upcase;
-    /* read-ahead cache of the pread callback (see image.c) */
-    struct cache_slot *slots;
-    unsigned nslots;
-    uint32_t tick;
-    uint64_t preads, bytes_read;
 } cli_image;
 
 /* Open IMAGE read-only, find the volume (partition table, --partition,
- * --offset) and mount it. Reports and returns false on failure. */
+ * --offset), open the shadow copy store (--vss) and mount it. Reports and
+ * returns false on failure. */
 bool image_open(cli_image *img, const cli_opts *o);
-/* Open the device only (no mount): for `partitions`. */
-bool image_open_device(cli_image *img, const char *path);
+/* Open IMAGE and find the volume, without --vss and without mounting: for
+ * `vss`. */
+bool image_select(cli_image *img, const cli_opts *o);
+/* Open the container only (no volume): for `partitions`. */
+bool image_open_device(cli_image *img, const cli_opts *o);
 void image_close(cli_image *img);
-/* ntx_io over the image's fd with the read-ahead cache; vol_offset as given. */
-ntx_io image_io(cli_image *img, uint64_t vol_offset);
+/* ntx_io over the whole disk (the container's), from offset, size bytes (0:
+ * to the end), through the cache. */
+ntx_io image_disk_io(cli_image *img, uint64_t offset, uint64_t size);
+/* ntx_host options from the command line. */
+void image_host_options(const cli_opts *o, ntx_host_options *ho);
 
 /* ---- errors ---- */
 
@@ -227,6 +233,7 @@ bool primary_name(const ntx_file *f, ntx_dirent *out);
 
 int cmd_info(cli_opts *o);
 int cmd_partitions(cli_opts *o);
+int cmd_vss(cli_opts *o);
 int cmd_ls(cli_opts *o);
 int cmd_stat(cli_opts *o);
 int cmd_cat(cli_opts *o);

@@ -89,15 +89,28 @@ int cmd_info(cli_opts *o)
             jw_null(&w, "mft_records_in_use");
         jw_end(&w);
     } else {
+        const ntx_host_info *in = img.where;
         sb_puts(&b, "image:            ");
         esc_text(&b, img.path, strlen(img.path));
-        sb_printf(&b, " (%llu bytes)\n", (unsigned long long)img.dev_size);
+        sb_printf(&b, " (%llu bytes)\n", (unsigned long long)in->file_size);
+        sb_printf(&b, "container:        %s", in->format_name);
+        if (in->format_detail[0] != '\0')
+            sb_printf(&b, " (%s)", in->format_detail);
+        if (in->format != NTX_HOST_FMT_RAW)
+            sb_printf(&b, ", a disk of %llu bytes", (unsigned long long)in->media_size);
+        sb_putc(&b, '\n');
         if (img.part_index != 0)
             sb_printf(&b, "partition:        %s partition %u at offset %llu\n",
                       img.part_scheme == NTX_PT_GPT ? "GPT" : "MBR", img.part_index,
                       (unsigned long long)img.vol_offset);
         else if (img.vol_offset != 0)
             sb_printf(&b, "volume offset:    %llu\n", (unsigned long long)img.vol_offset);
+        if (img.where->vss_store != 0) {
+            sb_printf(&b, "shadow copy:      store %u, %s, created ", img.where->vss_store,
+                      img.where->vss_identifier);
+            fmt_time(&b, img.where->vss_creation_time, true);
+            sb_puts(&b, " UTC\n");
+        }
         sb_printf(&b, "file system:      NTFS %u.%u\n", vi.major, vi.minor);
         sb_puts(&b, "label:            \"");
         esc_text(&b, label, label_len);
@@ -141,11 +154,11 @@ int cmd_info(cli_opts *o)
 int cmd_partitions(cli_opts *o)
 {
     cli_image img;
-    if (!image_open_device(&img, o->image))
+    if (!image_open_device(&img, o))
         return EXIT_FAIL;
     static uint8_t block[8192], pblock[NTX_MAX_BLOCK_SIZE];
     ntx_partition_iter it;
-    ntx_io io = image_io(&img, 0);
+    ntx_io io = image_disk_io(&img, 0, 0);
     sbuf b;
     sb_init(&b);
     ntx_err rc = ntx_partition_open(&it, &io, block, sizeof block);
@@ -188,8 +201,7 @@ int cmd_partitions(cli_opts *o)
     while ((rc = ntx_partition_next(&it, &p)) == NTX_OK) {
         ntx_geometry geo;
         ntx_diag d;
-        ntx_io pio = image_io(&img, p.offset);
-        pio.size = p.size;
+        ntx_io pio = image_disk_io(&img, p.offset, p.size);
         memset(&d, 0, sizeof d);
         bool ntfs = ntx_volume_probe(&pio, pblock, sizeof pblock, &geo, &d) == NTX_OK;
         size_t nlen = 0;

@@ -48,6 +48,10 @@ static const command commands[] = {
       "$Bitmap, $MFT size and records in use.\n" },
     { "partitions", cmd_partitions, O_JSON, 0, 0, "partitions [--json] IMAGE",
       "The partition table (MBR or GPT) of a disk image, and which partitions hold NTFS.\n" },
+    { "vss", cmd_vss, O_JSON | O_IMAGE, 0, 0, "vss [--json] IMAGE",
+      "The Volume Shadow Copy stores of the volume (libvshadow), oldest first: index\n"
+      "(what --vss takes), store identifier, creation time, the volume size the copy\n"
+      "shows, the store's own size and its attribute flags (VSS_VOLSNAP_ATTR_*).\n" },
     { "ls", cmd_ls, O_LONG | O_REC | O_ALL | O_INODE | O_JSON | O_IMAGE, 0, 1,
       "ls [-l] [-r] [-a] [--json] IMAGE [PATH | -i MFTNUM]",
       "List a directory (the root by default): type, MFT reference and name; -l adds\n"
@@ -111,6 +115,7 @@ static const char global_help[] =
     "Global options (any command that reads an image):\n"
     "  --partition N   use partition N of an MBR or GPT disk (see `ntx partitions`)\n"
     "  --offset BYTES  the volume starts at this byte offset\n"
+    "  --vss N         read shadow copy store N of the volume (see `ntx vss`)\n"
     "  --json          one JSON object per line (listing commands; fields in ntx(1))\n"
     "  -q, --quiet     no warnings, no progress bar\n"
     "  -h, --help      this help\n";
@@ -118,7 +123,8 @@ static const char global_help[] =
 static void print_usage(FILE *f)
 {
     fprintf(f, "usage: %s COMMAND [OPTIONS] IMAGE [ARGS]\n\n"
-               "Read-only inspection of NTFS images (raw volumes, MBR or GPT disks).\n\n"
+               "Read-only inspection of NTFS images: raw volumes and disks (MBR, GPT), split\n"
+               "raw, E01, VHD, VHDX, VMDK and qcow2 images, and their shadow copies.\n\n"
                "Commands:\n",
             g_prog);
     for (size_t i = 0; i < NCOMMANDS; i++)
@@ -126,6 +132,30 @@ static void print_usage(FILE *f)
     fprintf(f, "\n%s\n`%s COMMAND --help` describes a command; man ntx for everything.\n"
                "Exit status: 0 ok, 1 error, 2 usage, 3 partial (some objects unreadable).\n",
             global_help, g_prog);
+}
+
+/* The version, and what this build reads: the containers and their
+ * libraries as built and as installed. */
+static void print_version(void)
+{
+    printf("ntx %s (read-only NTFS 3.x inspection)\n", NTX_VERSION_STRING);
+    size_t n;
+    const ntx_host_feature *f = ntx_host_features(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].library == NULL) {
+            printf("  %-28s built in\n", f[i].name);
+        } else if (f[i].built_version == NULL) {
+            printf("  %-28s not built in (build with the Debian package %s)\n", f[i].name,
+                   f[i].dev_package);
+        } else {
+            const char *run = ntx_host_feature_runtime_version(&f[i]);
+            if (run != NULL)
+                printf("  %-28s %s %s\n", f[i].name, f[i].library, run);
+            else
+                printf("  %-28s %s %s, not installed (Debian package %s)\n", f[i].name,
+                       f[i].library, f[i].built_version, f[i].run_package);
+        }
+    }
 }
 
 static void print_command_help(const command *c)
@@ -224,6 +254,16 @@ static int parse_args(const command *c, int argc, char **argv, int first, cli_op
                 if (!parse_u64(v, &o->offset))
                     return usage_error(c->name, "--offset needs a byte offset, not '%s'", v);
                 o->have_offset = true;
+            } else if (strcmp(key, "vss") == 0) {
+                NEEDS(O_IMAGE);
+                if (c->fn == cmd_vss)
+                    return usage_error(c->name, "option '--vss' does not apply to 'vss'");
+                VALUE();
+                uint64_t n;
+                if (!parse_u64(v, &n) || n == 0 || n > UINT32_MAX)
+                    return usage_error(c->name, "--vss needs a shadow copy store number (1..)");
+                o->vss = (uint32_t)n;
+                o->have_vss = true;
             } else if (strcmp(key, "raw") == 0) {
                 NEEDS(O_RAW);
                 o->raw = true;
@@ -283,6 +323,7 @@ static int parse_args(const command *c, int argc, char **argv, int first, cli_op
 #undef NEEDS
 #undef VALUE
             if (inl != NULL && strcmp(key, "partition") != 0 && strcmp(key, "offset") != 0 &&
+                strcmp(key, "vss") != 0 &&
                 strcmp(key, "stream") != 0 && strcmp(key, "type") != 0 &&
                 strcmp(key, "inode") != 0)
                 return usage_error(c->name, "option '--%s' takes no value", key);
@@ -354,7 +395,7 @@ int main(int argc, char **argv)
         return out_finish() ? EXIT_OK : EXIT_FAIL;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-        printf("ntx %s (read-only NTFS 3.x inspection)\n", NTX_VERSION_STRING);
+        print_version();
         return out_finish() ? EXIT_OK : EXIT_FAIL;
     }
     const command *c = NULL;
