@@ -539,8 +539,8 @@ int ntxfs_stat_file(const ntx_file *f, struct stat *st)
     memset(st, 0, sizeof *st);
     st->st_ino = (ino_t)f->mft_no;
     st->st_nlink = ns.link_count;
-    st->st_uid = g.uid;
-    st->st_gid = g.gid;
+    st->st_uid = g.opt.uid;
+    st->st_gid = g.opt.gid;
     fill_times(st, &ns);
 
     if (ns.dos_attrs & NTX_FA_REPARSE) {
@@ -557,7 +557,7 @@ int ntxfs_stat_file(const ntx_file *f, struct stat *st)
                                                : S_IFBLK;
             /* Deliberate: ntfs-3g gives these mode 0 (no one but root could
              * open a FIFO); they get the file mask here. */
-            st->st_mode |= 0777 & ~g.fmask;
+            st->st_mode |= 0777 & ~g.opt.fmask;
             if (tag == TAG_LX_CHR || tag == TAG_LX_BLK)
                 st->st_rdev = wsl_rdev(f);
             return 0;
@@ -572,7 +572,7 @@ int ntxfs_stat_file(const ntx_file *f, struct stat *st)
     }
     if (ns.is_dir) {
         ntx_stream s;
-        st->st_mode = S_IFDIR | (0777 & ~g.dmask);
+        st->st_mode = S_IFDIR | (0777 & ~g.opt.dmask);
         st->st_nlink = 1; /* as ntfs-3g without posix_nlink: find(1) must not count on it */
         rc = ntx_stream_open(f, NTX_AT_INDEX_ALLOCATION, i30, 4, &s);
         if (rc == NTX_OK) {
@@ -608,7 +608,7 @@ int ntxfs_stat_file(const ntx_file *f, struct stat *st)
             return 0;
         }
     }
-    st->st_mode |= 0777 & ~g.fmask;
+    st->st_mode |= 0777 & ~g.opt.fmask;
     return 0;
 }
 
@@ -624,9 +624,9 @@ int ntxfs_stat_stream(const ntx_file *f, const uint16_t *name, size_t name_len, 
     memset(st, 0, sizeof *st);
     st->st_ino = (ino_t)f->mft_no;
     st->st_nlink = ns.link_count;
-    st->st_uid = g.uid;
-    st->st_gid = g.gid;
-    st->st_mode = S_IFREG | (0777 & ~g.fmask);
+    st->st_uid = g.opt.uid;
+    st->st_gid = g.opt.gid;
+    st->st_mode = S_IFREG | (0777 & ~g.opt.fmask);
     st->st_size = (off_t)s.size;
     /* As ntfs-3g (ntfs_attr_open): the allocated size, not the compressed one;
      * resident values count their length rounded up to 8. */
@@ -650,9 +650,9 @@ bool ntxfs_xattr_known(const char *name)
     for (size_t i = 0; i < sizeof sys_names / sizeof *sys_names; i++)
         if (strcmp(name, sys_names[i]) == 0)
             return true;
-    if (g.streams == NTXFS_STREAMS_XATTR && strncmp(name, "user.", 5) == 0 && name[5] != 0)
+    if (g.opt.streams == NTXFS_STREAMS_XATTR && strncmp(name, "user.", 5) == 0 && name[5] != 0)
         return true;
-    return g.streams == NTXFS_STREAMS_WINDOWS && strcmp(name, "ntfs.streams.list") == 0;
+    return g.opt.streams == NTXFS_STREAMS_WINDOWS && strcmp(name, "ntfs.streams.list") == 0;
 }
 
 static void put_le(uint8_t *p, uint64_t v, int n)
@@ -759,7 +759,7 @@ int ntxfs_listxattr(const ntx_file *f, bool is_stream, char *buf, size_t size, s
 {
     name_list l = { buf, size, 0, "user.", '\0', false };
     *len = 0;
-    if (is_stream || g.streams != NTXFS_STREAMS_XATTR)
+    if (is_stream || g.opt.streams != NTXFS_STREAMS_XATTR)
         return 0; /* as ntfs-3g: the system.ntfs_* names are not listed */
     int r = each_stream(f, add_name, &l);
     *len = l.len;

@@ -1,5 +1,6 @@
 /*
- * main.c - ntxfs IMAGE MOUNTPOINT [options]: options, the image, the mount.
+ * main.c - ntxfs IMAGE MOUNTPOINT [options]: the image, the volume in it,
+ * the mount and its loop (the options are options.c's).
  *
  * Everything that can fail for a bad image (missing, unreadable, not NTFS,
  * no or several NTFS partitions, a volume the core refuses) is checked
@@ -24,144 +25,6 @@
 #include "ntxfs.h"
 
 ntxfs_state g;
-
-/* Threads that splice file data from the image in the default threading. */
-#define NTXFS_SPLICERS 4
-
-struct cli {
-    char *image;
-    int nonopts;
-    char *offset;
-    int partition;
-    unsigned uid, gid, umask, fmask, dmask;
-    int uid_set, gid_set, umask_set, fmask_set, dmask_set;
-    int show_sys, hide_hid, ignore_case, no_direct, no_zero_open, mt;
-    char *streams;
-    double timeout;
-    int help, version;
-    char *refused;
-};
-
-enum { KEY_HELP, KEY_VERSION, KEY_REFUSE, KEY_IGNORE, KEY_USER_XATTR };
-
-#define CLI_OPT(t, f, v) { t, offsetof(struct cli, f), v }
-static const struct fuse_opt cli_spec[] = {
-    CLI_OPT("offset=%s", offset, 0),
-    CLI_OPT("partition=%d", partition, 0),
-    CLI_OPT("uid=%u", uid, 0),
-    CLI_OPT("uid=", uid_set, 1),
-    CLI_OPT("gid=%u", gid, 0),
-    CLI_OPT("gid=", gid_set, 1),
-    CLI_OPT("umask=%o", umask, 0),
-    CLI_OPT("umask=", umask_set, 1),
-    CLI_OPT("fmask=%o", fmask, 0),
-    CLI_OPT("fmask=", fmask_set, 1),
-    CLI_OPT("dmask=%o", dmask, 0),
-    CLI_OPT("dmask=", dmask_set, 1),
-    CLI_OPT("show_sys_files", show_sys, 1),
-    CLI_OPT("hide_hid_files", hide_hid, 1),
-    CLI_OPT("ignore_case", ignore_case, 1),
-    CLI_OPT("no_direct_read", no_direct, 1),
-    CLI_OPT("no_zero_open", no_zero_open, 1),
-    CLI_OPT("mt", mt, 1),
-    CLI_OPT("streams_interface=%s", streams, 0),
-    FUSE_OPT_KEY("user_xattr", KEY_USER_XATTR),
-    CLI_OPT("timeout=%lf", timeout, 0),
-    FUSE_OPT_KEY("-h", KEY_HELP),
-    FUSE_OPT_KEY("--help", KEY_HELP),
-    FUSE_OPT_KEY("-V", KEY_VERSION),
-    FUSE_OPT_KEY("--version", KEY_VERSION),
-    /* ntfs-3g options that would write, or that ntxfs cannot honour */
-    FUSE_OPT_KEY("rw", KEY_REFUSE),
-    FUSE_OPT_KEY("remove_hiberfile", KEY_REFUSE),
-    FUSE_OPT_KEY("permissions", KEY_REFUSE),
-    FUSE_OPT_KEY("acl", KEY_REFUSE),
-    FUSE_OPT_KEY("inherit", KEY_REFUSE),
-    FUSE_OPT_KEY("usermapping=", KEY_REFUSE),
-    FUSE_OPT_KEY("efs_raw", KEY_REFUSE),
-    /* ntfs-3g options with nothing to do on a read-only mount */
-    FUSE_OPT_KEY("ro", KEY_IGNORE),
-    FUSE_OPT_KEY("silent", KEY_IGNORE),
-    FUSE_OPT_KEY("no_def_opts", KEY_IGNORE),
-    FUSE_OPT_KEY("recover", KEY_IGNORE),
-    FUSE_OPT_KEY("norecover", KEY_IGNORE),
-    FUSE_OPT_KEY("compression", KEY_IGNORE),
-    FUSE_OPT_KEY("nocompression", KEY_IGNORE),
-    FUSE_OPT_KEY("big_writes", KEY_IGNORE),
-    FUSE_OPT_KEY("windows_names", KEY_IGNORE),
-    FUSE_OPT_KEY("hide_dot_files", KEY_IGNORE),
-    FUSE_OPT_KEY("force", KEY_IGNORE),
-    FUSE_OPT_END
-};
-
-static int cli_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
-{
-    struct cli *c = data;
-    (void)outargs;
-    switch (key) {
-    case FUSE_OPT_KEY_NONOPT:
-        c->nonopts++;
-        if (c->image == NULL) {
-            c->image = strdup(arg);
-            return 0; /* the mount point stays for fuse_parse_cmdline() */
-        }
-        if (c->nonopts > 2) {
-            fprintf(stderr, NTXFS_NAME ": too many arguments: `%s'\n", arg);
-            return -1;
-        }
-        return 1;
-    case KEY_HELP:
-        c->help = 1;
-        return 0;
-    case KEY_VERSION:
-        c->version = 1;
-        return 0;
-    case KEY_REFUSE:
-        if (c->refused == NULL)
-            c->refused = strdup(arg);
-        return 0;
-    case KEY_IGNORE:
-        return 0;
-    case KEY_USER_XATTR: /* ntfs-3g: the same as streams_interface=xattr */
-        free(c->streams);
-        c->streams = strdup("xattr");
-        return 0;
-    default:
-        return 1;
-    }
-}
-
-static void usage(const char *prog)
-{
-    printf("usage: %s IMAGE MOUNTPOINT [options]\n\n"
-           "Mount the NTFS volume in IMAGE (a raw volume, or a disk image with MBR or\n"
-           "GPT partitions) read-only at MOUNTPOINT. The image is never written.\n\n"
-           "ntxfs options:\n"
-           "    -o offset=BYTES        the volume starts BYTES into IMAGE\n"
-           "    -o partition=N         use partition N (MBR 1-4 primary, 5... logical;\n"
-           "                           GPT entry N); default: the only NTFS partition\n"
-           "    -o uid=N,gid=N         owner and group of every file (default: yours)\n"
-           "    -o umask=OCT           permission bits to clear (default 0: 0777)\n"
-           "    -o fmask=OCT,dmask=OCT the same for files or directories only\n"
-           "    -o streams_interface=xattr|windows|none\n"
-           "                           named streams as xattrs user.NAME (default),\n"
-           "                           as FILE:NAME paths, or not at all\n"
-           "    -o show_sys_files      list $MFT, $Bitmap... (always reachable by name)\n"
-           "    -o hide_hid_files      leave files with the HIDDEN attribute out of listings\n"
-           "    -o ignore_case         find names case-insensitively, as Windows does\n"
-           "    -o timeout=SECONDS     kernel cache lifetime of names and attributes\n"
-           "                           (default 86400: the image does not change)\n"
-           "    -o mt                  libfuse's multi-threaded loop (default: one thread\n"
-           "                           answers, %u more copy file data)\n"
-           "    -o no_direct_read      read file data through the library, not spliced\n"
-           "    -o no_zero_open        open files and directories with a round trip each\n"
-           "    -h, --help             print this help\n"
-           "    -V, --version          print versions\n\n"
-           "See ntxfs(1). FUSE options:\n",
-           prog, NTXFS_SPLICERS);
-    fuse_cmdline_help();
-    fuse_lowlevel_help();
-}
 
 /* ---- the image ---- */
 
@@ -395,31 +258,6 @@ static void log_func(enum fuse_log_level level, const char *fmt, va_list ap)
         vfprintf(stderr, fmt, ap);
 }
 
-/* Settings from the parsed options; 0, or 1 after a message. */
-static int apply_options(const struct cli *c)
-{
-    g.uid = c->uid_set ? c->uid : getuid();
-    g.gid = c->gid_set ? c->gid : getgid();
-    g.fmask = (c->fmask_set ? c->fmask : c->umask_set ? c->umask : 0) & 0777;
-    g.dmask = (c->dmask_set ? c->dmask : c->umask_set ? c->umask : 0) & 0777;
-    g.show_sys = c->show_sys;
-    g.hide_hid = c->hide_hid;
-    g.ignore_case = c->ignore_case;
-    g.no_direct = c->no_direct;
-    g.no_direct_open = c->no_zero_open;
-    g.timeout = c->timeout >= 0 ? c->timeout : 0;
-    g.streams = NTXFS_STREAMS_XATTR;
-    if (c->streams != NULL) {
-        if (strcmp(c->streams, "windows") == 0)
-            g.streams = NTXFS_STREAMS_WINDOWS;
-        else if (strcmp(c->streams, "none") == 0)
-            g.streams = NTXFS_STREAMS_NONE;
-        else if (strcmp(c->streams, "xattr") != 0)
-            return die("streams_interface=%s: use xattr, windows or none", c->streams);
-    }
-    return 0;
-}
-
 /* Mount and serve until unmounted: the exit status. */
 static int serve(const struct cli *c, struct fuse_args *args, struct fuse_cmdline_opts *opts)
 {
@@ -496,61 +334,34 @@ out_session:
     return ret;
 }
 
+/* The mount point, as an absolute path in g.mnt_abs: 0, or 1 after a message. */
+static int check_mount_point(const char *mountpoint)
+{
+    struct stat mst;
+    g.mnt_abs = realpath(mountpoint, NULL);
+    if (g.mnt_abs == NULL || stat(g.mnt_abs, &mst) != 0)
+        return die("bad mount point `%s': %s", mountpoint, strerror(errno));
+    if (!S_ISDIR(mst.st_mode))
+        return die("bad mount point `%s': not a directory", mountpoint);
+    return 0;
+}
+
 int main(int argc, char *argv[])
 {
     struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
     struct fuse_cmdline_opts opts;
     struct cli c;
-    int ret = 1;
 
     memset(&c, 0, sizeof c);
     memset(&opts, 0, sizeof opts);
     g.fd = -1;
-    c.timeout = 86400.0;
     pthread_mutex_init(&g.lock, NULL);
-    if (fuse_opt_parse(&args, &c, cli_spec, cli_proc) != 0)
-        goto out;
-    if (c.help) {
-        usage(argv[0]);
-        ret = 0;
-        goto out;
-    }
-    if (c.version) {
-        printf(NTXFS_NAME " %s (ntx core %s), libfuse %s\n", NTX_VERSION_STRING,
-               NTX_VERSION_STRING, fuse_pkgversion());
-        fflush(stdout);
-        fuse_lowlevel_version();
-        ret = 0;
-        goto out;
-    }
-    if (c.refused != NULL) {
-        die("option `%s' is not supported: ntxfs mounts read-only and never writes", c.refused);
-        goto out;
-    }
-    if (fuse_parse_cmdline(&args, &opts) != 0)
-        goto out;
-    if (c.image == NULL || opts.mountpoint == NULL) {
-        fprintf(stderr, "usage: %s IMAGE MOUNTPOINT [options]   (%s --help for more)\n",
-                argv[0], argv[0]);
-        goto out;
-    }
-    if (apply_options(&c) != 0)
-        goto out;
-
+    int ret = ntxfs_parse_args(&args, &c, &opts);
     /* The mount point first (cheap), then the image. */
-    struct stat mst;
-    g.mnt_abs = realpath(opts.mountpoint, NULL);
-    if (g.mnt_abs == NULL || stat(g.mnt_abs, &mst) != 0) {
-        die("bad mount point `%s': %s", opts.mountpoint, strerror(errno));
-        goto out;
-    }
-    if (!S_ISDIR(mst.st_mode)) {
-        die("bad mount point `%s': not a directory", opts.mountpoint);
-        goto out;
-    }
-    if (open_image(&c) == 0)
-        ret = serve(&c, &args, &opts);
-out:
+    if (ret == NTXFS_GO_ON)
+        ret = check_mount_point(opts.mountpoint) != 0 || open_image(&c) != 0
+                  ? 1
+                  : serve(&c, &args, &opts);
     free(opts.mountpoint);
     fuse_opt_free_args(&args);
     free(c.image);

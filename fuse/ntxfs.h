@@ -58,6 +58,20 @@ typedef struct ntxfs_snode {
     uint64_t id;                  /* index in g.snodes */
 } ntxfs_snode;
 
+/* The settings the options give (options.c), fixed before mounting. */
+typedef struct ntxfs_options {
+    uid_t uid;                    /* owner and group of every file */
+    gid_t gid;
+    mode_t fmask, dmask;          /* permission bits cleared from files, directories */
+    bool show_sys;                /* list the system files (below NTX_MFT_FIRST_USER) */
+    bool hide_hid;                /* leave HIDDEN files out of listings */
+    bool ignore_case;             /* Windows-style case-insensitive lookups */
+    int streams;                  /* enum ntxfs_streams */
+    double timeout;               /* entry and attribute cache seconds */
+    bool no_direct;               /* -o no_direct_read: every read through ntx_stream_read() */
+    bool no_zero_open;            /* -o no_zero_open: classic OPEN/RELEASE with a handle each */
+} ntxfs_options;
+
 typedef struct ntxfs_state {
     pthread_mutex_t lock;         /* held around every core call */
     ntx_volume vol;
@@ -69,21 +83,11 @@ typedef struct ntxfs_state {
     uint64_t dev_size;            /* bytes in the image (file or block device) */
     uint64_t vol_offset, vol_size;
     unsigned cluster_shift;       /* log2 of the cluster size */
-    bool no_direct;               /* -o no_direct_read: every read through ntx_stream_read() */
-    bool no_direct_open;          /* -o no_zero_open: classic OPEN/RELEASE with a handle each */
     bool no_open;                 /* the kernel opens files without asking (set in init) */
     bool no_opendir;              /* and directories */
     int part_index;               /* partition used, 0 for none */
 
-    /* options */
-    uid_t uid;
-    gid_t gid;
-    mode_t fmask, dmask;
-    bool show_sys;                /* list the system files (below NTX_MFT_FIRST_USER) */
-    bool hide_hid;                /* leave HIDDEN files out of listings */
-    bool ignore_case;             /* Windows-style case-insensitive lookups */
-    int streams;                  /* enum ntxfs_streams */
-    double timeout;               /* entry and attribute cache seconds */
+    ntxfs_options opt;            /* options.c's, copied in before mounting */
     char *mnt_abs;                /* absolute mount point, prefixed to absolute link targets */
 
     /* statfs, computed once (the image never changes) */
@@ -100,6 +104,39 @@ typedef struct ntxfs_state {
 } ntxfs_state;
 
 extern ntxfs_state g;
+
+/* ---- options.c: the command line ---- */
+
+/* A number option with a default when it is not given (uid=, umask=...). */
+typedef struct ntxfs_num_opt {
+    unsigned value;
+    bool given;
+} ntxfs_num_opt;
+
+/* The command line as given; the settings go to g.opt. */
+struct cli {
+    char *image;                  /* the first argument that is not an option */
+    int nonopts;                  /* arguments that are not options, so far */
+    char *offset;                 /* offset=, as given (main.c reads it) */
+    int partition;                /* partition=, 0 if not given */
+    ntxfs_num_opt uid, gid, umask, fmask, dmask;
+    char *streams;                /* streams_interface=, checked by ntxfs_parse_args() */
+    bool mt;                      /* libfuse's multi-threaded loop */
+    bool help, version;
+    char *refused;                /* the first option given that ntxfs refuses */
+    ntxfs_options opt;            /* the settings, copied to g.opt once complete */
+};
+
+/* ntxfs_parse_args(): go on to mount. */
+#define NTXFS_GO_ON (-1)
+
+/*
+ * Parse the command line into c (which must be zeroed; free its strings
+ * afterwards) and opts (libfuse's own options), print --help or --version,
+ * and set g.opt. Returns NTXFS_GO_ON, or the exit status: 0 after --help or
+ * --version, 1 after a message on stderr.
+ */
+int ntxfs_parse_args(struct fuse_args *args, struct cli *c, struct fuse_cmdline_opts *opts);
 
 /* errmap.c: the one table from ntx_err to errno. */
 int ntxfs_errno(ntx_err rc);
@@ -118,6 +155,9 @@ int ntxfs_open_ref(uint64_t ref, ntx_file *f);
 
 /* ops.c */
 extern const struct fuse_lowlevel_ops ntxfs_ops;
+/* Workers that splice file data in the default threading (main.c). */
+#define NTXFS_SPLICERS 4
+
 int ntxfs_pool_start(unsigned n);
 void ntxfs_pool_stop(void);
 

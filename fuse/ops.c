@@ -11,7 +11,7 @@
  * count: id = NODE_STREAM | slot.
  *
  * Caching. The image never changes under the mount, so entries, attributes
- * and negative lookups are cached by the kernel for g.timeout seconds, file
+ * and negative lookups are cached by the kernel for g.opt.timeout seconds, file
  * data is kept across opens (keep_cache), directories are cached
  * (cache_readdir), and so are link targets (FUSE_CAP_CACHE_SYMLINKS).
  *
@@ -207,7 +207,7 @@ static int name_to_utf16(const char *name, size_t len, uint16_t *u, size_t *n)
 static int dir_lookup(const ntx_file *dir, const uint16_t *u, size_t n, ntx_dirent *e)
 {
     ntx_err rc = ntx_dir_lookup(dir, u, n, e);
-    if (rc == NTX_OK && !g.ignore_case &&
+    if (rc == NTX_OK && !g.opt.ignore_case &&
         (e->name_len != n || memcmp(e->name, u, n * sizeof *u) != 0))
         rc = NTX_E_NOT_FOUND;
     if (rc != NTX_OK && rc != NTX_E_NOT_FOUND)
@@ -218,8 +218,8 @@ static int dir_lookup(const ntx_file *dir, const uint16_t *u, size_t n, ntx_dire
 static void entry_init(struct fuse_entry_param *e)
 {
     memset(e, 0, sizeof *e);
-    e->attr_timeout = g.timeout;
-    e->entry_timeout = g.timeout;
+    e->attr_timeout = g.opt.timeout;
+    e->entry_timeout = g.opt.timeout;
 }
 
 /* ---- operations ---- */
@@ -242,10 +242,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
     /* Files need no open: the first open answers ENOSYS and the kernel stops
      * sending OPEN and RELEASE (two round trips per file), keeping the page
      * cache as with keep_cache. Reads then find their stream in g.scache. */
-    g.no_open = (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) != 0 && !g.no_direct_open;
+    g.no_open = (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) != 0 && !g.opt.no_zero_open;
     /* Directories likewise (see dcache below): two round trips fewer per
      * directory, which is what find(1) mostly does. */
-    g.no_opendir = (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) != 0 && !g.no_direct_open;
+    g.no_opendir = (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) != 0 && !g.opt.no_zero_open;
     /* libfuse derives the kernel's max_pages (the largest read request) from
      * max_write: up to 1 MiB per request instead of 128 KiB. */
     conn->max_write = 1u << 20;
@@ -265,7 +265,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         return;
     }
     int conv = name_to_utf16(name, strlen(name), u, &n);
-    const char *colon = g.streams == NTXFS_STREAMS_WINDOWS ? strchr(name, ':') : NULL;
+    const char *colon = g.opt.streams == NTXFS_STREAMS_WINDOWS ? strchr(name, ':') : NULL;
     pthread_mutex_lock(&g.lock);
     int r = node_open(parent, &dir, &sn);
     if (r == 0)
@@ -294,7 +294,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         } else if (r == 0) {
             ntx_stream s;
             ntx_err rc = ntx_stream_open(&f, NTX_AT_DATA, su, sn_len, &s);
-            if (rc == NTX_OK && !g.ignore_case &&
+            if (rc == NTX_OK && !g.opt.ignore_case &&
                 (s.name_len != sn_len || memcmp(s.name, su, sn_len * sizeof *su) != 0))
                 rc = NTX_E_NOT_FOUND;
             if (rc == NTX_E_IS_DIR)
@@ -362,7 +362,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     if (r != 0)
         fuse_reply_err(req, -r);
     else
-        fuse_reply_attr(req, &st, g.timeout);
+        fuse_reply_attr(req, &st, g.opt.timeout);
 }
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
@@ -412,7 +412,7 @@ static int fh_open(fuse_ino_t ino, void *handle)
     }
     h->mapped = !h->s.resident && h->s.cu_shift == 0 &&
                 (h->s.flags & (NTX_ATTR_FLAG_COMPRESSED | NTX_ATTR_FLAG_ENCRYPTED)) == 0 &&
-                !g.no_direct;
+                !g.opt.no_direct;
     return 0;
 }
 
@@ -838,9 +838,9 @@ static void dcache_put(fuse_ino_t ino, dir_handle *h)
  * HIDDEN ones with hide_hid_files. */
 static bool dir_hidden(const ntx_dirent *e)
 {
-    if (!g.show_sys && NTX_REF_MFT(e->mft_ref) < NTX_MFT_FIRST_USER)
+    if (!g.opt.show_sys && NTX_REF_MFT(e->mft_ref) < NTX_MFT_FIRST_USER)
         return true;
-    return g.hide_hid && (e->file_attrs & NTX_FA_HIDDEN) != 0;
+    return g.opt.hide_hid && (e->file_attrs & NTX_FA_HIDDEN) != 0;
 }
 
 /* The next index entry to show, or 1 at the end. */
