@@ -135,6 +135,32 @@ static void ls_streams(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, cons
     }
 }
 
+/* A short row (no -l, -a or --json) from the index entry alone: the
+ * entry's $FILE_NAME says directory or not, with the file's reference. */
+static void ls_row_short(ls_ctx *c, const ntx_dirent *ent, const char *shown, size_t shown_len)
+{
+    ref_col(&c->out, ent->is_dir ? 'd' : 'f', ent->mft_ref);
+    esc_text(&c->out, shown, shown_len);
+    if (ent->name_space == NTX_NS_DOS)
+        sb_puts(&c->out, " (dos)");
+    sb_putc(&c->out, '\n');
+    out_flush_line(&c->out);
+}
+
+/* Does a row need the file's record, or does its index entry say all? A
+ * short listing needs the record only for what may be a link: a reparse
+ * point (a symbolic link or junction is shown as one only when its target
+ * reads), or a system file that may be an Interix link. Opening every
+ * child's record made `ntx ls` of a large directory read $MFT at random. */
+static bool ls_needs_record(const cli_opts *o, const ntx_dirent *ent)
+{
+    if (o->long_fmt || o->all || o->json)
+        return true;
+    if (ent->reparse_tag != 0 || (ent->file_attrs & NTX_FA_REPARSE))
+        return true;
+    return !ent->is_dir && (ent->file_attrs & NTX_FA_SYSTEM);
+}
+
 /* One row. shown: what the text line prints (the name, or the path with
  * -r); JSON always gives the full path (c->path). */
 static void ls_row(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, const ntx_stat *st,
@@ -294,24 +320,46 @@ int cmd_ls(cli_opts *o)
 
         ntx_file f;
         ntx_stat cst;
-        rc = ntx_file_open_ref(&img.vol, ent.mft_ref, &f);
-        if (rc == NTX_OK)
-            rc = ntx_file_stat(&f, &cst);
-        if (rc != NTX_OK) {
-            sb_clear(&c.tmp);
-            esc_text(&c.tmp, c.path.p, c.path.len);
-            report(&img, sb_str(&c.tmp), rc);
-            g_partial = 1;
-            continue;
+        bool is_dir, is_reparse;
+        if (!ls_needs_record(o, &ent)) {
+            if (o->recursive)
+                ls_row_short(&c, &ent, c.path.p, c.path.len);
+            else
+                ls_row_short(&c, &ent, name, nlen);
+            if (!o->recursive || !ent.is_dir || ent.name_space == NTX_NS_DOS)
+                continue;
+            is_dir = true;
+            is_reparse = false;
+            rc = ntx_file_open_ref(&img.vol, ent.mft_ref, &f);
+            if (rc != NTX_OK) {
+                sb_clear(&c.tmp);
+                esc_text(&c.tmp, c.path.p, c.path.len);
+                report(&img, sb_str(&c.tmp), rc);
+                g_partial = 1;
+                continue;
+            }
+        } else {
+            rc = ntx_file_open_ref(&img.vol, ent.mft_ref, &f);
+            if (rc == NTX_OK)
+                rc = ntx_file_stat(&f, &cst);
+            if (rc != NTX_OK) {
+                sb_clear(&c.tmp);
+                esc_text(&c.tmp, c.path.p, c.path.len);
+                report(&img, sb_str(&c.tmp), rc);
+                g_partial = 1;
+                continue;
+            }
+            if (o->recursive)
+                ls_row(&c, &ent, &f, &cst, c.path.p, c.path.len);
+            else
+                ls_row(&c, &ent, &f, &cst, name, nlen);
+            if (o->all && ent.name_space != NTX_NS_DOS)
+                ls_streams(&c, &ent, &f, &cst, o->recursive ? c.path.p : name,
+                           o->recursive ? c.path.len : nlen);
+            is_dir = cst.is_dir;
+            is_reparse = cst.reparse_tag != 0;
         }
-        if (o->recursive)
-            ls_row(&c, &ent, &f, &cst, c.path.p, c.path.len);
-        else
-            ls_row(&c, &ent, &f, &cst, name, nlen);
-        if (o->all && ent.name_space != NTX_NS_DOS)
-            ls_streams(&c, &ent, &f, &cst, o->recursive ? c.path.p : name,
-                       o->recursive ? c.path.len : nlen);
-        if (!o->recursive || !cst.is_dir || cst.reparse_tag != 0 || ent.name_space == NTX_NS_DOS)
+        if (!o->recursive || !is_dir || is_reparse || ent.name_space == NTX_NS_DOS)
             continue;
         bool on_path = false;
         for (size_t i = 0; i < depth; i++)
