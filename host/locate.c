@@ -45,6 +45,7 @@ static const char *boot_check_words(unsigned check)
 /* Result of looking at one place of the disk. */
 typedef struct look {
     ntx_host_status status;  /* OK: NTFS; TRUNCATED, BITLOCKER, FOREIGN, NO_VOLUME, IO */
+    bool not_an_image;       /* FOREIGN: the file is no disk image at all (gzip, ...) */
     char why[400];           /* a phrase: "an ext4 file system", "the NTFS volume is ..." */
 } look;
 
@@ -67,6 +68,7 @@ static void examine(ntx_host_image *img, uint64_t off, uint64_t size, look *out)
     if (size == 0 || size > avail)
         size = avail;
     out->status = NTX_HOST_OK;
+    out->not_an_image = false;
     out->why[0] = '\0';
     ntx_err rc = probe(img, off, size, &geo, &diag);
     if (rc == NTX_OK)
@@ -96,8 +98,12 @@ static void examine(ntx_host_image *img, uint64_t off, uint64_t size, look *out)
     len &= ~(size_t)511;
     bool bitlocker = false;
     const char *name = NULL;
-    if (len > 0 && host_cache_read(img->disk_cache, off, buf, len) == 0)
-        name = host_sniff_volume(buf, len, &bitlocker);
+    if (len > 0 && host_cache_read(img->disk_cache, off, buf, len) == 0) {
+        name = host_sniff_not_an_image(buf, len);
+        out->not_an_image = name != NULL;
+        if (name == NULL)
+            name = host_sniff_volume(buf, len, &bitlocker);
+    }
     if (bitlocker) {
         out->status = NTX_HOST_E_BITLOCKER;
         snprintf(out->why, sizeof out->why, "%s", name);
@@ -118,18 +124,20 @@ static void part_words(char *out, size_t cap, const ntx_partition *p)
              p->index, (unsigned long long)p->offset);
 }
 
-/* A failure about what lies at one place: subject says where ("partition 2
- * (MBR, offset ...)", "the image", "offset 4096"). */
+/* A failure about what lies at one place: subject says where ("MBR
+ * partition 2 (offset ...)", "the volume", "the volume at offset 4096"). */
 static ntx_host_status fail_look(ntx_host_error *err, const look *l, const char *subject,
                                  const char *no_volume_prefix)
 {
     switch (l->status) {
     case NTX_HOST_E_BITLOCKER:
-        return host_fail(err, l->status, 0, "%s: %s is %s", no_volume_prefix, subject, l->why);
+        return host_fail(err, l->status, 0, "%s is %s", subject, l->why);
     case NTX_HOST_E_TRUNCATED:
         return host_fail(err, l->status, 0, "%s", l->why);
     case NTX_HOST_E_FOREIGN:
-        return host_fail(err, l->status, 0, "%s: %s holds %s", no_volume_prefix, subject, l->why);
+        if (l->not_an_image)
+            return host_fail(err, l->status, 0, "%s", l->why);
+        return host_fail(err, l->status, 0, "%s, but %s", no_volume_prefix, l->why);
     default:
         return host_fail(err, l->status, 0, "%s: %s", no_volume_prefix, l->why);
     }
@@ -170,9 +178,12 @@ static ntx_host_status locate_offset(ntx_host_image *img, const ntx_host_options
     examine(img, opt->offset, 0, &l);
     if (l.status != NTX_HOST_OK) {
         char prefix[96];
+        char subject[96];
         snprintf(prefix, sizeof prefix, "no NTFS volume at offset %llu",
                  (unsigned long long)opt->offset);
-        return fail_look(err, &l, "the volume there", prefix);
+        snprintf(subject, sizeof subject, "the volume at offset %llu",
+                 (unsigned long long)opt->offset);
+        return fail_look(err, &l, subject, prefix);
     }
     set_volume(img, NULL, opt->offset, 0);
     return NTX_HOST_OK;
@@ -252,7 +263,7 @@ static ntx_host_status locate_partitions(ntx_host_image *img, const ntx_host_opt
             part_words(where, sizeof where, &p);
             char prefix[128];
             snprintf(prefix, sizeof prefix, "%s holds no NTFS volume", where);
-            return fail_look(err, &l, "it", prefix);
+            return fail_look(err, &l, where, prefix);
         }
         if (opt->partition == 0)
             census_note(&c, &p, &l);
@@ -344,5 +355,5 @@ ntx_host_status host_locate(ntx_host_image *img, const ntx_host_options *opt,
                          ntx_strerror(rc));
     if (bare.status == NTX_HOST_E_IO)
         return host_fail(err, NTX_HOST_E_IO, 0, "%s", bare.why);
-    return fail_look(err, &bare, "the image", "no NTFS volume and no partition table");
+    return fail_look(err, &bare, "the volume", "no NTFS volume and no partition table");
 }

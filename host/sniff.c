@@ -114,8 +114,8 @@ const char *host_sniff_volume(const uint8_t *buf, size_t len, bool *bitlocker)
     if (at(buf, len, 3, "ReFS\0\0\0\0", 8))
         return "a ReFS file system, which ntx does not read";
     if (at(buf, len, 0, "LUKS\xba\xbe", 6))
-        return "a LUKS-encrypted volume: open it first (cryptsetup open) and read the "
-               "decrypted device";
+        return "a LUKS-encrypted volume (open it with cryptsetup open, and read the decrypted "
+               "device)";
     if (at(buf, len, 0, "XFSB", 4))
         return "an XFS file system";
     if (at(buf, len, 0, "hsqs", 4))
