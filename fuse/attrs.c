@@ -59,21 +59,10 @@ static struct timespec nt_to_timespec(uint64_t t)
     return ts;
 }
 
-static int core_fail(const char *what, ntx_err rc)
-{
-    ntxfs_log_core(what, rc);
-    return -ntxfs_errno(rc);
-}
-
 int ntxfs_open_ref(uint64_t ref, ntx_file *f)
 {
     ntx_err rc = ntx_file_open_ref(&g.vol, ref, f);
-    return rc == NTX_OK ? 0 : core_fail("open record", rc);
-}
-
-static bool is_dir(const ntx_file *f)
-{
-    return (f->rec_flags & 0x0002u) != 0; /* record header: directory */
+    return rc == NTX_OK ? 0 : ntxfs_core_fail("open record", rc);
 }
 
 /* $STANDARD_INFORMATION file attributes; 0 if they cannot be read. */
@@ -108,7 +97,7 @@ static int read_value(const ntx_file *f, uint32_t type, const uint16_t *name, si
     ntx_stream s;
     ntx_err rc = ntx_stream_open(f, type, name, name_len, &s);
     if (rc != NTX_OK)
-        return rc == NTX_E_NOT_FOUND ? -ENODATA : core_fail("open attribute", rc);
+        return rc == NTX_E_NOT_FOUND ? -ENODATA : ntxfs_core_fail("open attribute", rc);
     if (s.size > max || s.size > sizeof g.scratch)
         return -E2BIG;
     size_t done = 0;
@@ -117,7 +106,7 @@ static int read_value(const ntx_file *f, uint32_t type, const uint16_t *name, si
         size_t got = 0;
         rc = ntx_stream_read(&s, done, g.scratch + done, (size_t)s.size - done, &got);
         if (rc != NTX_OK)
-            return core_fail("read attribute", rc);
+            return ntxfs_core_fail("read attribute", rc);
         if (got == 0)
             return -EIO;
         done += got;
@@ -210,8 +199,8 @@ static bool search_absolute(uint16_t *path, int count, bool link_is_dir)
             if (start < count)
                 path[start++] = '/';
         }
-    } while (have && is_dir(&cur) && (attrs & NTX_FA_REPARSE) == 0 && start < count);
-    return have && ((is_dir(&cur) ? link_is_dir : !link_is_dir) || (attrs & NTX_FA_REPARSE) != 0);
+    } while (have && ntxfs_is_dir(&cur) && (attrs & NTX_FA_REPARSE) == 0 && start < count);
+    return have && ((ntxfs_is_dir(&cur) ? link_is_dir : !link_is_dir) || (attrs & NTX_FA_REPARSE) != 0);
 }
 
 /*
@@ -259,7 +248,7 @@ static bool search_relative(const ntx_file *link, uint16_t *path, int count)
                     pos += lth + 1;
                 } else {
                     pos += lth;
-                    if (!more && is_dir(link) != is_dir(&cur))
+                    if (!more && ntxfs_is_dir(link) != ntxfs_is_dir(&cur))
                         ok = false;
                 }
             }
@@ -372,7 +361,7 @@ static int reparse_link(const ntx_file *f, uint32_t *tag, char *out, size_t cap,
     if (rc == NTX_E_NOT_FOUND || rc == NTX_E_REPARSE)
         return 1;
     if (rc != NTX_OK)
-        return core_fail("read reparse point", rc);
+        return ntxfs_core_fail("read reparse point", rc);
     *tag = rp.tag;
     if (rp.tag == TAG_LX_SYMLINK) {
         /* WSL symlink: a 32-bit version (2), then the UTF-8 target. The core
@@ -388,7 +377,7 @@ static int reparse_link(const ntx_file *f, uint32_t *tag, char *out, size_t cap,
     }
     if (rp.tag != NTX_REPARSE_SYMLINK && rp.tag != NTX_REPARSE_MOUNT_POINT)
         return 1;
-    if (rp.tag == NTX_REPARSE_MOUNT_POINT && !is_dir(f))
+    if (rp.tag == NTX_REPARSE_MOUNT_POINT && !ntxfs_is_dir(f))
         return 1; /* ntfs-3g valid_reparse_data(): a junction must be a directory */
     int count = rp.subst_len / 2;
     for (int i = 0; i < count; i++)
@@ -397,14 +386,14 @@ static int reparse_link(const ntx_file *f, uint32_t *tag, char *out, size_t cap,
     out[0] = 0;
     int r;
     if (rp.tag == NTX_REPARSE_MOUNT_POINT) {
-        r = full_link(units, count, is_dir(f), out, cap, len);
+        r = full_link(units, count, ntxfs_is_dir(f), out, cap, len);
     } else {
         uint16_t c0 = count > 0 ? units[0] : 0, c1 = count > 1 ? units[1] : 0;
         bool relative = (rp.flags & NTX_SYMLINK_RELATIVE) != 0;
         if (c0 == '\\' && (c1 == '?' || c1 == '\\'))
-            r = relative ? 1 : full_link(units, count, is_dir(f), out, cap, len);
+            r = relative ? 1 : full_link(units, count, ntxfs_is_dir(f), out, cap, len);
         else if (c0 == '\\' || c1 == ':')
-            r = relative ? abs_link(units, count, is_dir(f), out, cap, len) : 1;
+            r = relative ? abs_link(units, count, ntxfs_is_dir(f), out, cap, len) : 1;
         else if (!relative)
             r = 1;
         else if (!search_relative(f, units, count))
@@ -498,7 +487,7 @@ int ntxfs_link_target(const ntx_file *f, char *out, size_t cap, size_t *len)
     ntx_stat ns;
     ntx_err rc = ntx_file_stat(f, &ns);
     if (rc != NTX_OK)
-        return core_fail("stat", rc);
+        return ntxfs_core_fail("stat", rc);
     *len = 0;
     if (ns.dos_attrs & NTX_FA_REPARSE) {
         uint32_t tag;
@@ -509,7 +498,7 @@ int ntxfs_link_target(const ntx_file *f, char *out, size_t cap, size_t *len)
             *len = (size_t)snprintf(out, cap, NTXFS_BAD_REPARSE_FMT, (unsigned long)tag);
         return 0;
     }
-    if (!is_dir(f) && (ns.dos_attrs & NTX_FA_SYSTEM)) {
+    if (!ntxfs_is_dir(f) && (ns.dos_attrs & NTX_FA_SYSTEM)) {
         mode_t type;
         dev_t rdev;
         int r = interix(f, &ns, &type, &rdev, out, cap, len);
@@ -535,7 +524,7 @@ int ntxfs_stat_file(const ntx_file *f, struct stat *st)
     ntx_stat ns;
     ntx_err rc = ntx_file_stat(f, &ns);
     if (rc != NTX_OK)
-        return core_fail("stat", rc);
+        return ntxfs_core_fail("stat", rc);
     memset(st, 0, sizeof *st);
     st->st_ino = (ino_t)f->mft_no;
     st->st_nlink = ns.link_count;
@@ -579,7 +568,7 @@ int ntxfs_stat_file(const ntx_file *f, struct stat *st)
             st->st_size = (off_t)s.size;
             st->st_blocks = (blkcnt_t)(s.alloc_size >> 9);
         } else if (rc != NTX_E_NOT_FOUND) {
-            return core_fail("open $INDEX_ALLOCATION", rc);
+            return ntxfs_core_fail("open $INDEX_ALLOCATION", rc);
         }
         return 0;
     }
@@ -620,7 +609,7 @@ int ntxfs_stat_stream(const ntx_file *f, const uint16_t *name, size_t name_len, 
     if (rc == NTX_OK)
         rc = ntx_stream_open(f, NTX_AT_DATA, name, name_len, &s);
     if (rc != NTX_OK)
-        return core_fail("stat stream", rc);
+        return ntxfs_core_fail("stat stream", rc);
     memset(st, 0, sizeof *st);
     st->st_ino = (ino_t)f->mft_no;
     st->st_nlink = ns.link_count;
@@ -702,7 +691,7 @@ static int dos_name(const ntx_file *f, const ntx_stat *ns, char *buf, size_t siz
         return r != 0 ? r : give(name, n, buf, size, len);
     }
     if (rc != NTX_END)
-        return core_fail("list directory", rc);
+        return ntxfs_core_fail("list directory", rc);
     return -ENODATA;
 }
 
@@ -722,7 +711,7 @@ static int each_stream(const ntx_file *f, stream_fn fn, void *ctx)
         if (r != 0)
             return r;
     }
-    return rc == NTX_END ? 0 : core_fail("list attributes", rc);
+    return rc == NTX_END ? 0 : ntxfs_core_fail("list attributes", rc);
 }
 
 typedef struct name_list {
@@ -790,7 +779,7 @@ int ntxfs_getxattr(const ntx_file *f, bool is_stream, const char *name, char *bu
         ntx_stream st;
         rc = ntx_stream_open(f, NTX_AT_DATA, u, n, &st);
         if (rc != NTX_OK)
-            return rc == NTX_E_NOT_FOUND || rc == NTX_E_IS_DIR ? -ENODATA : core_fail("open", rc);
+            return rc == NTX_E_NOT_FOUND || rc == NTX_E_IS_DIR ? -ENODATA : ntxfs_core_fail("open", rc);
         /* A size query gets the length even past the 64 KiB an xattr can
          * hold; reading such a value fails with ERANGE, which the kernel
          * turns into E2BIG (as with ntfs-3g). */
@@ -805,7 +794,7 @@ int ntxfs_getxattr(const ntx_file *f, bool is_stream, const char *name, char *bu
             size_t got = 0;
             rc = ntx_stream_read(&st, done, buf + done, (size_t)st.size - done, &got);
             if (rc != NTX_OK)
-                return core_fail("read stream", rc);
+                return ntxfs_core_fail("read stream", rc);
             if (got == 0)
                 return -EIO;
             done += got;
@@ -815,7 +804,7 @@ int ntxfs_getxattr(const ntx_file *f, bool is_stream, const char *name, char *bu
 
     rc = ntx_file_stat(f, &ns);
     if (rc != NTX_OK)
-        return core_fail("stat", rc);
+        return ntxfs_core_fail("stat", rc);
     if (strcmp(name, "system.ntfs_attrib") == 0 || strcmp(name, "system.ntfs_attrib_be") == 0) {
         uint32_t a = ns.dos_attrs;
         a = ns.is_dir ? a | NTX_FA_DIRECTORY : a & ~(uint32_t)NTX_FA_DIRECTORY;
@@ -879,14 +868,14 @@ static int mft_bitmap(uint64_t *bits, uint64_t *free_bits)
     if (rc == NTX_OK)
         rc = ntx_stream_open(&mft, NTX_AT_BITMAP, NULL, 0, &s);
     if (rc != NTX_OK)
-        return core_fail("open $MFT:$BITMAP", rc);
+        return ntxfs_core_fail("open $MFT:$BITMAP", rc);
     uint64_t zero = 0, off = 0;
     /* bound: off grows by got > 0 each pass, up to s.size */
     while (off < s.size) {
         size_t got = 0;
         rc = ntx_stream_read(&s, off, buf, sizeof buf, &got);
         if (rc != NTX_OK)
-            return core_fail("read $MFT:$BITMAP", rc);
+            return ntxfs_core_fail("read $MFT:$BITMAP", rc);
         if (got == 0)
             break;
         for (size_t i = 0; i < got; i++)
@@ -905,7 +894,7 @@ int ntxfs_statfs(struct statvfs *sv)
         static uint8_t buf[65536];
         ntx_err rc = ntx_volume_count_free(&g.vol, buf, sizeof buf, &g.free_clusters, NULL);
         if (rc != NTX_OK)
-            return core_fail("count free clusters", rc);
+            return ntxfs_core_fail("count free clusters", rc);
         int r = mft_bitmap(&g.mft_bits, &g.mft_free_bits);
         if (r != 0)
             return r;

@@ -55,8 +55,8 @@ int ntxfs_errno(ntx_err rc)
     return EIO;
 }
 
-/* Log a failure that is not a plain "no such name" (called with g.lock held,
- * so g.vol.diag still describes it). */
+/* Only real failures (EIO: a damaged image, or a bug) are logged; ENOENT,
+ * ENOTDIR... are answers. */
 void ntxfs_log_core(const char *what, ntx_err rc)
 {
     if (rc == NTX_E_NOT_FOUND || ntxfs_errno(rc) != EIO)
@@ -66,4 +66,10 @@ void ntxfs_log_core(const char *what, ntx_err rc)
              NTXFS_NAME ": %s: %s (check %u, MFT record %" PRIu64 ", offset %" PRIu64
                         ", I/O status %d)\n",
              what, ntx_strerror(rc), (unsigned)d->check, d->mft_no, d->offset, d->io_status);
+}
+
+int ntxfs_core_fail(const char *what, ntx_err rc)
+{
+    ntxfs_log_core(what, rc);
+    return -ntxfs_errno(rc);
 }

@@ -320,10 +320,10 @@ static int serve(const struct cli *c, struct fuse_args *args, struct fuse_cmdlin
         ret = fuse_session_loop_mt(se, &config);
 #endif
     } else {
-        if (ntxfs_pool_start(NTXFS_SPLICERS) != 0)
+        if (ntxfs_splice_start(NTXFS_SPLICERS) != 0)
             fuse_log(FUSE_LOG_WARNING, NTXFS_NAME ": no splice workers; reading inline\n");
         ret = fuse_session_loop(se);
-        ntxfs_pool_stop();
+        ntxfs_splice_stop();
     }
     ret = ret != 0 ? 1 : 0;
     fuse_session_unmount(se);

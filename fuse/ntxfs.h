@@ -1,18 +1,37 @@
 /*
- * ntxfs.h - the read-only FUSE front-end of ntx: shared state and helpers.
+ * ntxfs.h - the read-only FUSE front-end of ntx: the state its files share
+ * and what each file offers the others.
  *
  * ntxfs is hosted C (libc, pthreads, libfuse3's low-level API). It only asks
  * the core; it never parses NTFS structures itself. The one exception is the
  * content of files and attribute values whose meaning the core leaves to the
- * caller (Interix special files, WSL reparse data, bitmaps), each marked
- * where it happens.
+ * caller (Interix special files, WSL reparse data and device numbers,
+ * bitmaps), each marked where it happens.
+ *
+ * The files, by concern:
+ *   main.c     the command: the image, the volume in it, the mount and its loop
+ *   options.c  the option table: parsing, --help, the settings (g.opt)
+ *   ops.c      the operation table; init, lookup, forget, getattr, readlink,
+ *              statfs, xattrs
+ *   nodes.c    node ids <-> MFT references; the nodes of streams shown as files
+ *   read.c     file data: open handles, the stream cache, direct and core reads
+ *   splice.c   the worker threads that splice file data from the image
+ *   readdir.c  directory listings: handles, the listing cache, READDIR(PLUS)
+ *   attrs.c    stat, link targets, special files, extended attributes, statfs
+ *   errmap.c   ntx_err to errno, and the log line of a core failure
+ *
+ * State. g holds what several files share: the lock, the volume and its
+ * image, the settings, what the kernel agreed to. What one file owns (the
+ * stream nodes, the stream and listing caches, the splice pool) is a static
+ * struct in that file, reached only through its functions.
  *
  * Concurrency: libfuse's multi-threaded loop calls the operations from
  * several threads. A volume and every handle opened from it belong to one
  * thread at a time (volume.h), so every core call is made holding g.lock,
- * one mutex for the whole mount. Work that needs no core call (replying,
- * copying, converting, the xattr names answered without the image) runs
- * outside it.
+ * one mutex for the whole mount; the files' own state is kept under it too,
+ * except the splice pool's queue (a lock of its own). Work that needs no
+ * core call (replying, copying, converting, the xattr names answered without
+ * the image) runs outside it.
  */
 #ifndef NTXFS_H
 #define NTXFS_H
@@ -47,23 +66,12 @@ enum ntxfs_streams {
  * 8 Ki UTF-16 units; 3 UTF-8 bytes each, plus the mount point). */
 #define NTXFS_LINK_MAX (3u * 8192u + 4096u + 16u)
 
-/* A named stream shown as a file (streams_interface=windows): its node. */
-typedef struct ntxfs_snode {
-    uint64_t ref;                 /* the file's MFT reference */
-    uint64_t nlookup;             /* kernel references (lookup count) */
-    uint32_t hash;
-    uint16_t name_len;
-    uint16_t name[NTX_NAME_MAX];
-    struct ntxfs_snode *next;     /* hash chain */
-    uint64_t id;                  /* index in g.snodes */
-} ntxfs_snode;
-
 /* The settings the options give (options.c), fixed before mounting. */
 typedef struct ntxfs_options {
     uid_t uid;                    /* owner and group of every file */
     gid_t gid;
     mode_t fmask, dmask;          /* permission bits cleared from files, directories */
-    bool show_sys;                /* list the system files (below NTX_MFT_FIRST_USER) */
+    bool show_sys;                /* list the system files (records below NTX_MFT_FIRST_USER) */
     bool hide_hid;                /* leave HIDDEN files out of listings */
     bool ignore_case;             /* Windows-style case-insensitive lookups */
     int streams;                  /* enum ntxfs_streams */
@@ -74,33 +82,35 @@ typedef struct ntxfs_options {
 
 typedef struct ntxfs_state {
     pthread_mutex_t lock;         /* held around every core call */
+
+    /* The volume and its image: set up by main.c before mounting, then
+     * changed only by core calls under lock. */
     ntx_volume vol;
     void *ws;                     /* the volume's workspace (malloc) */
     uint16_t upcase[65536];       /* attached $UpCase table (faster collation; link case fixing) */
-    uint8_t scratch[65536 + 16];  /* attribute values (reparse data, $EA...), under lock */
     int fd;                       /* the image, O_RDONLY */
     const char *image;
     uint64_t dev_size;            /* bytes in the image (file or block device) */
     uint64_t vol_offset, vol_size;
     unsigned cluster_shift;       /* log2 of the cluster size */
-    bool no_open;                 /* the kernel opens files without asking (set in init) */
-    bool no_opendir;              /* and directories */
     int part_index;               /* partition used, 0 for none */
 
     ntxfs_options opt;            /* options.c's, copied in before mounting */
     char *mnt_abs;                /* absolute mount point, prefixed to absolute link targets */
 
+    /* What the kernel agreed to in init (ops.c): zero-message open and opendir. */
+    struct {
+        bool no_open;             /* files are read without OPEN (read.c) */
+        bool no_opendir;          /* directories are listed without OPENDIR (readdir.c) */
+    } conn;
+
+    /* Attribute values read whole (reparse data, $EA, Interix data...), for
+     * attrs.c, under lock. */
+    uint8_t scratch[65536 + 16];
+
     /* statfs, computed once (the image never changes) */
     bool have_counts;
     uint64_t free_clusters, mft_bits, mft_free_bits;
-
-    /* stream nodes (windows interface) */
-    ntxfs_snode **snode_hash;
-    size_t snode_hash_size;
-    ntxfs_snode **snodes;         /* by id */
-    size_t snodes_len, snodes_cap;
-    uint64_t *snode_free;         /* free ids */
-    size_t snode_free_len;
 } ntxfs_state;
 
 extern ntxfs_state g;
@@ -138,11 +148,109 @@ struct cli {
  */
 int ntxfs_parse_args(struct fuse_args *args, struct cli *c, struct fuse_cmdline_opts *opts);
 
-/* errmap.c: the one table from ntx_err to errno. */
-int ntxfs_errno(ntx_err rc);
-void ntxfs_log_core(const char *what, ntx_err rc);
+/* ---- errmap.c: ntx_err to errno ---- */
 
-/* attrs.c: stat, links and extended attributes (all called with g.lock held). */
+int ntxfs_errno(ntx_err rc);
+/* Log a failure that is not a plain "no such name" (with g.lock held, so
+ * g.vol.diag still describes it). */
+void ntxfs_log_core(const char *what, ntx_err rc);
+/* ntxfs_log_core(), then rc as a negative errno. */
+int ntxfs_core_fail(const char *what, ntx_err rc);
+
+/* ---- ops.c: the operation table and what the operations share ---- */
+
+extern const struct fuse_lowlevel_ops ntxfs_ops;
+
+/* An entry reply, zeroed, with the cache timeouts set. */
+void ntxfs_entry_init(struct fuse_entry_param *e);
+/* A new file or directory handle of size bytes, zeroed, set up by start()
+ * under the lock. Replies the error and returns NULL when it cannot be. */
+void *ntxfs_handle_new(fuse_req_t req, fuse_ino_t ino, size_t size,
+                       int (*start)(fuse_ino_t ino, void *h));
+/* Hand an open handle to the kernel (keep_cache); freed if the reply fails. */
+void ntxfs_reply_open(fuse_req_t req, struct fuse_file_info *fi, void *h);
+
+/* ---- nodes.c: node ids (all under g.lock) ---- */
+
+/* Stream nodes have the top bit set; file nodes never do: the core refuses
+ * record numbers beyond the $MFT, and 2^46 records would take 2^56 bytes. */
+#define NTXFS_NODE_STREAM (1ull << 63)
+
+static inline bool ntxfs_node_is_stream(fuse_ino_t ino)
+{
+    return ((uint64_t)ino & NTXFS_NODE_STREAM) != 0;
+}
+
+/* A named stream shown as a file (streams_interface=windows): its node. */
+typedef struct ntxfs_snode {
+    uint64_t ref;                 /* the file's MFT reference */
+    uint64_t nlookup;             /* kernel references (lookup count) */
+    uint32_t hash;
+    uint16_t name_len;
+    uint16_t name[NTX_NAME_MAX];
+    struct ntxfs_snode *next;     /* hash chain */
+    uint64_t id;                  /* index in nodes.c's table */
+} ntxfs_snode;
+
+/* The node id of the file with MFT reference ref. */
+fuse_ino_t ntxfs_node_of_ref(uint64_t ref);
+/* Open the file behind a node (its file for a stream node, whose node is
+ * then in *sn, else NULL). 0 or -errno (-ESTALE for a forgotten stream). */
+int ntxfs_node_open(fuse_ino_t ino, ntx_file *f, const ntxfs_snode **sn);
+/* The node of stream name of file ref, with one more kernel reference;
+ * 0 without memory. */
+fuse_ino_t ntxfs_stream_node_get(uint64_t ref, const uint16_t *name, size_t n);
+/* n kernel references fewer. True when the node is gone: its id will name
+ * another stream, so what is cached under it must be dropped. */
+bool ntxfs_stream_node_forget(fuse_ino_t ino, uint64_t n);
+
+static inline bool ntxfs_is_dir(const ntx_file *f)
+{
+    return (f->rec_flags & NTX_REC_DIRECTORY) != 0;
+}
+
+/* ---- read.c: file data ---- */
+
+void ntxfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void ntxfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                   struct fuse_file_info *fi);
+void ntxfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+/* Forget the stream cached for node ino (under g.lock). */
+void ntxfs_stream_cache_drop(fuse_ino_t ino);
+
+/* ---- splice.c: the worker threads that reply with file data ---- */
+
+/* Runs of the image one reply splices at most. */
+#define NTXFS_READ_SEGS 16
+
+/* A fuse_bufvec of NTXFS_READ_SEGS buffers (libfuse declares its array buf[1]). */
+typedef union ntxfs_read_vec {
+    struct fuse_bufvec v;
+    char room[sizeof(struct fuse_bufvec) + (NTXFS_READ_SEGS - 1) * sizeof(struct fuse_buf)];
+} ntxfs_read_vec;
+
+/* Workers in the default threading (main.c). */
+#define NTXFS_SPLICERS 4
+
+/* Start n workers (at most 16); -1 if one could not be started. */
+int ntxfs_splice_start(unsigned n);
+/* Let the workers finish the queue, and join them. */
+void ntxfs_splice_stop(void);
+/* Queue the reply to req with the data v describes; false if there are no
+ * workers (or no memory): the caller replies itself. */
+bool ntxfs_splice_submit(fuse_req_t req, const ntxfs_read_vec *v);
+
+/* ---- readdir.c: directory listings ---- */
+
+void ntxfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void ntxfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                      struct fuse_file_info *fi);
+void ntxfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                          struct fuse_file_info *fi);
+void ntxfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+
+/* ---- attrs.c: stat, links and extended attributes (all called with g.lock held) ---- */
+
 int ntxfs_stat_file(const ntx_file *f, struct stat *st);
 int ntxfs_stat_stream(const ntx_file *f, const uint16_t *name, size_t name_len, struct stat *st);
 int ntxfs_link_target(const ntx_file *f, char *out, size_t cap, size_t *len);
@@ -152,13 +260,5 @@ int ntxfs_listxattr(const ntx_file *f, bool is_stream, char *buf, size_t size, s
 bool ntxfs_xattr_known(const char *name);
 int ntxfs_statfs(struct statvfs *sv);
 int ntxfs_open_ref(uint64_t ref, ntx_file *f);
-
-/* ops.c */
-extern const struct fuse_lowlevel_ops ntxfs_ops;
-/* Workers that splice file data in the default threading (main.c). */
-#define NTXFS_SPLICERS 4
-
-int ntxfs_pool_start(unsigned n);
-void ntxfs_pool_stop(void);
 
 #endif
