@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test twice: in a plain build (warnings are errors, the core's
-# 512-byte frame limit, the no-undefined-symbols check) and in an
-# AddressSanitizer + UndefinedBehaviorSanitizer build; then every libFuzzer
-# harness for a bounded time (clang, ASan + UBSan; NTX_FUZZ_SECONDS each,
-# default 15; 0 skips that stage).
+# Runs every test twice: in a plain build (the core's 512-byte frame limit,
+# the no-undefined-symbols check) and in an AddressSanitizer +
+# UndefinedBehaviorSanitizer build; warnings are errors in both (NTX_WERROR,
+# off by default for those who only build the library). Then every
+# libFuzzer harness for a bounded time (clang, ASan + UBSan;
+# NTX_FUZZ_SECONDS each, default 15; 0 skips that stage).
 # usage: tests/run.sh [ctest arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +20,8 @@ t0=$SECONDS
 mkdir -p build
 for cfg in plain sanitize; do
   dir=build/test-$cfg
-  args=(-DCMAKE_BUILD_TYPE=Release)
-  [ "$cfg" = sanitize ] && args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  args=(-DCMAKE_BUILD_TYPE=Release -DNTX_WERROR=ON)
+  [ "$cfg" = sanitize ] && args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNTX_WERROR=ON)
   [ "$cfg" = sanitize ] && args+=(-DNTX_SANITIZE=address,undefined)
   echo "=== $cfg build ($dir)"
   cmake -S . -B "$dir" "${args[@]}" > "$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
@@ -32,7 +33,7 @@ done
 fuzz_secs=${NTX_FUZZ_SECONDS:-15}
 if [ "$fuzz_secs" != 0 ]; then
   echo "=== fuzz: every harness ${fuzz_secs} s from its corpus (build/test-fuzz)"
-  NTX_FUZZ_BUILD=build/test-fuzz tests/fuzz/run-ci.sh "$fuzz_secs"
+  NTX_FUZZ_BUILD=build/test-fuzz NTX_WERROR=ON tests/fuzz/run-ci.sh "$fuzz_secs"
   stage_done "fuzz (build and runs)"
 fi
 printf '%s\n' "${stages[@]}"

@@ -11,9 +11,11 @@
 # Environment: NTX_FUZZ_SECONDS (per harness), NTX_FUZZ_JOBS (harnesses run
 # at once; default: the number of CPUs), NTX_FUZZ_BUILD (build directory,
 # default build/fuzz), NTX_FUZZ_SRC (CMake source directory, default the
-# top of the tree). Crash inputs land in $NTX_FUZZ_BUILD/artifacts/<harness>/;
-# to keep one as a regression case, copy it to fixtures/corpus/regress/<harness>/
-# (or known-bug/<harness>/ until the core is fixed) and replay it with
+# top of the tree), NTX_WERROR (ON: the core's warnings are errors under
+# clang too, as tests/run.sh asks; default OFF). Crash inputs land in
+# $NTX_FUZZ_BUILD/artifacts/<harness>/; to keep one as a regression case,
+# copy it to fixtures/corpus/regress/<harness>/ (or known-bug/<harness>/
+# until the core is fixed) and replay it with
 #   $NTX_FUZZ_BUILD/tests/fuzz/fuzz_<harness> FILE   or   replay_<harness> FILE
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,8 +33,11 @@ TABLE=$(grep -v '^#' "$TOP/tests/fuzz/harnesses.txt")
 command -v clang >/dev/null || { echo "run-ci: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 mkdir -p "$BUILD"
 echo "=== building the fuzz harnesses ($BUILD)"
+# The sanitizers in CMAKE_C_FLAGS (as OSS-Fuzz gives them); NTX_SANITIZE=
+# clears the shorthand an older build directory may cache.
 cmake -S "${NTX_FUZZ_SRC:-.}" -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DNTX_SANITIZE=address,undefined -DNTX_FUZZ=ON -DNTX_WERROR=OFF \
+      -DCMAKE_C_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+      -DNTX_SANITIZE= -DNTX_FUZZ=ON -DNTX_WERROR="${NTX_WERROR:-OFF}" \
       -DNTX_BUILD_BENCH=OFF -DNTX_BUILD_EXAMPLES=OFF > "$BUILD/configure.log" 2>&1 ||
     { cat "$BUILD/configure.log"; exit 1; }
 targets=()
