@@ -45,6 +45,12 @@ static uint64_t ref_of_node(fuse_ino_t ino)
     return NTX_REF(x >> 16, x & 0xFFFFu);
 }
 
+int ntxfs_open_ref(uint64_t ref, ntx_file *f)
+{
+    ntx_err rc = ntx_file_open_ref(&g.vol, ref, f);
+    return rc == NTX_OK ? 0 : ntxfs_core_fail("open record", rc);
+}
+
 static ntxfs_snode *snode_of(fuse_ino_t ino)
 {
     uint64_t id = (uint64_t)ino & ~NTXFS_NODE_STREAM;

@@ -11,19 +11,22 @@
  * The files, by concern:
  *   main.c     the command: the image, the volume in it, the mount and its loop
  *   options.c  the option table: parsing, --help, the settings (g.opt)
- *   ops.c      the operation table; init, lookup, forget, getattr, readlink,
- *              statfs, xattrs
+ *   ops.c      the operation table; init, lookup, forget, getattr, readlink, statfs
  *   nodes.c    node ids <-> MFT references; the nodes of streams shown as files
  *   read.c     file data: open handles, the stream cache, direct and core reads
  *   splice.c   the worker threads that splice file data from the image
  *   readdir.c  directory listings: handles, the listing cache, READDIR(PLUS)
- *   attrs.c    stat, link targets, special files, extended attributes, statfs
+ *   xattr.c    extended attributes: ntfs-3g's system.ntfs_* names, streams
+ *   stat.c     stat of files and streams, statfs of the volume
+ *   links.c    link targets and special files (reparse points, Interix, WSL)
+ *   values.c   attribute values read whole, UTF-16 names written as UTF-8
  *   errmap.c   ntx_err to errno, and the log line of a core failure
  *
  * State. g holds what several files share: the lock, the volume and its
  * image, the settings, what the kernel agreed to. What one file owns (the
- * stream nodes, the stream and listing caches, the splice pool) is a static
- * struct in that file, reached only through its functions.
+ * stream nodes, the stream and listing caches, the splice pool, the statfs
+ * counts) is a static struct in that file, reached only through its
+ * functions.
  *
  * Concurrency: libfuse's multi-threaded loop calls the operations from
  * several threads. A volume and every handle opened from it belong to one
@@ -104,13 +107,9 @@ typedef struct ntxfs_state {
         bool no_opendir;          /* directories are listed without OPENDIR (readdir.c) */
     } conn;
 
-    /* Attribute values read whole (reparse data, $EA, Interix data...), for
-     * attrs.c, under lock. */
+    /* Attribute values read whole (reparse data, $EA, Interix data...):
+     * values.c fills it for stat.c, links.c and xattr.c, under lock. */
     uint8_t scratch[65536 + 16];
-
-    /* statfs, computed once (the image never changes) */
-    bool have_counts;
-    uint64_t free_clusters, mft_bits, mft_free_bits;
 } ntxfs_state;
 
 extern ntxfs_state g;
@@ -197,6 +196,8 @@ fuse_ino_t ntxfs_node_of_ref(uint64_t ref);
 /* Open the file behind a node (its file for a stream node, whose node is
  * then in *sn, else NULL). 0 or -errno (-ESTALE for a forgotten stream). */
 int ntxfs_node_open(fuse_ino_t ino, ntx_file *f, const ntxfs_snode **sn);
+/* Open the file with MFT reference ref. 0 or -errno (logged). */
+int ntxfs_open_ref(uint64_t ref, ntx_file *f);
 /* The node of stream name of file ref, with one more kernel reference;
  * 0 without memory. */
 fuse_ino_t ntxfs_stream_node_get(uint64_t ref, const uint16_t *name, size_t n);
@@ -249,16 +250,54 @@ void ntxfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
                           struct fuse_file_info *fi);
 void ntxfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 
-/* ---- attrs.c: stat, links and extended attributes (all called with g.lock held) ---- */
+/* ---- xattr.c: extended attributes ---- */
+
+void ntxfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void ntxfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void ntxfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+                       size_t size, int flags);
+void ntxfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+/* ---- stat.c: stat and statfs (under g.lock) ---- */
 
 int ntxfs_stat_file(const ntx_file *f, struct stat *st);
 int ntxfs_stat_stream(const ntx_file *f, const uint16_t *name, size_t name_len, struct stat *st);
-int ntxfs_link_target(const ntx_file *f, char *out, size_t cap, size_t *len);
-int ntxfs_getxattr(const ntx_file *f, bool is_stream, const char *name, char *buf, size_t size,
-                   size_t *len);
-int ntxfs_listxattr(const ntx_file *f, bool is_stream, char *buf, size_t size, size_t *len);
-bool ntxfs_xattr_known(const char *name);
 int ntxfs_statfs(struct statvfs *sv);
-int ntxfs_open_ref(uint64_t ref, ntx_file *f);
+
+/* ---- links.c: link targets and special files (under g.lock) ---- */
+
+/* The target readlink returns: 0 with out (NUL-terminated) and *len, or -errno. */
+int ntxfs_link_target(const ntx_file *f, char *out, size_t cap, size_t *len);
+/*
+ * The target of a reparse point as ntfs-3g's ntfs_make_symlink() gives it.
+ * Returns 0 with the target, 1 when the reparse point is not a link ntfs-3g
+ * can show (its tag in *tag; the caller then uses NTXFS_BAD_REPARSE_FMT), or
+ * -errno.
+ */
+int ntxfs_reparse_link(const ntx_file *f, uint32_t *tag, char *out, size_t cap, size_t *len);
+/* The file type of a WSL special file's reparse tag (S_IFIFO, S_IFSOCK,
+ * S_IFCHR, S_IFBLK), or 0 for any other tag. */
+mode_t ntxfs_wsl_type(uint32_t tag);
+/* The device number of a WSL device file, 0 if it has none. */
+dev_t ntxfs_wsl_rdev(const ntx_file *f);
+/* An Interix special file: S_IFREG if f is none of them, S_IFIFO, S_IFSOCK,
+ * S_IFBLK/S_IFCHR (with *rdev) or S_IFLNK (with the target in out, if out,
+ * and its length in *len). Returns 0, 1 for a SYSTEM file without an unnamed
+ * $DATA (ntfs-3g "nodata"), or -errno. */
+int ntxfs_interix(const ntx_file *f, const ntx_stat *ns, mode_t *type, dev_t *rdev, char *out,
+                  size_t cap, size_t *len);
+
+/* ---- values.c: attribute values and names (under g.lock) ---- */
+
+/* Read a whole attribute value of at most max bytes into g.scratch.
+ * 0 with *len, -ENODATA if f has no such attribute, -E2BIG, or -errno. */
+int ntxfs_read_value(const ntx_file *f, uint32_t type, const uint16_t *name, size_t name_len,
+                     size_t max, size_t *len);
+/* Read the first len bytes of s into buf (len <= s->size). 0 or -errno,
+ * logged as what. */
+int ntxfs_read_all(ntx_stream *s, void *buf, size_t len, const char *what);
+/* UTF-16 units to UTF-8 (lossless) appended at out[*len], cut at a NUL unit
+ * as ntfs-3g's C strings are. 0, -ENAMETOOLONG or -EILSEQ. */
+int ntxfs_put_utf16(const uint16_t *u, int n, char *out, size_t cap, size_t *len);
 
 #endif

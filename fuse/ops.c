@@ -1,9 +1,9 @@
 /*
  * ops.c - the libfuse low-level operation table of ntxfs, and the
- * operations on names, nodes and attributes: init, lookup, forget, getattr,
- * readlink, statfs, xattrs. File data (read.c) and listings (readdir.c) have
- * files of their own; what they share with these (entry replies, open
- * handles) is here.
+ * operations on names and nodes: init, lookup, forget, getattr, readlink,
+ * statfs. File data (read.c), listings (readdir.c) and extended attributes
+ * (xattr.c) have files of their own; what they share with these (entry
+ * replies, open handles) is here.
  *
  * Caching. The image never changes under the mount, so entries, attributes
  * and negative lookups are cached by the kernel for g.opt.timeout seconds,
@@ -84,8 +84,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
     g.conn.no_open = (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) != 0 && !g.opt.no_zero_open;
     /* Directories likewise (readdir.c's listing cache): two round trips
      * fewer per directory, which is what find(1) mostly does. */
-    g.conn.no_opendir =
-        (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) != 0 && !g.opt.no_zero_open;
+    g.conn.no_opendir = (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) != 0 && !g.opt.no_zero_open;
     /* libfuse derives the kernel's max_pages (the largest read request) from
      * max_write: up to 1 MiB per request instead of 128 KiB. */
     conn->max_write = 1u << 20;
@@ -283,84 +282,6 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
         fuse_reply_statfs(req, &sv);
 }
 
-/* ---- extended attributes ---- */
-
-/*
- * GETXATTR and LISTXATTR: size 0 asks for the length the value or list needs;
- * otherwise it is the caller's buffer. get() fills buf under the lock (buf is
- * NULL when size is 0) and sets len.
- */
-typedef int (*xattr_get_fn)(const ntx_file *f, bool is_stream, const char *name, char *buf,
-                            size_t size, size_t *len);
-
-static void xattr_reply(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size,
-                        xattr_get_fn get)
-{
-    ntx_file f;
-    const ntxfs_snode *sn;
-    size_t len = 0;
-    char *buf = NULL;
-    if (size > 0 && (buf = malloc(size)) == NULL) {
-        fuse_reply_err(req, ENOMEM);
-        return;
-    }
-    pthread_mutex_lock(&g.lock);
-    int r = ntxfs_node_open(ino, &f, &sn);
-    if (r == 0)
-        r = get(&f, sn != NULL, name, buf, size, &len);
-    pthread_mutex_unlock(&g.lock);
-    if (r != 0)
-        fuse_reply_err(req, -r);
-    else if (size == 0)
-        fuse_reply_xattr(req, len);
-    else
-        fuse_reply_buf(req, buf, len);
-    free(buf);
-}
-
-static int xattr_get_one(const ntx_file *f, bool is_stream, const char *name, char *buf,
-                         size_t size, size_t *len)
-{
-    return ntxfs_getxattr(f, is_stream, name, buf, size, len);
-}
-
-static int xattr_get_list(const ntx_file *f, bool is_stream, const char *name, char *buf,
-                          size_t size, size_t *len)
-{
-    (void)name;
-    return ntxfs_listxattr(f, is_stream, buf, size, len);
-}
-
-static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
-{
-    /* ls -l asks every file for security.selinux and the POSIX ACLs: answered
-     * without the image or the lock. */
-    if (!ntxfs_xattr_known(name)) {
-        fuse_reply_err(req, ENODATA);
-        return;
-    }
-    xattr_reply(req, ino, name, size, xattr_get_one);
-}
-
-static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
-{
-    xattr_reply(req, ino, NULL, size, xattr_get_list);
-}
-
-/* Every operation that would change something: the volume is read-only. */
-static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
-                        size_t size, int flags)
-{
-    (void)ino, (void)name, (void)value, (void)size, (void)flags;
-    fuse_reply_err(req, EROFS);
-}
-
-static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
-{
-    (void)ino, (void)name;
-    fuse_reply_err(req, EROFS);
-}
-
 const struct fuse_lowlevel_ops ntxfs_ops = {
     .init = op_init,
     .lookup = op_lookup,
@@ -376,8 +297,8 @@ const struct fuse_lowlevel_ops ntxfs_ops = {
     .readdirplus = ntxfs_op_readdirplus,
     .releasedir = ntxfs_op_releasedir,
     .statfs = op_statfs,
-    .getxattr = op_getxattr,
-    .listxattr = op_listxattr,
-    .setxattr = op_setxattr,
-    .removexattr = op_removexattr,
+    .getxattr = ntxfs_op_getxattr,
+    .listxattr = ntxfs_op_listxattr,
+    .setxattr = ntxfs_op_setxattr,
+    .removexattr = ntxfs_op_removexattr,
 };
