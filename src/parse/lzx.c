@@ -196,13 +196,22 @@ static ntx_check lzx_decode_block(lzx_state *st, const ntx_lzx_scratch *s, bool 
         size_t length;
         uint32_t offset;
 
-        ntx_bits_refill(&b); /* >= 33 bits: main (<= 16) and length (<= 16) codewords */
+        ntx_bits_refill(&b); /* >= 33 bits: two codewords of <= 16 bits */
         sym = ntx_huff_decode(&b, s->main_table, NTX_LZX_MAIN_TABLE_BITS, &s->main_long,
                               s->main_sorted);
         if (sym < LZX_LITERALS) {
+            /* Literals come in runs: a second symbol without a refill. */
             *out++ = (uint8_t)sym;
-            continue;
+            if (out == block_end)
+                break;
+            sym = ntx_huff_decode(&b, s->main_table, NTX_LZX_MAIN_TABLE_BITS, &s->main_long,
+                                  s->main_sorted);
+            if (sym < LZX_LITERALS) {
+                *out++ = (uint8_t)sym;
+                continue;
+            }
         }
+        ntx_bits_refill(&b); /* >= 33 bits: a length codeword (<= 16) */
         if (sym >= NTX_LZX_MAIN_SYMBOLS) {
             c = NTX_CHK_LZX_CODE;
             break;
@@ -409,6 +418,8 @@ ntx_err ntx_lzx_decompress(ntx_lzx_scratch *scratch, const uint8_t *src, size_t 
         ntx_bits_refill(&st.b);
         type = ntx_bits_take(&st.b, 3);
         size = ntx_bits_take(&st.b, 1) ? LZX_DEFAULT_BLOCK : ntx_bits_take(&st.b, 16);
+        if (ntx_bits_overrun(&st.b))
+            return lzx_fail(check, NTX_CHK_LZX_TRUNCATED);
         if (type < LZX_BLOCK_VERBATIM || type > LZX_BLOCK_UNCOMPRESSED)
             return lzx_fail(check, NTX_CHK_LZX_BLOCK_TYPE);
         if (size == 0 || size > (size_t)(out_end - out))

@@ -32,7 +32,7 @@
 
 /*
  * Scratch of one LZX decode: the caller provides it (sizeof is
- * NTX_LZX_SCRATCH_SIZE, 9,400 bytes on common ABIs). The codeword lengths of
+ * NTX_LZX_SCRATCH_SIZE, 9,396 bytes on common ABIs). The codeword lengths of
  * one block are the base of the next block's (they are sent as differences),
  * so the struct carries state from block to block within a call, but
  * nothing between calls: every chunk starts afresh.

@@ -192,14 +192,23 @@ ntx_err ntx_xpress_decompress(ntx_xpress_scratch *scratch, const uint8_t *src, s
         size_t length;
         size_t offset;
 
-        ntx_bits_refill(&b); /* >= 33 bits: a codeword (<= 15) and offset bits (<= 15) */
+        ntx_bits_refill(&b); /* >= 33 bits: two codewords of <= 15 bits */
         sym = ntx_huff_decode(&b, scratch->table, NTX_XPRESS_TABLE_BITS, &scratch->lng,
                               scratch->sorted);
         if (sym < XPRESS_LITERALS) {
+            /* Literals come in runs: a second symbol without a refill. */
             *out++ = (uint8_t)sym;
-            continue;
+            if (out == out_end)
+                break;
+            sym = ntx_huff_decode(&b, scratch->table, NTX_XPRESS_TABLE_BITS, &scratch->lng,
+                                  scratch->sorted);
+            if (sym < XPRESS_LITERALS) {
+                *out++ = (uint8_t)sym;
+                continue;
+            }
         }
         /* A complete code: every 15-bit window decodes, so sym < 512 here. */
+        ntx_bits_refill(&b); /* >= 33 bits: offset bits (<= 15), or 16 for the rewind */
         sym -= XPRESS_LITERALS;
         length = sym & 15u;
         log2_offset = sym >> 4;

@@ -234,7 +234,7 @@ NTX_WOF_INLINE void ntx_wof_copy8(uint8_t *d, const uint8_t *s)
 
 /*
  * Copy a checked match: len >= 1 bytes from offset bytes back (1 <= offset <=
- * bytes already out, len <= out_end - d). Words may run up to 7 bytes past
+ * bytes already out, len <= out_end - d). Words may run up to 15 bytes past
  * the match, so they are used only when that stays inside the output; the
  * bytes written past the match are overwritten later by what the chunk holds
  * there. An overlapping match (offset < len) repeats its last offset bytes:
@@ -244,7 +244,18 @@ NTX_WOF_INLINE void ntx_wof_copy_match(uint8_t *d, size_t offset, size_t len, ui
 {
     const uint8_t *s = d - offset;
     uint8_t *end = d + len;
-    if (NTX_WOF_FAST_LOADS && out_end - end >= 8) {
+    if (NTX_WOF_FAST_LOADS && out_end - end >= 16) {
+        if (offset >= 16) {
+            /* most matches: one or two 16-byte moves */
+            /* bound: d grows by 16 up to end */
+            do {
+                ntx_wof_copy8(d, s);
+                ntx_wof_copy8(d + 8, s + 8);
+                d += 16;
+                s += 16;
+            } while (d < end);
+            return;
+        }
         if (offset >= 8) {
             /* bound: d grows by 8 up to end */
             do {

@@ -154,8 +154,10 @@ static void test_xpress_xca_example(void **state)
      * 0000-0100, then 'a' takes 01010, 'b' 01011... The first word d8 52 is
      * 0x52d8 = 0101 0010 1101 1000: 01010 = 'a', 01011 = 'b'. */
     expect_xpress(src, n, "abcdefghijklmnopqrstuvwxyz", 26);
-    /* A shorter dst_len stops early (WOF gives the exact size). */
+    /* A shorter dst_len stops early (WOF gives the exact size), down to 1 byte. */
     expect_xpress(src, n, "abcdefghij", 10);
+    expect_xpress(src, n, "a", 1);
+    truncations(false, src, n, "a", 1);
     truncations(false, src, n, "abcdefghijklmnopqrstuvwxyz", 26);
 }
 
@@ -336,6 +338,10 @@ static void test_lzx_verbatim(void **state)
     /* The same bits as two literals, a match and a literal: 6 bytes. */
     n = build_lzx_a(w, 6, 281, "0010");
     expect_lzx(w->buf, n, "AAAAAA", 6);
+    /* A 1-byte chunk: one literal. */
+    n = build_lzx_a(w, 1, 281, "0");
+    expect_lzx(w->buf, n, "A", 1);
+    truncations(true, w->buf, n, "A", 1);
     /* Slot 0 is R0, 1 at the start of every chunk: main symbol 256 + (0 << 3
      * | 0) is a 2-byte match at offset 1. */
     n = build_lzx_a(w, 3, 256, "01");
