@@ -1,0 +1,118 @@
+/*
+ * fuzz_xpress.c - XPRESS Huffman chunks (src/parse/xpress.c) against
+ * wimlib_decompress(), the reference decoder.
+ *
+ * Input:
+ *   [0..1] uncompressed size - 1 (u16: 1 .. 65536)
+ *   then one compressed chunk (256-byte length table + bitstream)
+ * The chunk is decoded from a heap copy of exactly its size into a heap
+ * buffer of exactly the uncompressed size, with scratch full of leftovers.
+ *
+ * Contracts: the result is NTX_OK with NTX_CHK_NONE, or NTX_E_COMPRESSION
+ * with an XPRESS check id. Whenever ntx succeeds, wimlib succeeds with the
+ * same bytes. Where wimlib succeeds and ntx refuses, ntx must be stricter
+ * on purpose, and that is verified:
+ *   - _TRUNCATED: wimlib reads zeros past the end of its input; ntx given
+ *     the input followed by zeros (or, since wimlib takes no bits from a
+ *     lone last byte, the input less that byte followed by zeros) must then
+ *     produce wimlib's bytes or stop at the zero-length check;
+ *   - _CODE: only for an all-zero length table (wimlib decodes symbol 0
+ *     from it without consuming bits);
+ *   - _LENGTH: only where a 16-bit length of 0 (bytes ff 00 00) occurs.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wimlib.h>
+
+#include "fuzz_support.h"
+#include "parse/xpress.h"
+
+static struct wimlib_decompressor *g_dec;
+static ntx_xpress_scratch g_scratch;
+
+static ntx_err decode(const uint8_t *src, size_t n, uint8_t *dst, size_t len, ntx_check *chk)
+{
+    uint8_t *s = malloc(n ? n : 1);
+    memcpy(s, src, n);
+    /* leftovers of another chunk: nothing may depend on the scratch's contents */
+    memset(&g_scratch, n ? src[n / 2] : 0x5A, sizeof g_scratch);
+    ntx_err e = ntx_xpress_decompress(&g_scratch, s, n, dst, len, chk);
+    free(s);
+    fz_check(e == NTX_OK || e == NTX_E_COMPRESSION);
+    fz_check(e == NTX_OK ? *chk == NTX_CHK_NONE
+                         : (*chk >= NTX_CHK_XPRESS_CODE && *chk <= NTX_CHK_XPRESS_LENGTH));
+    return e;
+}
+
+static bool has_zero_length_escape(const uint8_t *p, size_t n)
+{
+    for (size_t i = 256; i + 2 < n; i++)
+        if (p[i] == 0xFF && p[i + 1] == 0 && p[i + 2] == 0)
+            return true;
+    return false;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2 || size > 2 + 70000)
+        return 0;
+    if (g_dec == NULL && wimlib_create_decompressor(WIMLIB_COMPRESSION_TYPE_XPRESS,
+                                                    NTX_XPRESS_MAX_CHUNK, &g_dec) != 0)
+        abort();
+    size_t len = (size_t)fz_le16(data) + 1;
+    const uint8_t *src = data + 2;
+    size_t n = size - 2;
+    uint8_t *out = malloc(len);
+    uint8_t *ref = malloc(len);
+    uint8_t *tmp = malloc(n ? n : 1);
+    ntx_check chk = 99;
+
+    ntx_err e = decode(src, n, out, len, &chk);
+    memcpy(tmp, src, n); /* wimlib gets its own copy: it must not see ntx's buffers */
+    int w = wimlib_decompress(tmp, n, ref, len, g_dec);
+    if (e == NTX_OK) {
+        fz_check(w == 0);
+        fz_check(memcmp(out, ref, len) == 0);
+    } else if (w == 0) {
+        if (chk == NTX_CHK_XPRESS_TRUNCATED) {
+            /* wimlib reads zero bits past its input; a lone last byte is no
+             * word for it (zero bits), though it may still read it as a byte */
+            bool explained = false;
+            for (size_t cut = 0; cut <= 1 && cut <= n && !explained; cut++) {
+                size_t pad = 8 * len + 64; /* zeros for every remaining symbol */
+                uint8_t *padded = calloc(1, n + pad);
+                memcpy(padded, src, n - cut);
+                ntx_check c2;
+                if (decode(padded, n - cut + pad, out, len, &c2) == NTX_OK) {
+                    explained = memcmp(out, ref, len) == 0;
+                    /* or wimlib itself reads zeros that are there differently
+                     * from zeros past its input (a lone last byte it reads
+                     * as a length byte): then both must agree on the zeros */
+                    if (!explained) {
+                        uint8_t *ref2 = malloc(len);
+                        explained = wimlib_decompress(padded, n - cut + pad, ref2, len, g_dec) == 0 &&
+                                    memcmp(out, ref2, len) == 0;
+                        free(ref2);
+                    }
+                }
+                else /* ntx's stricter checks may fire on the zeros */
+                    explained = (c2 == NTX_CHK_XPRESS_LENGTH);
+                free(padded);
+            }
+            fz_check(explained);
+        } else if (chk == NTX_CHK_XPRESS_CODE) {
+            bool all_zero = n >= 256;
+            for (size_t i = 0; i < 256 && all_zero; i++)
+                all_zero = src[i] == 0;
+            fz_check(all_zero);
+        } else {
+            fz_check(chk == NTX_CHK_XPRESS_LENGTH && has_zero_length_escape(src, n));
+        }
+    }
+    free(out);
+    free(ref);
+    free(tmp);
+    return 0;
+}
