@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test twice: in a plain build (the core's 512-byte frame limit,
 # the no-undefined-symbols check) and in an AddressSanitizer +
-# UndefinedBehaviorSanitizer build; warnings are errors in both (NTX_WERROR,
-# off by default for those who only build the library). Then every
-# libFuzzer harness for a bounded time (clang, ASan + UBSan;
-# NTX_FUZZ_SECONDS each, default 15; 0 skips that stage).
+# UndefinedBehaviorSanitizer build, given in CMAKE_C_FLAGS as OSS-Fuzz and
+# most CI do; warnings are errors in both (NTX_WERROR, off by default for
+# those who only build the library). Then every libFuzzer harness for a
+# bounded time (clang, ASan + UBSan; NTX_FUZZ_SECONDS each, default 15; 0
+# skips that stage).
 # usage: tests/run.sh [ctest arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +21,10 @@ t0=$SECONDS
 mkdir -p build
 for cfg in plain sanitize; do
   dir=build/test-$cfg
-  args=(-DCMAKE_BUILD_TYPE=Release -DNTX_WERROR=ON)
-  [ "$cfg" = sanitize ] && args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNTX_WERROR=ON)
-  [ "$cfg" = sanitize ] && args+=(-DNTX_SANITIZE=address,undefined)
+  # NTX_SANITIZE= clears the shorthand a build directory may still cache.
+  args=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS= -DNTX_SANITIZE= -DNTX_WERROR=ON)
+  [ "$cfg" = sanitize ] && args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNTX_SANITIZE= -DNTX_WERROR=ON
+    "-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer")
   echo "=== $cfg build ($dir)"
   cmake -S . -B "$dir" "${args[@]}" > "$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
   cmake --build "$dir" -j "$jobs"
