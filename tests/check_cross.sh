@@ -8,6 +8,8 @@
 set -u
 src=$1/src
 inc=$1/include
+# the core's sources (relative to src/), as src/sources.cmake lists them
+sources=$(sed -n '/set(NTX_CORE_SOURCES/,/)/p' "$src/sources.cmake" | tr ' ()' '\n\n\n' | grep '\.c$')
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 found=0 failed=0
@@ -17,9 +19,9 @@ for cc in riscv64-linux-gnu-gcc "arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb"; do
   found=1
   for opt in -Os -O2; do
     rm -f "$tmp"/*.o
-    for f in "$src"/*.c; do
+    for f in $sources; do
       $cc -std=c11 $opt -ffreestanding -fno-builtin -nostdinc -isystem "$($1 -print-file-name=include)" \
-        -I"$inc" -fno-tree-loop-distribute-patterns -c "$f" -o "$tmp/$(basename "$f" .c).o" || failed=1
+        -I"$inc" -fno-tree-loop-distribute-patterns -c "$src/$f" -o "$tmp/${f//\//_}.o" || failed=1
     done
     ld=${1%gcc}ld
     "$ld" -r -o "$tmp/core.o.all" "$tmp"/*.o || failed=1

@@ -35,7 +35,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/ntx-footprint.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 jobs=$(nproc 2> /dev/null || echo 2)
 profiles="full boot minimal"
-sources=$(ls src/*.c)
+# the core's sources, as src/sources.cmake lists them; objects are named
+# after their path (parse/index.c and tree/index.c are two files)
+sources=$(sed -n '/set(NTX_CORE_SOURCES/,/)/p' src/sources.cmake | tr ' ()' '\n\n\n' | grep '\.c$' |
+  sed 's|^|src/|')
 roots_min="ntx_volume_mount ntx_file_open_path ntx_stream_open_data ntx_stream_read"
 roots_grub="$roots_min ntx_volume_get_info ntx_dir_open ntx_dir_next"
 
@@ -67,7 +70,7 @@ build_core() {
   local inc
   inc=$("${prefix}gcc" -print-file-name=include)
   printf '%s\n' $sources | xargs -P "$jobs" -I{} sh -c \
-    "${prefix}gcc $base_flags -isystem $inc $flags -DNTX_PROFILE=NTX_PROFILE_$P -c {} -o $out/\$(basename {} .c).o" \
+    "${prefix}gcc $base_flags -isystem $inc $flags -DNTX_PROFILE=NTX_PROFILE_$P -c {} -o $out/\$(echo {} | tr / _).o" \
     || return 1
   "${prefix}ld" -r -o "$out/core.o" $(ls "$out"/*.o | grep -v '/core.o$')
   local u
@@ -141,7 +144,7 @@ EOF
       stubflags="$base_flags -isystem $inc $tflags -DNTX_PROFILE=NTX_PROFILE_$P"
       if gcc $stubflags -flto -c "$out/lto/stub.c" -o "$out/lto/stub.o" 2> /dev/null &&
          gcc $stubflags -c "$out/lto/stub.c" -o "$out/lto/stub-nolto.o" 2> /dev/null; then
-        for s in $sources; do gcc $stubflags -flto -c "$s" -o "$out/lto/$(basename "$s" .c).o"; done
+        for s in $sources; do gcc $stubflags -flto -c "$s" -o "$out/lto/$(echo "$s" | tr / _).o"; done
         gcc $stubflags -flto -nostdlib -static -no-pie -Wl,--gc-sections -Wl,-e,fw_stub \
           -o "$out/lto/a.out" $(ls "$out"/lto/*.o | grep -v stub-nolto) 2> /dev/null
         gcc $stubflags -nostdlib -static -no-pie -Wl,--gc-sections -Wl,-e,fw_stub \
@@ -348,7 +351,7 @@ for p in $profiles; do
   inc=$(gcc -print-file-name=include)
   for s in $sources; do
     (cd "$d" && gcc $base_flags -I"$root/include" -isystem "$inc" -fno-pie -DNTX_PROFILE=NTX_PROFILE_$P \
-      -fcallgraph-info=su -c "$root/$s" -o "$(basename "$s" .c).o")
+      -fcallgraph-info=su -c "$root/$s" -o "$(echo "$s" | tr / _).o")
   done
   static=$(awk -f tests/stack.awk "$d"/*.ci | awk '/^deepest/ { print $4 }')
   chain=$(awk -f tests/stack.awk "$d"/*.ci | awk 'NR > 1 && NF == 2 { printf "%s%s", sep, $2; sep = " → " }')

@@ -50,7 +50,8 @@ typedef struct ntx_geometry {
  * one for $MFT's record 0, one index block, the bounce device block; with
  * attribute lists a record for an extension of $MFT and the attribute-list
  * window; with $UpCase collation a device block of $UpCase; with LZNT1 a
- * window on compressed data and a decompressed 4 KiB chunk; plus 8 bytes of
+ * window on compressed data, a decompressed 4 KiB chunk and the LCNs of the
+ * 16 clusters of a compression unit; plus 8 bytes of
  * slack so the core can align its carve-up. Examples: 1 KiB records, 4 KiB
  * index blocks, 512-byte device blocks: 25,096 bytes in the full profile
  * (6,664 in the minimal one, which caches one record: config.h
@@ -60,7 +61,7 @@ typedef struct ntx_geometry {
  * starting byte of a block, and a few more chunks read ahead. */
 #define NTX_LZNT1_WINDOW(blk) (8192u + (blk))
 #if NTX_WITH_LZNT1
-#define NTX_WS_LZNT1_(blk) (4096u + NTX_LZNT1_WINDOW(blk))
+#define NTX_WS_LZNT1_(blk) (4096u + NTX_LZNT1_WINDOW(blk) + 16u * 8u)
 #else
 #define NTX_WS_LZNT1_(blk) 0u
 #endif
@@ -173,6 +174,8 @@ typedef struct ntx_volume {
     uint32_t lzw_serial, lzw_start, lzw_len; /* which stream, unit and bytes it holds */
     uint64_t lzw_cu_vcn;
     bool lzw_valid;
+    uint64_t *lz_map;             /* LCN of each allocated cluster of the unit being read */
+    uint32_t lzm_alloc;           /* how many lz_map holds */
     uint8_t *lz_dbuf;             /* one decompressed chunk (4 KiB) */
     uint32_t lz_serial, lz_chunk; /* which chunk lz_dbuf holds */
     uint64_t lz_cu_vcn;

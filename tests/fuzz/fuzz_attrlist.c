@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attrlist.h"
+#include "mft/alist.h"
 #include "fuzz_support.h"
 
 #define BASE_NO 30u

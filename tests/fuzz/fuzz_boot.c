@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot.h"
+#include "parse/boot.h"
 #include "fuzz_support.h"
 
 static bool pow2(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }

@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filename.h"
+#include "parse/filename.h"
 #include "fuzz_support.h"
-#include "index.h"
-#include "unicode.h"
-#include "upcase.h"
+#include "tree/index.h"
+#include "parse/unicode.h"
+#include "tree/upcase.h"
 
 #define DIR_NO 78u
 

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fuzz_support.h"
-#include "lznt1.h"
+#include "parse/lznt1.h"
 
 static ntx_err reference(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t *out)
 {

@@ -16,15 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attr.h"
-#include "attrlist.h"
-#include "filename.h"
+#include "parse/attr.h"
+#include "mft/alist.h"
+#include "parse/filename.h"
 #include "fuzz_support.h"
-#include "index.h"
-#include "record.h"
-#include "runlist.h"
-#include "stdinfo.h"
-#include "unicode.h"
+#include "tree/index.h"
+#include "mft/mft.h"
+#include "parse/runlist.h"
+#include "parse/stdinfo.h"
+#include "parse/unicode.h"
 
 #define MFT_NO 42u
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_runlist.c - the mapping pairs decoder (ntx_mp_next, ntx_mp_find,
- * ntx_runlist_read) against invariants and a round trip.
+ * ntx_alist_read) against invariants and a round trip.
  *
  * Input:
  *   [0] cluster size 2^(9 + (v & 7))
@@ -15,15 +15,16 @@
  * Decoded runs must be contiguous in VCN, non-empty, inside the volume, and
  * end exactly at highest + 1 when the list ends cleanly. ntx_mp_find() must
  * return, for any VCN, the run the linear decode gave. A clean list is
- * re-encoded and decoded again to the same runs. ntx_runlist_read() reads a
+ * re-encoded and decoded again to the same runs. ntx_alist_read() reads a
  * zero device through it.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "attr.h"
+#include "parse/attr.h"
 #include "fuzz_support.h"
-#include "runlist.h"
+#include "mft/alist.h"
+#include "parse/runlist.h"
 
 #define MFT_NO 7u
 #define MAX_RUNS 4096u
@@ -183,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t init = ntx_attr_init_size(a);
         uint64_t offs[3] = { 0, init / 2, init > 100 ? init - 100 : 0 };
         for (unsigned k = 0; k < 3; k++) {
-            ntx_err rc = ntx_runlist_read(&vol, a, MFT_NO, offs[k], buf, sizeof buf);
+            ntx_err rc = ntx_alist_read(&vol, a, MFT_NO, offs[k], buf, sizeof buf);
             fz_check(rc == NTX_OK || rc == NTX_E_RUNLIST || rc == NTX_E_RANGE || rc == NTX_E_IO);
         }
     }

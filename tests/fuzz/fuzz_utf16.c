@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "fuzz_support.h"
-#include "unicode.h"
-#include "upcase.h"
+#include "parse/unicode.h"
+#include "tree/upcase.h"
 
 static bool valid_units(const uint16_t *u, size_t n, unsigned mode)
 {

@@ -34,7 +34,7 @@
 #include <ntfs-3g/volume.h> /* unistr.h needs ntfs_volume */
 #include <ntfs-3g/unistr.h>
 
-#include "upcase.h"
+#include "tree/upcase.h"
 
 #if NTX_WITH_UPCASE
 #error "build this test with -DNTX_WITH_UPCASE=0"

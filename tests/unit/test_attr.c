@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attr.h"
+#include "parse/attr.h"
 #include "ntx/file.h"
 #include "put.h"
 

@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attr.h"
-#include "attrlist.h"
+#include "parse/attr.h"
+#include "mft/alist.h"
 #include "image.h"
 #include "ntx/file.h"
 #include "put.h"

@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "boot.h"
+#include "parse/boot.h"
 #include "image.h"
 #include "put.h"
 

@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fixup.h"
+#include "parse/fixup.h"
 #include "put.h"
 
 #define MAXREC 4096u

@@ -25,13 +25,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attr.h"
-#include "boot.h"
-#include "filename.h"
+#include "parse/attr.h"
+#include "parse/boot.h"
+#include "parse/filename.h"
 #include "image.h"
-#include "index.h"
-#include "record.h"
-#include "runlist.h"
+#include "tree/index.h"
+#include "mft/mft.h"
+#include "parse/runlist.h"
 #include "ntx/file.h"
 #include "put.h"
 

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lznt1.h"
+#include "parse/lznt1.h"
 
 #define CHUNK 4096u
 #define UNIT (16u * CHUNK)

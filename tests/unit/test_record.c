@@ -25,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attr.h"
-#include "boot.h"
+#include "parse/attr.h"
+#include "parse/boot.h"
 #include "image.h"
-#include "record.h"
+#include "mft/mft.h"
 #include "ntx/file.h"
 #include "put.h"
 

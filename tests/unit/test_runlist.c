@@ -29,8 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attr.h"
-#include "runlist.h"
+#include "parse/attr.h"
+#include "parse/runlist.h"
 #include "ntx/file.h"
 #include "put.h"
 

@@ -33,7 +33,7 @@
 #include <string.h>
 
 #include "image.h"
-#include "upcase.h"
+#include "tree/upcase.h"
 #include "ntx/file.h"
 
 static ntx_volume vol;

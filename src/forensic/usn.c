@@ -1,0 +1,131 @@
+/*
+ * usn.c - the change journal: $Extend/$UsnJrnl's $J stream, a sequence of
+ * USN_RECORD_V2/V3 (MS-FSCC 2.4... ; Windows winioctl.h USN_RECORD_V2/V3;
+ * libfsntfs "USN change journal"), 8-byte aligned. The journal's head is
+ * discarded by making it sparse, and a record never crosses a 4 KiB page:
+ * the rest of a page is zero padding.
+ *
+ * V2: 0x00 record length (u32)  0x04 major (u16)  0x06 minor  0x08 file
+ *   reference (u64)  0x10 parent reference (u64)  0x18 USN (u64)  0x20 time
+ *   (u64)  0x28 reason  0x2C source info  0x30 security id  0x34 file
+ *   attributes (u32)  0x38 name length in bytes (u16)  0x3A name offset (u16)
+ * V3 widens the references to 128 bits: 0x08 file id, 0x18 parent id, then
+ *   0x28 USN  0x30 time  0x38 reason  0x3C source  0x40 security  0x44
+ *   attributes  0x48 name length  0x4A name offset.
+ */
+#include "../base/diag.h"
+#include "../base/mem.h"
+#include "../value/stream.h"
+#include "ntx/forensic.h"
+
+enum {
+    USN_LENGTH = 0x00,
+    USN_MAJOR = 0x04,
+    USN_MINOR = 0x06,
+    USN_V2_HEADER = 0x3C,
+    USN_V3_HEADER = 0x4C,
+    USN_PAGE = 4096,
+};
+
+/* Field offsets that differ between versions 2 and 3. */
+typedef struct usn_layout {
+    uint8_t file, parent, usn, time, reason, source, security, attrs, name_len, name_off, header;
+} usn_layout;
+
+static const usn_layout usn_v2 = {0x08, 0x10, 0x18, 0x20, 0x28, 0x2C, 0x30, 0x34, 0x38, 0x3A, 0x3C};
+static const usn_layout usn_v3 = {0x08, 0x18, 0x28, 0x30, 0x38, 0x3C, 0x40, 0x44, 0x48, 0x4A, 0x4C};
+
+/* Decode the record at p (avail bytes, its length already checked). */
+static ntx_err usn_decode(const uint8_t *p, uint32_t len, ntx_usn_record *r)
+{
+    uint16_t major = ntx_le16(p + USN_MAJOR);
+    const usn_layout *l = major == 2 ? &usn_v2 : major == 3 ? &usn_v3 : NULL;
+    if (l == NULL || len < l->header)
+        return NTX_E_ATTR;
+    uint32_t name_len = ntx_le16(p + l->name_len), name_off = ntx_le16(p + l->name_off);
+    if ((name_len & 1u) != 0 || name_len / 2u > NTX_NAME_MAX || name_off < l->header ||
+        name_off > len || name_len > len - name_off)
+        return NTX_E_ATTR;
+    ntx_mem_zero(r, sizeof *r);
+    r->length = len;
+    r->major = major;
+    r->minor = ntx_le16(p + USN_MINOR);
+    r->file_ref = ntx_le64(p + l->file);
+    r->parent_ref = ntx_le64(p + l->parent);
+    r->usn = ntx_le64(p + l->usn);
+    r->time = ntx_le64(p + l->time);
+    r->reason = ntx_le32(p + l->reason);
+    r->source_info = ntx_le32(p + l->source);
+    r->security_id = ntx_le32(p + l->security);
+    r->file_attrs = ntx_le32(p + l->attrs);
+    r->name_len = (uint8_t)(name_len / 2u);
+    for (unsigned i = 0; i < r->name_len; i++)
+        r->name[i] = ntx_le16(p + name_off + 2 * i);
+    return NTX_OK;
+}
+
+/* The first byte at or after pos that is not in a sparse run (or the end). */
+static ntx_err usn_skip_holes(ntx_stream *s, uint64_t *pos)
+{
+    const unsigned cs = s->vol->cluster_shift;
+    if (s->resident)
+        return NTX_OK;
+    /* bound: each pass moves past one sparse run or stops */
+    while (*pos < s->size) {
+        ntx_run run;
+        ntx_err rc = ntx_stream_map(s, *pos >> cs, &run);
+        if (rc != NTX_OK)
+            return rc;
+        if (run.lcn != NTX_LCN_HOLE)
+            return NTX_OK;
+        *pos = (run.vcn + run.len) << cs;
+    }
+    return NTX_OK;
+}
+
+ntx_err ntx_usn_next(ntx_stream *s, uint64_t *pos, void *buf, size_t cap, ntx_usn_record *rec)
+{
+    uint8_t *b = buf;
+    if (s == NULL || pos == NULL || buf == NULL || cap < USN_PAGE || rec == NULL)
+        return NTX_E_ARG;
+    if (!ntx_volume_handle_live(s->vol, s->gen))
+        return NTX_E_STALE;
+    uint64_t p = (*pos + 7u) & ~(uint64_t)7u;
+    /* bound: p grows by at least 8 bytes per pass, up to the stream size */
+    while (p < s->size) {
+        ntx_err rc = usn_skip_holes(s, &p);
+        if (rc != NTX_OK)
+            return rc;
+        if (p >= s->size)
+            break;
+        /* Records never cross a page: read to the end of this one. */
+        size_t n = (size_t)ntx_min_u64(USN_PAGE - (p % USN_PAGE), s->size - p);
+        size_t got;
+        rc = ntx_stream_read(s, p, b, n, &got);
+        if (rc != NTX_OK)
+            return rc;
+        uint32_t len = got >= 4 ? ntx_le32(b + USN_LENGTH) : 0;
+        if (len == 0) {
+            /* zero padding: skip to the next page, or the next 8 bytes when
+             * the padding does not reach the page end */
+            size_t z = 8;
+            while (z < got && ntx_le32(b + z) == 0)
+                z += 8;
+            p += z < got ? z : got;
+            continue;
+        }
+        if (len < USN_V2_HEADER || (len & 7u) != 0 || len > got) {
+            *pos = p;
+            return ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_VALUE_SIZE, s->mft_no, p);
+        }
+        rc = usn_decode(b, len, rec);
+        if (rc != NTX_OK) {
+            *pos = p;
+            return ntx_fail(s->vol, rc, NTX_CHK_ATTR_VALUE_SIZE, s->mft_no, p);
+        }
+        *pos = p + len;
+        return NTX_OK;
+    }
+    *pos = s->size;
+    return NTX_END;
+}

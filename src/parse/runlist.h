@@ -1,0 +1,35 @@
+/*
+ * runlist.h - mapping pairs: the compressed runlist of a non-resident
+ * attribute extent (private header).
+ */
+#ifndef NTX_RUNLIST_H
+#define NTX_RUNLIST_H
+
+#include "../base/bytes.h"
+#include "ntx/volume.h"
+
+/* Decoder position inside one attribute's mapping pairs. */
+typedef struct ntx_mp_state {
+    uint32_t pos;      /* next byte, from the attribute start */
+    uint64_t vcn;      /* first VCN of the next run */
+    uint64_t vcn_end;  /* one past the extent's highest VCN */
+    int64_t lcn;       /* LCN accumulator (deltas are relative) */
+} ntx_mp_state;
+
+/* Start decoding the checked non-resident attribute a. */
+void ntx_mp_begin(const uint8_t *a, ntx_mp_state *st);
+
+/*
+ * Decode the next run. Returns NTX_OK with *run; NTX_END at the terminator
+ * (after checking that the runs covered exactly [lowest, highest] VCN);
+ * NTX_E_RUNLIST on any inconsistency (vol->diag: record mft_no, offset of
+ * the bad byte in the attribute). Zero-length sparse runs are skipped.
+ */
+ntx_err ntx_mp_next(ntx_volume *vol, const uint8_t *a, ntx_mp_state *st, ntx_run *run,
+                    uint64_t mft_no);
+
+/* The run of extent a that maps vcn, decoding from the extent start. */
+ntx_err ntx_mp_find(ntx_volume *vol, const uint8_t *a, uint64_t vcn, ntx_run *run,
+                    uint64_t mft_no);
+
+#endif
