@@ -111,7 +111,8 @@ static const option options[] = {
 static int take_value(struct cli *c, const option *o, const char *arg)
 {
     void *where = (char *)c + o->where;
-    const char *value = strchr(arg, '=') != NULL ? strchr(arg, '=') + 1 : "";
+    const char *eq = strchr(arg, '=');
+    const char *value = eq != NULL ? eq + 1 : "";
     char **s = where;
     ntxfs_num_opt *num = where;
     int ok = 1;
@@ -143,6 +144,7 @@ static int take_value(struct cli *c, const option *o, const char *arg)
         break;
     }
     if (ok != 1) {
+        /* libfuse's words, as when its own parser read these values */
         fprintf(stderr, "fuse: invalid parameter in option `%s'\n", arg);
         return -1;
     }
