@@ -11,6 +11,9 @@
 #include "cli.h"
 
 #define LS_MAX_DEPTH 512u
+/* Rows are written out in batches of this many bytes: one fwrite per row
+ * was a tenth of `ntx ls` of a large directory. */
+#define LS_BATCH 32768u
 
 typedef struct frame {
     ntx_dir_iter it;
@@ -26,12 +29,81 @@ typedef struct ls_ctx {
     sbuf tmp;
 } ls_ctx;
 
-/* "t RECORD-SEQ  " padded so names line up for references up to 2^32 */
+/* Rows wait in c->out until a batch is full. */
+static void ls_emit(ls_ctx *c)
+{
+    if (c->out.len >= LS_BATCH)
+        out_flush_line(&c->out);
+}
+
+/* Before an error line: the rows before it come first. */
+static void ls_flush(ls_ctx *c)
+{
+    if (c->out.len > 0)
+        out_flush_line(&c->out);
+}
+
+/* Decimal digits of v at p; returns how many. */
+static size_t put_u64(char *p, uint64_t v)
+{
+    char d[20];
+    size_t n = 0;
+    do { /* bound: 20 digits */
+        d[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++)
+        p[i] = d[n - 1 - i];
+    return n;
+}
+
+/* The name in UTF-8 (name_utf8), with a direct path for plain ASCII,
+ * which most names are: the general conversion was a tenth of a listing. */
+static size_t ls_name(const ntx_dirent *ent, char *out, size_t cap)
+{
+    size_t n = ent->name_len;
+    if (n < cap) {
+        size_t i = 0;
+        while (i < n && ent->name[i] >= 0x20 && ent->name[i] < 0x7F) /* bound: n */
+            i++;
+        if (i == n) {
+            for (i = 0; i < n; i++)
+                out[i] = (char)ent->name[i];
+            out[n] = '\0';
+            return n;
+        }
+    }
+    return name_utf8(ent->name, ent->name_len, out, cap);
+}
+
+/* esc_text(), passing printable ASCII other than the backslash (which it
+ * leaves as it is) without a look at each byte's class. */
+static void ls_text(sbuf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] >= 0x20 && s[i] < 0x7F && s[i] != '\\') /* bound: n */
+        i++;
+    if (i == n)
+        sb_put(b, s, n);
+    else
+        esc_text(b, s, n);
+}
+
+/* "t RECORD-SEQ  " padded so names line up for references up to 2^32
+ * (formatted by hand: two printf calls per row were a fifth of a listing) */
 static void ref_col(sbuf *b, char type, uint64_t ref)
 {
-    char r[48];
-    snprintf(r, sizeof r, "%llu-%u", (unsigned long long)NTX_REF_MFT(ref), NTX_REF_SEQ(ref));
-    sb_printf(b, "%c %-14s ", type, r);
+    char r[64];
+    size_t n = 0;
+    r[n++] = type;
+    r[n++] = ' ';
+    n += put_u64(r + n, NTX_REF_MFT(ref));
+    r[n++] = '-';
+    n += put_u64(r + n, NTX_REF_SEQ(ref));
+    while (n < 16) /* bound: 16 */
+        r[n++] = ' ';
+    r[n++] = ' ';
+    sb_put(b, r, n);
 }
 
 static char type_letter(const ntx_stat *st, bool link)
@@ -125,11 +197,12 @@ static void ls_streams(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, cons
             esc_text(&c->out, sname, slen);
             sb_putc(&c->out, '\n');
         }
-        out_flush_line(&c->out);
+        ls_emit(c);
     }
     if (rc != NTX_END) {
         sb_clear(&c->tmp);
         esc_text(&c->tmp, path, path_len);
+        ls_flush(c);
         report(c->img, sb_str(&c->tmp), rc);
         g_partial = 1;
     }
@@ -140,11 +213,11 @@ static void ls_streams(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, cons
 static void ls_row_short(ls_ctx *c, const ntx_dirent *ent, const char *shown, size_t shown_len)
 {
     ref_col(&c->out, ent->is_dir ? 'd' : 'f', ent->mft_ref);
-    esc_text(&c->out, shown, shown_len);
+    ls_text(&c->out, shown, shown_len);
     if (ent->name_space == NTX_NS_DOS)
         sb_puts(&c->out, " (dos)");
     sb_putc(&c->out, '\n');
-    out_flush_line(&c->out);
+    ls_emit(c);
 }
 
 /* Does a row need the file's record, or does its index entry say all? A
@@ -199,7 +272,7 @@ static void ls_row(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, const nt
         }
         sb_putc(&c->out, '\n');
     }
-    out_flush_line(&c->out);
+    ls_emit(c);
 }
 
 int cmd_ls(cli_opts *o)
@@ -231,6 +304,7 @@ int cmd_ls(cli_opts *o)
     }
     rc = ntx_file_stat(&dir, &st);
     if (rc != NTX_OK) {
+        ls_flush(&c);
         report(&img, sb_str(&c.tmp), rc);
         ret = EXIT_FAIL;
         goto done;
@@ -278,6 +352,7 @@ int cmd_ls(cli_opts *o)
     size_t cap = 16, depth = 0;
     stack = malloc(cap * sizeof *stack);
     if (stack == NULL) {
+        ls_flush(&c);
         reportf(&img, NULL, "out of memory");
         ret = EXIT_FAIL;
         goto done;
@@ -285,6 +360,7 @@ int cmd_ls(cli_opts *o)
     unsigned flags = NTX_DIR_SKIP_SELF | (o->all ? 0u : NTX_DIR_SKIP_DOS);
     rc = ntx_dir_open(&stack[0].it, &dir, flags);
     if (rc != NTX_OK) {
+        ls_flush(&c);
         report(&img, sb_str(&c.tmp), rc);
         ret = EXIT_FAIL;
         goto done;
@@ -305,6 +381,7 @@ int cmd_ls(cli_opts *o)
         if (rc != NTX_OK) {
             sb_clear(&c.tmp);
             esc_text(&c.tmp, c.path.len ? c.path.p : "/", c.path.len ? c.path.len : 1);
+            ls_flush(&c);
             report(&img, sb_str(&c.tmp), rc);
             g_partial = 1;
             depth--;
@@ -314,7 +391,7 @@ int cmd_ls(cli_opts *o)
         if (!o->all && child < NTX_MFT_FIRST_USER)
             continue; /* $MFT, $MFTMirr, ..., $Extend */
         char name[3 * NTX_NAME_MAX + 1];
-        size_t nlen = name_utf8(ent.name, ent.name_len, name, sizeof name);
+        size_t nlen = ls_name(&ent, name, sizeof name);
         sb_putc(&c.path, '/');
         sb_put(&c.path, name, nlen);
 
@@ -334,6 +411,7 @@ int cmd_ls(cli_opts *o)
             if (rc != NTX_OK) {
                 sb_clear(&c.tmp);
                 esc_text(&c.tmp, c.path.p, c.path.len);
+                ls_flush(&c);
                 report(&img, sb_str(&c.tmp), rc);
                 g_partial = 1;
                 continue;
@@ -345,6 +423,7 @@ int cmd_ls(cli_opts *o)
             if (rc != NTX_OK) {
                 sb_clear(&c.tmp);
                 esc_text(&c.tmp, c.path.p, c.path.len);
+                ls_flush(&c);
                 report(&img, sb_str(&c.tmp), rc);
                 g_partial = 1;
                 continue;
@@ -368,6 +447,7 @@ int cmd_ls(cli_opts *o)
         if (on_path) {
             sb_clear(&c.tmp);
             esc_text(&c.tmp, c.path.p, c.path.len);
+            ls_flush(&c);
             reportf(&img, sb_str(&c.tmp),
                     "directory cycle: record %llu is already on the path; not entered",
                     (unsigned long long)f.mft_no);
@@ -377,6 +457,7 @@ int cmd_ls(cli_opts *o)
         if (depth >= LS_MAX_DEPTH) {
             sb_clear(&c.tmp);
             esc_text(&c.tmp, c.path.p, c.path.len);
+            ls_flush(&c);
             reportf(&img, sb_str(&c.tmp), "deeper than %u levels; not entered", LS_MAX_DEPTH);
             g_partial = 1;
             continue;
@@ -384,6 +465,7 @@ int cmd_ls(cli_opts *o)
         if (depth == cap) {
             frame *ns = realloc(stack, 2 * cap * sizeof *stack);
             if (ns == NULL) {
+                ls_flush(&c);
                 reportf(&img, NULL, "out of memory");
                 g_partial = 1;
                 continue;
@@ -395,6 +477,7 @@ int cmd_ls(cli_opts *o)
         if (rc != NTX_OK) {
             sb_clear(&c.tmp);
             esc_text(&c.tmp, c.path.p, c.path.len);
+            ls_flush(&c);
             report(&img, sb_str(&c.tmp), rc);
             g_partial = 1;
             continue;
@@ -404,6 +487,7 @@ int cmd_ls(cli_opts *o)
         depth++;
     }
 done:
+    ls_flush(&c);
     free(stack);
     sb_free(&c.out);
     sb_free(&c.path);
