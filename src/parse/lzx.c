@@ -185,10 +185,11 @@ static ntx_check lzx_read_codes(ntx_bits *b, ntx_lzx_scratch *s, unsigned type)
 static ntx_check lzx_decode_block(lzx_state *st, const ntx_lzx_scratch *s, bool aligned,
                                   uint8_t *const dst, uint8_t *out, uint8_t *const block_end)
 {
-    ntx_bits b = st->b;
+    ntx_bits b; /* a local copy the compiler keeps in registers */
     uint32_t r0 = st->r[0], r1 = st->r[1], r2 = st->r[2];
     ntx_check c = LZX_OK;
 
+    ntx_bits_copy(&b, &st->b);
     /* bound: every symbol produces at least one byte, up to block_end */
     while (out < block_end) {
         unsigned sym;
@@ -277,7 +278,7 @@ static ntx_check lzx_decode_block(lzx_state *st, const ntx_lzx_scratch *s, bool 
         ntx_wof_copy_match(out, offset, length, block_end);
         out += length;
     }
-    st->b = b;
+    ntx_bits_copy(&st->b, &b);
     st->r[0] = r0;
     st->r[1] = r1;
     st->r[2] = r2;

@@ -134,6 +134,18 @@ NTX_WOF_INLINE void ntx_bits_init(ntx_bits *b, const uint8_t *p, size_t len)
     b->end = p + len;
 }
 
+/* Field by field: a struct assignment may become a memcpy call, which the
+ * core must not need (GCC -Os on RISC-V does that for this size). */
+NTX_WOF_INLINE void ntx_bits_copy(ntx_bits *d, const ntx_bits *s)
+{
+    d->buf = s->buf;
+    d->avail = s->avail;
+    d->pad_words = s->pad_words;
+    d->in = s->in;
+    d->begin = s->begin;
+    d->end = s->end;
+}
+
 /* Word by word near the end of the input, zero words past it. */
 NTX_WOF_INLINE void ntx_bits_refill_slow(ntx_bits *b)
 {
