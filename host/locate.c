@@ -75,7 +75,8 @@ static void examine(ntx_host_image *img, uint64_t off, uint64_t size, look *out)
         return;
     if (rc == NTX_E_IO) {
         out->status = NTX_HOST_E_IO;
-        snprintf(out->why, sizeof out->why, "cannot read the boot sector (%s)",
+        snprintf(out->why, sizeof out->why, "cannot read the boot sector from the %s image (%s)",
+                 ntx_host_format_name(img->info.format),
                  img->disk->why[0] ? img->disk->why : "read error");
         return;
     }

@@ -133,8 +133,8 @@ host_source *host_ewf_open(const char *path, uint32_t *segments, char *detail, s
     }
     if (ewf.corrupted(s->handle, &error) == 1) {
         host_fail(err, NTX_HOST_E_CONTAINER, 0,
-                  "corrupt E01 image: libewf reports damaged segment files (a segment cut short "
-                  "or overwritten?)");
+                  "corrupt E01 image: libewf reports damaged segment files (one missing, cut "
+                  "short or overwritten?)");
         goto fail;
     }
     if (error != NULL)

@@ -113,7 +113,10 @@ static bool vhdi_parent_path(const char *child, const char *name, char *out, siz
     return host_sibling_path(out, cap, child, base) && access(out, R_OK) == 0;
 }
 
-static libvhdi_file_t *vhdi_open_one(const char *path, const char *role, ntx_host_error *err)
+/* role: NULL for the image given (its path is in the front-end's message),
+ * "parent image" for the others; kind "VHD" or "VHDX". */
+static libvhdi_file_t *vhdi_open_one(const char *path, const char *role, const char *kind,
+                                     ntx_host_error *err)
 {
     libvhdi_file_t *f = NULL;
     libvhdi_error_t *error = NULL;
@@ -121,7 +124,10 @@ static libvhdi_file_t *vhdi_open_one(const char *path, const char *role, ntx_hos
         return f;
     char words[300];
     vhdi_words(words, sizeof words, &error);
-    host_fail(err, NTX_HOST_E_CONTAINER, 0, "corrupt %s%s (libvhdi: %s)", role, path, words);
+    if (role != NULL)
+        host_fail(err, NTX_HOST_E_CONTAINER, 0, "corrupt %s %s (libvhdi: %s)", role, path, words);
+    else
+        host_fail(err, NTX_HOST_E_CONTAINER, 0, "corrupt %s image (libvhdi: %s)", kind, words);
     if (f != NULL)
         vhdi.free(&f, NULL);
     return NULL;
@@ -173,7 +179,7 @@ static bool vhdi_open_parents(vhdi_source *s, const char *path, ntx_host_error *
                       (const char *)name, parent);
             return false;
         }
-        libvhdi_file_t *p = vhdi_open_one(parent, "parent image ", err);
+        libvhdi_file_t *p = vhdi_open_one(parent, "parent image", NULL, err);
         if (p == NULL)
             return false;
         s->files[s->count++] = p;
@@ -215,8 +221,7 @@ host_source *host_vhdi_open(const char *path, ntx_host_format fmt, uint32_t *fil
     s->base.ops = &vhdi_ops;
     s->base.fd = -1;
     s->base.unit = 65536;
-    s->files[0] = vhdi_open_one(path, fmt == NTX_HOST_FMT_VHDX ? "VHDX image " : "VHD image ",
-                                err);
+    s->files[0] = vhdi_open_one(path, NULL, fmt == NTX_HOST_FMT_VHDX ? "VHDX" : "VHD", err);
     if (s->files[0] == NULL) {
         free(s);
         return NULL;

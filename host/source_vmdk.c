@@ -98,7 +98,8 @@ static void vmdk_close(host_source *src)
 static const host_source_ops vmdk_ops = { vmdk_read, vmdk_close };
 
 /* Open the descriptor (or sparse file) at path and its extents. */
-static libvmdk_handle_t *vmdk_open_one(const char *path, ntx_host_error *err)
+/* top: the image given (its path is in the front-end's message), or a parent. */
+static libvmdk_handle_t *vmdk_open_one(const char *path, bool top, ntx_host_error *err)
 {
     libvmdk_handle_t *h = NULL;
     libvmdk_error_t *error = NULL;
@@ -116,8 +117,8 @@ static libvmdk_handle_t *vmdk_open_one(const char *path, ntx_host_error *err)
     char words[300];
     vmdk_words(words, sizeof words, &error);
     host_fail(err, NTX_HOST_E_CONTAINER, 0,
-              "corrupt VMDK image %s, or one of its extents is missing (libvmdk: %s)", path,
-              words);
+              "corrupt VMDK image%s%s, or one of its extents is missing (libvmdk: %s)",
+              top ? "" : " ", top ? "" : path, words);
     if (h != NULL) {
         vmdk.close(h, NULL);
         vmdk.free(&h, NULL);
@@ -151,7 +152,7 @@ static bool vmdk_open_parents(vmdk_source *s, const char *path, ntx_host_error *
                       (const char *)name, parent);
             return false;
         }
-        libvmdk_handle_t *p = vmdk_open_one(parent, err);
+        libvmdk_handle_t *p = vmdk_open_one(parent, false, err);
         if (p == NULL)
             return false;
         s->handles[s->count++] = p;
@@ -184,7 +185,7 @@ host_source *host_vmdk_open(const char *path, uint32_t *extents, char *detail, s
     s->base.ops = &vmdk_ops;
     s->base.fd = -1;
     s->base.unit = 65536; /* a grain table's worth of grains is 64 KiB at least */
-    s->handles[0] = vmdk_open_one(path, err);
+    s->handles[0] = vmdk_open_one(path, true, err);
     if (s->handles[0] == NULL) {
         free(s);
         return NULL;
