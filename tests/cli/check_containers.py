@@ -8,20 +8,20 @@ split-alpha (split: NAME.aa...), e01 (ewfacquirestream), e01-segments
 (several segment files), vhd (qemu-img -O vpc: dynamic), vhd-fixed, vhd-diff
 (a differencing VHD over a dynamic parent, each holding half of the disk),
 vhdx, vmdk (monolithicSparse), vmdk-extents (twoGbMaxExtentSparse, the
-volume across the 2 GiB boundary between two extents), vmdk-snapshot and
-qcow2-backing (qemu-img convert -B: the child holds what differs from its
-parent), qcow2.
+volume across the 2 GiB boundary between two extents), vmdk-snapshot (a
+snapshot made over a parent holding the disk's second half, the first half
+written into it with qemu-io), qcow2, qcow2-backing (the child holds the
+first half, its unallocated clusters read from the parent's second half).
 
-Each fixture is converted bare and inside a partitioned disk (MBR for every
-other fixture, GPT for the rest). For each image ntx must give exactly what it
+Each fixture is converted bare (ntfs-4k, the largest, in five of the
+formats), and three of them also inside a partitioned disk (MBR or GPT). For each image ntx must give exactly what it
 gives on the raw fixture (check_container_ref.py): `ls -r -a --json` the same
 text, the same bytes for every stream (one `ntx cat -i ...` into a file, holes
 kept, compared with the raw one where either holds data), the same failure for
 the streams the raw image cannot give; `ntx info` names the container and the
-partition; the container's files are unchanged afterwards. The converted
+partition; the container's files keep their size and time. The converted
 images are made in the build tree and removed when the format passes.
 """
-import hashlib
 import os
 import shutil
 import subprocess
@@ -31,17 +31,19 @@ import time
 import clitest as T
 import containers as C
 
+PARTITIONED = ("sample", "ntfs-4kn", "deleted-4k")
+# ntfs-4k (100 MiB, 5,000 streams, a 5 GiB sparse file) costs as much as
+# the others together: it is read in these formats only
+HEAVY = {"ntfs-4k": ("split-num", "e01", "vhdx", "vmdk-extents", "qcow2")}
 TOOLS = {"split-num": ["split"], "split-alpha": ["split"], "e01": ["ewfacquirestream"],
-         "e01-segments": ["ewfacquirestream"]}
+         "e01-segments": ["ewfacquirestream"], "vmdk-snapshot": ["qemu-img", "qemu-io"]}
 
 
-def files_digest(d):
-    h = {}
-    for n in sorted(os.listdir(d)):
-        p = os.path.join(d, n)
-        with open(p, "rb") as f:
-            h[n] = hashlib.sha256(f.read()).hexdigest()
-    return h
+def files_state(d):
+    """Size and modification time of each file: a write would change them
+    (cli.unchanged hashes the raw fixtures after every command)."""
+    return {n: (os.stat(os.path.join(d, n)).st_size, os.stat(os.path.join(d, n)).st_mtime_ns)
+            for n in sorted(os.listdir(d))}
 
 
 def check_image(ntx, path, fmt, name, ref, where, problems):
@@ -102,9 +104,14 @@ def main():
     t0 = time.time()
     checked = 0
     for k, name in enumerate(T.FIXTURES):
+        if name in HEAVY and fmt not in HEAVY[name]:
+            continue
         raw = T.image(images, name)
         ref = os.path.join(ref_dir, name)
-        layouts = [None, "gpt" if k % 2 or fmt == "vmdk-extents" else "mbr"]
+        # the partition table is the same for every volume: three fixtures
+        # (512-byte and 4 KiB sectors) carry it, keeping the test short
+        layouts = [None] + (["gpt" if k % 2 or fmt == "vmdk-extents" else "mbr"]
+                            if name in PARTITIONED else [])
         for where in layouts:
             d = os.path.join(work, "%s-%s" % (name, where or "bare"))
             os.makedirs(d)
@@ -121,13 +128,13 @@ def main():
             path = C.convert(fmt, disk, d, "img")
             if disk != raw:
                 os.unlink(disk)
-            before = files_digest(d)
+            before = files_state(d)
             check_image(ntx, path, fmt, name, ref, where, problems)
-            if files_digest(d) != before:
+            if files_state(d) != before:
                 problems.append("%s %s: the container's files changed" % (fmt, name))
             checked += 1
-    print("%s: %d images (%d fixtures, bare and partitioned) read as the raw ones, %.1f s" % (
-        fmt, checked, len(T.FIXTURES), time.time() - t0))
+    print("%s: %d images (fixtures bare, %d of them partitioned) read as the raw ones, %.1f s"
+          % (fmt, checked, len(PARTITIONED), time.time() - t0))
     if not problems:
         shutil.rmtree(work, ignore_errors=True)
     return T.finish(problems, "differences with the raw images", 40)

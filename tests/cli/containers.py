@@ -214,14 +214,39 @@ def convert(fmt, disk, out_dir, name):
             os.unlink(child_raw)
             vhd_make_differencing(base + ".vhd", base + "-parent.vhd")
             out = base + ".vhd"
+        elif fmt == "qcow2-backing":
+            # the child: the disk without its second half, whose unallocated
+            # clusters then point at the parent (rebase -u only records it)
+            child_raw = base + ".child-raw"
+            zeroed_copy(disk, child_raw, half, size)
+            run_tool(["qemu-img", "convert", "-O", "qcow2", parent_raw, base + "-parent.qcow2"])
+            run_tool(["qemu-img", "convert", "-O", "qcow2", child_raw, base + ".qcow2"])
+            os.unlink(child_raw)
+            run_tool(["qemu-img", "rebase", "-u", "-b", "img-parent.qcow2", "-F", "qcow2",
+                      base + ".qcow2"], cwd=out_dir)
+            out = base + ".qcow2"
         else:
-            ext = "qcow2" if fmt == "qcow2-backing" else "vmdk"
-            parent = base + "-parent." + ext
-            run_tool(["qemu-img", "convert", "-O", ext, parent_raw, parent])
-            # only what differs from the backing file is written
-            run_tool(["qemu-img", "convert", "-O", ext, "-B", os.path.basename(parent),
-                      "-F", ext, disk, base + "." + ext], cwd=out_dir)
-            out = base + "." + ext
+            # a snapshot made empty over the parent, then the first half's
+            # non-zero 64 KiB pieces written into it with qemu-io
+            run_tool(["qemu-img", "convert", "-O", "vmdk", parent_raw, base + "-parent.vmdk"])
+            run_tool(["qemu-img", "create", "-q", "-f", "vmdk", "-b", "img-parent.vmdk", "-F",
+                      "vmdk", base + ".vmdk"], cwd=out_dir)
+            cmds, pieces = [], []
+            with open(disk, "rb") as f:
+                for off in range(0, half, 65536):
+                    piece = f.read(65536)
+                    if piece.count(0) == len(piece):
+                        continue
+                    name = "%s.piece%d" % (base, off // 65536)
+                    with open(name, "wb") as p:
+                        p.write(piece)
+                    pieces.append(name)
+                    cmds += ["-c", "write -q -s %s %d %d" % (name, off, len(piece))]
+            if cmds:
+                run_tool(["qemu-io", "-f", "vmdk"] + cmds + [base + ".vmdk"])
+            for name in pieces:
+                os.unlink(name)
+            out = base + ".vmdk"
         os.unlink(parent_raw)
         return out
     raise T.Failure("unknown container format %s" % fmt)
