@@ -14,7 +14,12 @@ written out by tests/fuzz/export-images.sh, then:
        whole tree: every run ends within its time limit with exit 0, 1
        (error) or 3 (partial), never by a signal; a failure says what it
        is on stderr, one line per problem, each naming the image; --json
-       output is JSON.
+       output is JSON. In the first shard, damaged containers made from the
+       first image by the real tools (an E01 with a segment cut short, a
+       VHDX with both headers overwritten, a qcow2 whose first L2 entry
+       points past the end of the file, a split set with its middle segment
+       cut, another without its last) get the same runs, and `ntx info`
+       must fail on each with exactly one line.
  fuse  ntxfs mounts the image (or refuses it with a message and a non-zero
        exit, leaving nothing mounted); a walker in a child process lists,
        stats, reads, readlinks and reads the extended attributes of every
@@ -33,6 +38,7 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -170,6 +176,62 @@ def case_cli(args, image, problems, scratch):
     shutil.rmtree(dest, ignore_errors=True)
     run_cli(ntx, image, ["extract", "-a", "--streams", "--no-progress", image, "/", dest], problems)
     shutil.rmtree(dest, ignore_errors=True)
+
+
+def damaged_containers(image, out):
+    """Containers of image broken in one way each, made with the tools that
+    are installed: [(path, what)]."""
+    os.makedirs(out, exist_ok=True)
+    made = []
+    size = os.path.getsize(image)
+
+    def tool(argv, **kw):
+        return shutil.which(argv[0]) is not None and subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw).returncode == 0
+
+    base = os.path.join(out, "ewf")
+    with open(image, "rb") as i:
+        if tool(["ewfacquirestream", "-q", "-c", "none", "-S", "1MiB", "-t", base], stdin=i) \
+                and os.path.exists(base + ".E02"):
+            os.truncate(base + ".E02", 300000)
+            made.append((base + ".E01", "E01 segment cut short"))
+    vhdx = os.path.join(out, "bad.vhdx")
+    if tool(["qemu-img", "convert", "-O", "vhdx", image, vhdx]):
+        with open(vhdx, "r+b") as f:
+            for off in (64 << 10, 128 << 10):  # both headers
+                f.seek(off)
+                f.write(b"\xde\xad" * 2048)
+        made.append((vhdx, "VHDX headers overwritten"))
+    qcow = os.path.join(out, "bad.qcow2")
+    if tool(["qemu-img", "convert", "-O", "qcow2", image, qcow]):
+        with open(qcow, "r+b") as f:  # qcow2 header: L1 table offset at byte 40
+            l1 = struct.unpack_from(">Q", f.read(48), 40)[0]
+            f.seek(l1)
+            l2 = struct.unpack(">Q", f.read(8))[0] & 0x00fffffffffffe00
+            end = f.seek(0, 2)
+            f.seek(l2)
+            f.write(struct.pack(">Q", (1 << 63) | ((end + (1 << 30)) & ~0xFFFF)))
+        made.append((qcow, "qcow2 L2 entry past the end of the file"))
+    seg = max(4096, (size // 3 + 4095) & ~4095)
+    for name, fix in (("cut", lambda b: os.truncate(b + ".002", seg // 2)),
+                      ("short", lambda b: os.unlink(b + ".003"))):
+        b = os.path.join(out, name)
+        if tool(["split", "-b", str(seg), "-d", "-a", "3", "--numeric-suffixes=1", image,
+                 b + "."]) and os.path.exists(b + ".003"):
+            fix(b)
+            made.append((b + ".001", "split set, %s" % ("middle segment cut" if name == "cut"
+                                                         else "last segment missing")))
+    return made
+
+
+def case_container(args, path, what, problems, scratch):
+    """One damaged container: info fails with one line; the rest survive."""
+    r = subprocess.run([args.ntx, "info", path], capture_output=True, timeout=CMD_TIMEOUT)
+    lines = r.stderr.decode("utf-8", "replace").splitlines()
+    if r.returncode != 1 or len(lines) != 1 or not lines[0].startswith("ntx: "):
+        problems.add(path, "%s: `ntx info` exit %d, stderr %r (one error line expected)"
+                     % (what, r.returncode, lines))
+    case_cli(args, path, problems, scratch)
 
 
 # ---- the FUSE mount ----
@@ -363,6 +425,10 @@ def main():
             if sha256(image) != before:
                 problems.add(image, "the image changed")
             checked += 1
+        if args.mode == "cli" and shard == 0 and not args.only and images:
+            for path, what in damaged_containers(images[0], os.path.join(scratch, "containers")):
+                case_container(args, path, what, problems, scratch)
+                checked += 1
     finally:
         mnt = os.path.join(scratch, "mnt")
         if os.path.isdir(mnt) and mounted(mnt):
