@@ -4,13 +4,18 @@
  *   ntx_bench_read IMAGE PATH [PATH...] [--repeat N] [--chunk BYTES] [--block 512|4096]
  *                  [--no-verify]
  *
- * For each PATH of the NTFS volume in IMAGE (a raw volume file):
+ * For each PATH of the NTFS volume in IMAGE (any image the ntx_host library
+ * opens: a raw volume or disk, split raw, E01, VHD/VHDX, VMDK, qcow2; the
+ * only NTFS partition of a disk):
  *  - library: ntx_stream_read() of the whole unnamed $DATA in chunks of
- *    --chunk bytes (default 1 MiB), the read callback being pread() on IMAGE;
+ *    --chunk bytes (default 1 MiB), through the image's read callback
+ *    (ntx_host_volume_io(): pread() for a raw file, reads this large passing
+ *    straight into the buffer);
  *  - raw: the same file's runs (ntx_stream_map(), sparse runs skipped) read
- *    with pread() straight from IMAGE in the same chunk size, runs adjacent on
- *    disk merged: the physical limit, no parsing. For a compressed file that
- *    is only its allocated (compressed) clusters.
+ *    through the image's disk callback (ntx_host_disk_io()) in the same
+ *    chunk size, runs adjacent on disk merged: the physical limit of the
+ *    container, no parsing. For a compressed file that is only its allocated
+ *    (compressed) clusters.
  * Each side runs --repeat times (default 5), alternating, after one untimed
  * warm-up pass of each, so both read from the page cache; the median is
  * reported. The figures are printed, never asserted (shared/STYLE.md 12).
@@ -36,6 +41,7 @@
 #include <unistd.h>
 
 #include <ntx.h>
+#include <ntx/host.h>
 
 #define BENCH_DEFAULT_CHUNK (1024u * 1024u)
 #define BENCH_DEFAULT_REPEAT 5u
@@ -43,37 +49,19 @@
 #define BENCH_MAX_REPEAT 1000u
 
 typedef struct bench_dev {
-    int fd;
+    ntx_io volume;  /* the image's callback over the volume */
+    ntx_io disk;    /* and over its whole disk */
     uint64_t calls; /* read callback calls */
     uint64_t bytes; /* bytes they asked for */
 } bench_dev;
 
-/* pread until len bytes are in: a short read (end of file) is an error. */
-static int bench_pread_all(int fd, uint64_t off, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t n = pread(fd, p, len, (off_t)off);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (n == 0)
-            return -EIO;
-        p += n;
-        off += (uint64_t)n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
+/* The volume's callback, counted. */
 static int bench_read_cb(void *ctx, uint64_t off, void *buf, size_t len)
 {
     bench_dev *d = ctx;
     d->calls++;
     d->bytes += len;
-    return bench_pread_all(d->fd, off, buf, len);
+    return d->volume.read(d->volume.ctx, off, buf, len);
 }
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
@@ -221,9 +209,9 @@ static double bench_raw_pass(bench_dev *dev, const ntx_volume *vol, const bench_
                 n = (size_t)left;
             dev->calls++;
             dev->bytes += n;
-            int rc = bench_pread_all(dev->fd, vol->io.offset + off, buf + fill, n);
+            int rc = dev->disk.read(dev->disk.ctx, vol->io.offset + off, buf + fill, n);
             if (rc != 0) {
-                fprintf(stderr, "ntx_bench_read: raw pread at %" PRIu64 ": %s\n", off,
+                fprintf(stderr, "ntx_bench_read: raw read at %" PRIu64 ": %s\n", off,
                         strerror(-rc));
                 exit(2);
             }
@@ -291,18 +279,21 @@ int main(int argc, char **argv)
     if (image == NULL || n_paths == 0)
         usage();
 
-    bench_dev dev = { .fd = open(image, O_RDONLY) };
-    if (dev.fd < 0) {
-        perror(image);
+    bench_dev dev = { .calls = 0 };
+    ntx_host_image *img = NULL;
+    ntx_host_error herr;
+    if (ntx_host_open(image, NULL, &img, &herr) != NTX_HOST_OK ||
+        ntx_host_select(img, NULL, &herr) != NTX_HOST_OK) {
+        fprintf(stderr, "ntx_bench_read: %s: %s\n", image, herr.message);
         return 2;
     }
-    struct stat st;
-    if (fstat(dev.fd, &st) != 0) {
-        perror(image);
-        return 2;
-    }
-    ntx_io io = { .read = bench_read_cb, .ctx = &dev, .offset = 0, .size = (uint64_t)st.st_size,
-                  .block_size = block };
+    dev.volume = ntx_host_volume_io(img);
+    dev.disk = ntx_host_disk_io(img, 0, 0);
+    const ntx_host_info *where = ntx_host_describe(img);
+    ntx_io io = dev.volume;
+    io.read = bench_read_cb;
+    io.ctx = &dev;
+    io.block_size = block;
     static uint8_t probe_block[NTX_MAX_BLOCK_SIZE];
     ntx_geometry geo;
     ntx_diag diag;
@@ -327,8 +318,10 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    printf("image %s: %" PRIu64 " bytes, cluster %u, sector %u, MFT record %u, device block %u\n",
-           image, (uint64_t)st.st_size, vol.geo.cluster_size, vol.geo.sector_size,
+    printf("image %s: %s (%s), disk %" PRIu64 " bytes, volume at %" PRIu64
+           ", cluster %u, sector %u, MFT record %u, device block %u\n",
+           image, where->format_name, where->format_detail, where->media_size,
+           where->volume_offset, vol.geo.cluster_size, vol.geo.sector_size,
            vol.geo.record_size, vol.geo.block_size);
     printf("chunk %zu bytes, %u timed runs per side (median), alternating library/raw\n", chunk,
            repeat);
@@ -416,7 +409,7 @@ int main(int argc, char **argv)
         free(bf.ext);
     }
     ntx_volume_unmount(&vol);
-    close(dev.fd);
+    ntx_host_close(img);
     free(buf);
     free(vbuf);
     free(ws);
