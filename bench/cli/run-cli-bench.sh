@@ -1,120 +1,127 @@
 #!/usr/bin/env bash
-# The `ntx` command against The Sleuth Kit and ntfs-3g's tools, on a volume
-# with more than 100,000 MFT records and a 1 GiB file:
+# The `ntx` command against the fastest peers, each row run in the same
+# session with the same image from the page cache: figures, never a test.
 #
-#   ntx mft        vs  fls -r -m /   (and fls -r -p)
-#   ntx timeline   vs  fls -r -m /
-#   ntx cat        vs  icat, ntfscat   (the 1 GiB file)
+#   bench/cli/run-cli-bench.sh [NTX_BINARY] [RUNS]
 #
-# usage: sudo bench/cli/run-cli-bench.sh [NTX_BINARY] [RUNS]
+# Rows (make-cli-bench-image.sh describes the image):
+#   ls        ntx ls IMG /wide                 ntfsls -p /wide IMG        20,000 entries
+#   ls -l     ntx ls -l IMG /wide              ntfsls -l -p /wide IMG
+#   ls -r     ntx ls -r IMG /tree              ntfsls -R -p /tree IMG     21,110 entries
+#   1 byte    ntx cat IMG /one-byte.txt        ntfscat IMG /one-byte.txt  a whole process
+#             (and /bin/true: what starting any process costs here)
+#   mft       ntx mft IMG                      fls -r -m / IMG            142,198 records
+#   cat       ntx cat IMG /big-1GiB.bin        icat, ntfscat
+#   E01, VHDX, qcow2: ntx cat of the 1 GiB file and ntx mft through each
+#             container against the same on the raw image; for the E01 also
+#             icat and fls reading it (The Sleuth Kit with libewf)
+# Each command: hyperfine, RUNS runs (default 10) after 2 warm-up runs,
+# output to /dev/null. Printed: the median wall time and the mean CPU time
+# (user + system; the steadier figure on a shared machine) of each side,
+# and ratio = ntx / peer (below 1: ntx is faster).
 #
 # NTX_BINARY defaults to build/release/cli/ntx (a Release build:
 #   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release).
-# The image is built once with mkntfs and an ntfs-3g mount (a few minutes:
-# 101,000 files created through FUSE) and kept in $NTX_BENCH_CACHE
-# (default /tmp/ntx-cli-bench); later runs reuse it. Root and /dev/fuse are
-# needed only to build it. Every command runs RUNS times (default 5) after
-# one warm-up run, output to /dev/null, from the page cache; the medians are
-# printed, with the ratio "other tool's time / ntx's time" (> 1: ntx faster).
+# The image is built once (root, FUSE; a few minutes) into $NTX_BENCH_CACHE
+# (default /tmp/ntx-cli-bench) by make-cli-bench-image.sh and reused.
+# Needs hyperfine, sleuthkit, ntfs-3g (Debian packages of the same names).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NTX=${1:-$HERE/build/release/cli/ntx}
-RUNS=${2:-5}
+RUNS=${2:-10}
 CACHE=${NTX_BENCH_CACHE:-/tmp/ntx-cli-bench}
-IMG=$CACHE/bench-100k.img
-NFILES=101000
-NDIRS=20
+IMG=$CACHE/bench-cli.img
 
 die() { echo "run-cli-bench: $*" >&2; exit 1; }
 [ -x "$NTX" ] || die "$NTX not found: build ntx first (see the usage at the top of this script)"
-for t in fls icat ntfscat; do
-    command -v "$t" >/dev/null || die "$t not found (Debian packages sleuthkit, ntfs-3g)"
+for t in hyperfine fls icat ntfscat ntfsls python3; do
+    command -v "$t" >/dev/null || die "$t not found (Debian packages hyperfine, sleuthkit, ntfs-3g)"
 done
+if [ ! -f "$IMG" ] || [ ! -f "$CACHE/bench-cli.E01" ] || [ ! -f "$CACHE/bench-cli.vhdx" ] ||
+    [ ! -f "$CACHE/bench-cli.qcow2" ]; then
+    "$HERE/bench/cli/make-cli-bench-image.sh" "$CACHE"
+fi
 
-build_image() {
-    [ "$(id -u)" = 0 ] || die "building the image needs root (FUSE mount); run with sudo once"
-    command -v mkntfs >/dev/null && command -v ntfs-3g >/dev/null || die "ntfs-3g not installed"
-    mkdir -p "$CACHE"
-    local mnt=$CACHE/mnt
-    mkdir -p "$mnt"
-    rm -f "$IMG" "$IMG.done"
-    truncate -s 2G "$IMG"
-    mkntfs -F -Q -q -c 4096 -L ntx-bench "$IMG" >/dev/null 2>&1 || die "mkntfs failed"
-    ntfs-3g -o no_detach,big_writes "$IMG" "$mnt" &
-    local pid=$!
-    for _ in $(seq 100); do mountpoint -q "$mnt" && break; sleep 0.1; done
-    mountpoint -q "$mnt" || die "ntfs-3g did not mount $IMG"
-    echo "building $IMG: $NFILES files in $NDIRS directories and a 1 GiB file (a few minutes)..."
-    python3 - "$mnt" "$NFILES" "$NDIRS" <<'PYEOF'
-import os, sys
-mnt, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-for k in range(d):
-    os.mkdir("%s/dir%02d" % (mnt, k))
-for i in range(n):
-    with open("%s/dir%02d/file-%06d.txt" % (mnt, i % d, i), "wb") as f:
-        f.write(b"ntx benchmark file %06d\n" % i)
-block = os.urandom(1 << 20)
-with open(mnt + "/big-1GiB.bin", "wb") as f:
-    for i in range(1024):
-        f.write(block[i:] + block[:i])
-PYEOF
-    umount "$mnt"
-    wait "$pid" || true
-    touch "$IMG.done"
-}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
 
-[ -f "$IMG.done" ] || build_image
-
-# "WALL CPU": medians over RUNS runs of "$@" > /dev/null (after a warm-up) of
-# the elapsed time and of user + system CPU time, in seconds. On a shared
-# machine the CPU time is the steadier figure; both are printed.
+# measure NAME CMD...: "MEDIAN_WALL_S MEAN_CPU_S" of the command
 measure() {
-    "$@" >/dev/null 2>&1 || true
-    local f
-    f=$(mktemp)
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %U %S" -a -o "$f" "$@" >/dev/null 2>/dev/null || true
-    done
-    local w c
-    w=$(awk '{print $1}' "$f" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    c=$(awk '{print $2 + $3}' "$f" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    printf '%.3f %.3f\n' "$w" "$c"
-    rm -f "$f"
+    local name=$1
+    shift
+    hyperfine -N -w 2 -r "$RUNS" --export-json "$TMP/$name.json" -- "$*" >/dev/null 2>&1 ||
+        die "hyperfine failed on: $*"
+    python3 - "$TMP/$name.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("%.4f %.4f" % (r["median"], r["user"] + r["system"]))
+EOF
 }
-command -v /usr/bin/time >/dev/null || die "/usr/bin/time not found (Debian package time)"
 
-records=$("$NTX" info --json "$IMG" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["mft_records"], d["mft_records_in_use"])')
+row() { # LABEL NTX_NAME PEER_LABEL PEER_NAME
+    local aw ac bw bc
+    read -r aw ac < "$TMP/$2.txt"
+    read -r bw bc < "$TMP/$4.txt"
+    printf '%-22s %9.1f %9.1f   %-26s %9.1f %9.1f   %6.2f %6.2f\n' "$1" \
+        "$(awk -v x="$aw" 'BEGIN{print x*1000}')" "$(awk -v x="$ac" 'BEGIN{print x*1000}')" "$3" \
+        "$(awk -v x="$bw" 'BEGIN{print x*1000}')" "$(awk -v x="$bc" 'BEGIN{print x*1000}')" \
+        "$(awk -v a="$aw" -v b="$bw" 'BEGIN{printf "%.2f", a/b}')" \
+        "$(awk -v a="$ac" -v b="$bc" 'BEGIN{printf "%.2f", a/b}')"
+}
+
+run() { # NAME CMD...
+    local name=$1
+    shift
+    measure "$name" "$@" > "$TMP/$name.txt"
+}
+
 big=$("$NTX" ls --json "$IMG" / | python3 -c 'import json,sys
 for l in sys.stdin:
     d = json.loads(l)
     if d["name"] == "big-1GiB.bin": print(d["mft"])')
-echo "image: $IMG ($(stat -c %s "$IMG") bytes; MFT records, in use: $records); big file: record $big"
-echo "ntx: $NTX; $RUNS runs each, medians; $(nproc) CPUs; $(uname -r)"
+echo "== $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) CPUs, $(uname -sr)"
+echo "== ntx: $NTX (commit $(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo '?')); $(ntfscat --version 2>&1 | head -1); $(fls -V)"
+echo "== $IMG: $("$NTX" info "$IMG" | sed -n 's/^\$MFT: *//p'); $RUNS runs each after 2 warm-up runs, page cache warm"
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+run ls "$NTX" ls "$IMG" /wide
+run ntfsls ntfsls -p /wide "$IMG"
+run lsl "$NTX" ls -l "$IMG" /wide
+run ntfslsl ntfsls -l -p /wide "$IMG"
+run lsr "$NTX" ls -r "$IMG" /tree
+run ntfslsr ntfsls -R -p /tree "$IMG"
+run true /bin/true
+run cat1 "$NTX" cat "$IMG" /one-byte.txt
+run ntfscat1 ntfscat "$IMG" /one-byte.txt
+run mft "$NTX" mft "$IMG"
+run fls fls -r -m / "$IMG"
+run cat "$NTX" cat "$IMG" /big-1GiB.bin
+run icat icat "$IMG" "$big"
+run ntfscat ntfscat "$IMG" /big-1GiB.bin
+for fmt in E01 vhdx qcow2; do
+    run "cat-$fmt" "$NTX" cat "$CACHE/bench-cli.$fmt" /big-1GiB.bin
+    run "mft-$fmt" "$NTX" mft "$CACHE/bench-cli.$fmt"
+done
+run icat-E01 icat -i ewf "$CACHE/bench-cli.E01" "$big"
+run fls-E01 fls -i ewf -r -m / "$CACHE/bench-cli.E01"
+
 echo
-
-t_mft=$(measure "$NTX" mft "$IMG")
-t_mftj=$(measure "$NTX" mft --json "$IMG")
-t_tl=$(measure "$NTX" timeline "$IMG")
-t_flsm=$(measure fls -r -m / "$IMG")
-t_flsp=$(measure fls -r -p "$IMG")
-t_cat=$(measure "$NTX" cat "$IMG" /big-1GiB.bin)
-t_icat=$(measure icat "$IMG" "$big")
-t_ntfscat=$(measure ntfscat "$IMG" /big-1GiB.bin)
-
-echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
-row() { # LABEL NTX_PAIR OTHER_LABEL OTHER_PAIR
-    set -- "$1" $2 "$3" $4
-    printf '%-18s %7s %7s   %-14s %7s %7s   %9s %9s\n' "$1" "$2" "$3" "$4" "$5" "$6" \
-        "$(ratio "$5" "$2")" "$(ratio "$6" "$3")"
-}
-printf '%-18s %7s %7s   %-14s %7s %7s   %9s %9s\n' "ntx" "wall s" "cpu s" "other" "wall s" \
-    "cpu s" "wall x" "cpu x"
-row "ntx mft" "$t_mft" "fls -r -m /" "$t_flsm"
-row "ntx mft" "$t_mft" "fls -r -p" "$t_flsp"
-row "ntx mft --json" "$t_mftj" "fls -r -m /" "$t_flsm"
-row "ntx timeline" "$t_tl" "fls -r -m /" "$t_flsm"
-row "ntx cat 1 GiB" "$t_cat" "icat" "$t_icat"
-row "ntx cat 1 GiB" "$t_cat" "ntfscat" "$t_ntfscat"
-echo "(x: the other tool's time divided by ntx's; above 1, ntx is faster)"
+printf '%-22s %9s %9s   %-26s %9s %9s   %6s %6s\n' "ntx" "wall ms" "cpu ms" "peer" "wall ms" \
+    "cpu ms" "wall x" "cpu x"
+row "ls /wide (20,000)" ls "ntfsls" ntfsls
+row "ls -l /wide" lsl "ntfsls -l" ntfslsl
+row "ls -r /tree (21,110)" lsr "ntfsls -R" ntfslsr
+row "cat 1 byte (process)" cat1 "ntfscat" ntfscat1
+row "cat 1 byte (process)" cat1 "/bin/true" true
+row "mft (142,198 records)" mft "fls -r -m /" fls
+row "cat 1 GiB" cat "icat" icat
+row "cat 1 GiB" cat "ntfscat" ntfscat
+for fmt in E01 vhdx qcow2; do
+    row "cat 1 GiB, $fmt" "cat-$fmt" "ntx cat 1 GiB, raw" cat
+    row "mft, $fmt" "mft-$fmt" "ntx mft, raw" mft
+done
+row "cat 1 GiB, E01" cat-E01 "icat -i ewf, E01" icat-E01
+row "mft, E01" mft-E01 "fls -i ewf -r -m /, E01" fls-E01
+echo "(x: ntx's time divided by the peer's; below 1, ntx is faster)"
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
