@@ -8,7 +8,7 @@ set(NTX_CORE_SOURCES
   parse/efs.c parse/xpress.c parse/lzx.c
   device/device.c device/partition.c
   mft/alist.c mft/mft.c
-  value/stream.c value/compressed.c value/attrs.c value/runs.c
+  value/stream.c value/compressed.c value/read.c value/attrs.c value/runs.c
   tree/index.c tree/upcase.c tree/dir.c tree/path.c tree/file.c tree/readlink.c
   volume/volume.c volume/bitmap.c
   forensic/slack.c forensic/security.c forensic/usn.c)

@@ -36,7 +36,7 @@ static const uint8_t *stream_extent_by_entry(const uint8_t *rec, const ntx_alist
  * Find the extent that maps vcn (0 at open) and point the cursor at its
  * start. *attr receives the extent, valid until the next record load.
  */
-static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **attr)
+static ntx_err stream_find_extent(ntx_stream *s, uint64_t vcn, const uint8_t **attr)
 {
     ntx_volume *vol = s->vol;
     const uint8_t *rec, *a;
@@ -47,7 +47,6 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
     if (rc != NTX_OK)
         return rc;
     const uint8_t *al = ntx_rec_find_attr(rec, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &off);
-    s->has_alist = al != NULL;
     /* The list never lists itself: read as a stream (ntx_attr_read), it is
      * the base record's own attribute. */
     if (al == NULL || s->type == NTX_AT_ATTRIBUTE_LIST) {
@@ -86,19 +85,21 @@ static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
     s->cur.rec_no = rec_no;
     s->cur.attr_off = off;
     s->cur.run.len = 0;
-    s->cur.valid = false;
-    if (!ntx_attr_is_resident(a)) {
-        /* Whether the extent maps vcn is ntx_stream_map_vcn()'s question: at open
-         * (vcn 0) an extent may map nothing at all, as Windows and the
-         * Linux ntfs3 driver write for an empty value (highest VCN -1). */
-        s->cur.pair_off = ntx_attr_mp_offset(a);
-        s->cur.next_vcn = ntx_attr_lowest_vcn(a);
-        s->cur.last_vcn = ntx_attr_vcn_end(a);
-        s->cur.lcn = 0;
-        s->cur.valid = true;
-    }
+    s->cur.valid = !ntx_attr_is_resident(a);
+    /* Whether the extent maps vcn is ntx_stream_map_vcn()'s question: at
+     * open (vcn 0) an extent may map nothing at all, as Windows and the
+     * Linux ntfs3 driver write for an empty value (highest VCN -1). */
+    if (s->cur.valid)
+        ntx_mp_begin(a, &s->cur.mp);
     *attr = a;
     return NTX_OK;
+}
+
+/* Point the cursor at the start of the extent that maps vcn. */
+static ntx_err stream_seek_extent(ntx_stream *s, uint64_t vcn)
+{
+    const uint8_t *a;
+    return stream_find_extent(s, vcn, &a);
 }
 
 /* Fill the sizes and form of a freshly found first extent. */
@@ -148,29 +149,12 @@ ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const u
         s->name[i] = name[i];
 
     const uint8_t *a;
-    ntx_err rc = stream_seek_extent(s, 0, &a);
+    ntx_err rc = stream_find_extent(s, 0, &a);
     if (rc != NTX_OK)
         return rc;
     if (!ntx_attr_is_resident(a) && ntx_attr_lowest_vcn(a) != 0)
         return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, s->cur.rec_no, 0);
     return stream_take_first_extent(s, a);
-}
-
-/* The attribute the handle points at (its first extent), checked to still
- * have the form the stream was opened with; NULL with *rc set on failure. */
-static const uint8_t *stream_attr(ntx_stream *s, ntx_err *rc)
-{
-    const uint8_t *rec, *a = NULL;
-    *rc = ntx_record_get(s->vol, s->cur.rec_no, &rec);
-    if (*rc == NTX_OK) {
-        a = ntx_rec_attr_at(rec, s->cur.attr_off, s->type);
-        if (a == NULL || ntx_attr_is_resident(a) != s->resident) {
-            *rc = ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, s->cur.rec_no,
-                           s->cur.attr_off);
-            a = NULL;
-        }
-    }
-    return a;
 }
 
 /* The run that maps vcn, continuing the cursor's decoding when it can. */
@@ -187,40 +171,36 @@ ntx_err ntx_stream_map_vcn(ntx_stream *s, uint64_t vcn, ntx_run *run)
         ntx_mem_copy(run, &c->run, sizeof *run);
         return NTX_OK;
     }
-    if (c->valid && vcn >= c->next_vcn && vcn < c->last_vcn) {
-        rc = ntx_record_get(vol, c->rec_no, &rec);
-        if (rc != NTX_OK)
-            return rc;
-        a = ntx_rec_attr_at(rec, c->attr_off, s->type);
-        if (a == NULL || ntx_attr_is_resident(a))
-            return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, c->rec_no, c->attr_off);
-    } else {
-        rc = stream_seek_extent(s, vcn, &a);
+    /* Decoding goes forward only: a VCN behind the cursor, or past the
+     * extent it is in, starts again from the extent that maps it. */
+    if (!c->valid || vcn < c->mp.vcn || vcn >= c->mp.vcn_end) {
+        rc = stream_seek_extent(s, vcn);
         if (rc != NTX_OK)
             return rc == NTX_E_NOT_FOUND
                        ? ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, s->mft_no, vcn)
                        : rc;
-        if (!c->valid)
-            return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, c->rec_no, c->attr_off);
-        if (vcn < c->next_vcn || vcn >= c->last_vcn)
+        if (!c->valid || vcn < c->mp.vcn || vcn >= c->mp.vcn_end)
             return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, c->rec_no, vcn);
     }
+    rc = ntx_record_get(vol, c->rec_no, &rec);
+    if (rc != NTX_OK)
+        return rc;
+    a = ntx_rec_attr_at(rec, c->attr_off, s->type);
+    if (a == NULL || ntx_attr_is_resident(a))
+        return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, c->rec_no, c->attr_off);
 
-    ntx_mp_state st = { c->pair_off, c->next_vcn, c->last_vcn, c->lcn };
     /* bound: ntx_mp_next consumes at least 2 mapping-pair bytes per run */
     for (;;) {
-        ntx_run r;
-        rc = ntx_mp_next(vol, a, &st, &r, c->rec_no);
-        if (rc == NTX_END)
-            return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, c->rec_no, vcn);
-        if (rc != NTX_OK)
-            return rc;
-        c->pair_off = st.pos;
-        c->next_vcn = st.vcn;
-        c->lcn = st.lcn;
-        ntx_mem_copy(&c->run, &r, sizeof r);
-        if (vcn < r.vcn + r.len) {
-            ntx_mem_copy(run, &r, sizeof r);
+        rc = ntx_mp_next(vol, a, &c->mp, &c->run, c->rec_no);
+        if (rc != NTX_OK) {
+            /* never continue past a bad run: the next call starts over */
+            c->valid = false;
+            return rc == NTX_END
+                       ? ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, c->rec_no, vcn)
+                       : rc;
+        }
+        if (vcn < c->run.vcn + c->run.len) {
+            ntx_mem_copy(run, &c->run, sizeof *run);
             return NTX_OK;
         }
     }
@@ -271,56 +251,6 @@ ntx_err ntx_stream_read_runs(ntx_stream *s, uint64_t off, uint8_t *dst, size_t l
         off += n;
         len -= n;
     }
-    return NTX_OK;
-}
-
-static ntx_err stream_read_resident(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
-{
-    ntx_err rc;
-    const uint8_t *a = stream_attr(s, &rc);
-    if (a == NULL)
-        return rc;
-    ntx_span v = ntx_attr_value(a);
-    if (off > v.len || len > v.len - off)
-        return ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_RESIDENT_VALUE, s->cur.rec_no,
-                        s->cur.attr_off);
-    ntx_mem_copy(dst, v.p + off, len);
-    return NTX_OK;
-}
-
-ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size_t *got)
-{
-    if (s == NULL || got == NULL || (buf == NULL && len != 0))
-        return NTX_E_ARG;
-    *got = 0;
-    ntx_volume *vol = s->vol;
-    if (!ntx_volume_handle_live(vol, s->gen))
-        return NTX_E_STALE;
-    if (off >= s->size || len == 0)
-        return NTX_OK;
-
-    size_t n = (size_t)ntx_min_u64(len, s->size - off);
-    uint8_t *dst = buf;
-    ntx_err rc;
-    if (s->resident) {
-        rc = stream_read_resident(s, off, dst, n);
-    } else if ((s->flags & NTX_ATTR_FLAG_ENCRYPTED) != 0 && (s->open_flags & NTX_STREAM_RAW) == 0) {
-        return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_ENCRYPTED, s->mft_no, 0);
-    } else {
-        uint64_t data_end = ntx_min_u64(off + n, s->init_size);
-        size_t valid = off < data_end ? (size_t)(data_end - off) : 0;
-        rc = NTX_OK;
-        if (valid > 0 && s->cu_shift == 0)
-            rc = ntx_stream_read_runs(s, off, dst, valid);
-        else if (valid > 0 && NTX_WITH_LZNT1) /* config.h: refused at open otherwise */
-            rc = ntx_stream_read_compressed(s, off, dst, valid);
-        /* Past the initialized size the disk holds garbage: it reads as zeros. */
-        if (rc == NTX_OK)
-            ntx_mem_zero(dst + valid, n - valid);
-    }
-    if (rc != NTX_OK)
-        return rc;
-    *got = n;
     return NTX_OK;
 }
 
