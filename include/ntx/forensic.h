@@ -99,9 +99,7 @@ typedef struct ntx_run_iter {
     uint64_t rec_no;
     uint32_t attr_off;
     uint32_t type;
-    uint32_t pos;             /* next mapping-pairs byte */
-    uint64_t vcn, vcn_end;
-    int64_t lcn;
+    ntx_mp_state mp;          /* the decoder (private) */
     int err;                  /* sticky */
 } ntx_run_iter;
 

@@ -167,7 +167,9 @@ static ntx_err mft_read_raw(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
     for (unsigned pass = 0; pass <= 2u * (vol->geo.record_size >> 8); pass++) {
         uint64_t need = 0;
         ntx_err rc = mft_read_pieces(vol, mft_no, dst, &done, &need);
-        if (rc != NTX_END)
+        /* NTX_END asks for an extension record of $MFT, which only a build
+         * that reads attribute lists looks for (mft_extent()) */
+        if (rc != NTX_END || !NTX_WITH_ATTRLIST)
             return rc;
         rc = mft_load_extension(vol, need);
         if (rc != NTX_OK)
@@ -189,7 +191,7 @@ static ntx_err mft_read_mirror(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
 static NTX_COLD ntx_err mft_recover(ntx_volume *vol, uint64_t mft_no, uint8_t *dst, ntx_err rc)
 {
     ntx_diag primary;
-    if (!NTX_WITH_RECOVERY || mft_no >= MFT_MIRRORED) /* config.h */
+    if (mft_no >= MFT_MIRRORED)
         return rc;
     ntx_mem_copy(&primary, &vol->diag, sizeof primary);
     if (mft_read_mirror(vol, mft_no, dst) == NTX_OK)
@@ -204,7 +206,9 @@ static ntx_err mft_load(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
     ntx_err rc = mft_read_raw(vol, mft_no, dst);
     if (rc == NTX_OK)
         rc = ntx_record_check(vol, dst, mft_no);
-    return rc == NTX_OK ? rc : mft_recover(vol, mft_no, dst, rc);
+    if (rc == NTX_OK || !NTX_WITH_RECOVERY) /* config.h */
+        return rc;
+    return mft_recover(vol, mft_no, dst, rc);
 }
 
 /* ---- the record cache ---- */
@@ -216,9 +220,11 @@ void ntx_record_cache_reset(ntx_volume *vol)
 {
     for (unsigned i = 0; i < NTX_RECORD_SLOTS; i++) {
         vol->rec_slot_no[i] = NTX_NO_RECORD;
-        vol->rec_slot_tick[i] = 0;
+        if (RECORD_LRU)
+            vol->rec_slot_tick[i] = 0;
     }
-    vol->mftext_no = NTX_NO_RECORD;
+    if (NTX_WITH_ATTRLIST) /* config.h: the only user of the extension slot */
+        vol->mftext_no = NTX_NO_RECORD;
     vol->mft_run.len = 0;
 }
 
@@ -240,7 +246,8 @@ ntx_err ntx_record_get(ntx_volume *vol, uint64_t mft_no, const uint8_t **rec)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NUMBER, mft_no, 0);
 
     vol->rec_slot_no[victim] = NTX_NO_RECORD;
-    vol->rec_slot_tick[victim] = 0;
+    if (RECORD_LRU)
+        vol->rec_slot_tick[victim] = 0;
     ntx_err rc = mft_load(vol, mft_no, vol->rec_slot[victim]);
     if (rc != NTX_OK)
         return rc;
@@ -321,7 +328,7 @@ ntx_err ntx_mft_bootstrap(ntx_volume *vol)
     ntx_err rc = ntx_dev_read(vol, off, vol->mft0, vol->geo.record_size);
     if (rc == NTX_OK)
         rc = ntx_record_check(vol, vol->mft0, 0);
-    if (rc != NTX_OK && mft_recover(vol, 0, vol->mft0, rc) != NTX_OK)
+    if (rc != NTX_OK && (!NTX_WITH_RECOVERY || mft_recover(vol, 0, vol->mft0, rc) != NTX_OK))
         return rc;
     if ((ntx_rec_flags(vol->mft0) & REC_FLAG_IN_USE) == 0)
         return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NOT_IN_USE, 0, REC_FLAGS);

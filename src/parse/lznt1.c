@@ -33,7 +33,6 @@
 
 #include "../base/bytes.h"
 #include "ntx/config.h"
-#if NTX_WITH_LZNT1
 
 enum {
     LZNT1_SIZE_MASK = 0x0FFFu,       /* header bits 0-11: chunk size - 3 */
@@ -220,4 +219,3 @@ out:
     return rc;
 }
 
-#endif /* NTX_WITH_LZNT1 */

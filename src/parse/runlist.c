@@ -64,7 +64,7 @@ ntx_err ntx_mp_next(ntx_volume *vol, const uint8_t *a, ntx_mp_state *st, ntx_run
             return runlist_bad(vol, NTX_CHK_RUN_LENGTH, mft_no, pos);
         st->pos = pos + 1u + len_n + off_n;
         if (length == 0)
-            continue; /* an empty sparse run carries nothing (HOSTILE R19) */
+            continue; /* an empty sparse run carries nothing */
 
         uint64_t ulen = (uint64_t)length;
         if (ulen > st->vcn_end - st->vcn)

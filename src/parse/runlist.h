@@ -8,13 +8,7 @@
 #include "../base/bytes.h"
 #include "ntx/volume.h"
 
-/* Decoder position inside one attribute's mapping pairs. */
-typedef struct ntx_mp_state {
-    uint32_t pos;      /* next byte, from the attribute start */
-    uint64_t vcn;      /* first VCN of the next run */
-    uint64_t vcn_end;  /* one past the extent's highest VCN */
-    int64_t lcn;       /* LCN accumulator (deltas are relative) */
-} ntx_mp_state;
+/* The decoder position, ntx_mp_state, is in ntx/volume.h: stream handles keep one. */
 
 /* Start decoding the checked non-resident attribute a. */
 void ntx_mp_begin(const uint8_t *a, ntx_mp_state *st);
@@ -23,7 +17,8 @@ void ntx_mp_begin(const uint8_t *a, ntx_mp_state *st);
  * Decode the next run. Returns NTX_OK with *run; NTX_END at the terminator
  * (after checking that the runs covered exactly [lowest, highest] VCN);
  * NTX_E_RUNLIST on any inconsistency (vol->diag: record mft_no, offset of
- * the bad byte in the attribute). Zero-length sparse runs are skipped.
+ * the bad byte in the attribute). Zero-length sparse runs are skipped. After
+ * an error *st may have moved: a caller that keeps it must start again.
  */
 ntx_err ntx_mp_next(ntx_volume *vol, const uint8_t *a, ntx_mp_state *st, ntx_run *run,
                     uint64_t mft_no);

@@ -22,17 +22,12 @@ ntx_err ntx_attr_runs_open(ntx_run_iter *it, const ntx_file *f, const ntx_attr_i
     const uint8_t *a = ntx_rec_attr_at(rec, ai->attr_off, ai->type);
     if (a == NULL || ntx_attr_is_resident(a))
         return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, ai->rec_no, ai->attr_off);
-    ntx_mp_state st;
-    ntx_mp_begin(a, &st);
     it->vol = vol;
     it->gen = vol->gen;
     it->rec_no = ai->rec_no;
     it->attr_off = ai->attr_off;
     it->type = ai->type;
-    it->pos = st.pos;
-    it->vcn = st.vcn;
-    it->vcn_end = st.vcn_end;
-    it->lcn = st.lcn;
+    ntx_mp_begin(a, &it->mp);
     it->err = NTX_OK;
     return NTX_OK;
 }
@@ -54,14 +49,9 @@ ntx_err ntx_attr_runs_next(ntx_run_iter *it, ntx_run *run)
         it->err = ntx_fail(it->vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, it->rec_no, it->attr_off);
         return (ntx_err)it->err;
     }
-    ntx_mp_state st = { it->pos, it->vcn, it->vcn_end, it->lcn };
-    rc = ntx_mp_next(it->vol, a, &st, run, it->rec_no);
-    if (rc == NTX_OK) {
-        it->pos = st.pos;
-        it->vcn = st.vcn;
-        it->lcn = st.lcn;
-    } else if (rc != NTX_END) {
+    /* ntx_mp_next() moves the decoder only when it decodes a run */
+    rc = ntx_mp_next(it->vol, a, &it->mp, run, it->rec_no);
+    if (rc != NTX_OK && rc != NTX_END)
         it->err = rc;
-    }
     return rc;
 }
