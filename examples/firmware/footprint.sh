@@ -39,7 +39,7 @@ profiles="full boot minimal"
 # after their path (parse/index.c and tree/index.c are two files)
 sources=$(sed -n '/set(NTX_CORE_SOURCES/,/)/p' src/sources.cmake | tr ' ()' '\n\n\n' | grep '\.c$' |
   sed 's|^|src/|')
-roots_min="ntx_volume_mount ntx_file_open_path ntx_stream_open_data ntx_stream_read"
+roots_min="ntx_volume_mount_checked ntx_file_open_path ntx_stream_open_data ntx_stream_read"
 roots_grub="$roots_min ntx_volume_get_info ntx_dir_open ntx_dir_next"
 
 # target name, compiler prefix, extra flags
@@ -61,16 +61,52 @@ sections() {
     END { printf "%d %d %d %d\n", t, r, d, b }'
 }
 
-# build PREFIX FLAGS PROFILE OUTDIR: the core's objects, core.o, and gc'd links
+# The measuring build: a copy of src/ in which a failure that only corrupt or
+# hostile metadata causes is unreachable, so the compiler drops every check
+# leading to one (and, in the full profile, the recording of diagnostics,
+# which serves the checks alone). A lower bound of what the checks cost;
+# never a build to run, and not a mode of the core: only this copy has it.
+corruption_codes="NTX_E_FIXUP NTX_E_RECORD NTX_E_ATTR NTX_E_RUNLIST NTX_E_INDEX NTX_E_ATTRLIST
+  NTX_E_LOOP NTX_E_LIMIT NTX_E_COMPRESSION NTX_E_RANGE NTX_E_REPARSE NTX_E_NAME NTX_E_CORRUPT"
+make_unchecked_copy() {
+  local dst=$work/unchecked-src cond="" c
+  [ -d "$dst" ] && return 0
+  cp -r src "$dst"
+  for c in $corruption_codes; do
+    grep -q "\b$c\b" include/ntx/error.h && cond="$cond || (e) == $c"
+  done
+  # error.c's definition of ntx_fail() would meet the macro below: renamed
+  sed -i 's/^ntx_err ntx_fail(ntx_volume \*vol/ntx_err ntx_fail_unused(ntx_volume *vol/' "$dst/base/error.c"
+  sed -i '$ d' "$dst/base/diag.h" # its final #endif
+  cat >> "$dst/base/diag.h" << EOF
+#define NTX_CORRUPTION_(e) (0 $cond)
+#undef ntx_fail
+#define ntx_fail(vol, err, check, mft_no, offset) \\
+    ((void)(vol), (void)(check), (void)(mft_no), (void)(offset), \\
+     NTX_CORRUPTION_(err) ? (__builtin_unreachable(), (ntx_err)(err)) : (ntx_err)(err))
+#undef ntx_invalid
+#define ntx_invalid(check, which, err) \\
+    (NTX_CORRUPTION_(err) ? (__builtin_unreachable(), (ntx_err)(err)) \\
+                          : (*(check) = (which), (ntx_err)(err)))
+#endif
+EOF
+}
+
+# build PREFIX FLAGS PROFILE OUTDIR [unchecked]: the core's objects, core.o,
+# and gc'd links (of the measuring copy with "unchecked")
 build_core() {
-  local prefix=$1 flags=$2 profile=$3 out=$4
+  local prefix=$1 flags=$2 profile=$3 out=$4 list=$sources
   local P
   P=$(tr a-z A-Z <<< "$profile")
   mkdir -p "$out"
+  if [ "${5:-}" = unchecked ]; then
+    make_unchecked_copy
+    list=$(printf '%s\n' $sources | sed "s|^src/|$work/unchecked-src/|")
+  fi
   local inc
   inc=$("${prefix}gcc" -print-file-name=include)
-  printf '%s\n' $sources | xargs -P "$jobs" -I{} sh -c \
-    "${prefix}gcc $base_flags -isystem $inc $flags -DNTX_PROFILE=NTX_PROFILE_$P -c {} -o $out/\$(echo {} | tr / _).o" \
+  printf '%s\n' $list | xargs -P "$jobs" -I{} sh -c \
+    "${prefix}gcc $base_flags -isystem $inc $flags -DNTX_PROFILE=NTX_PROFILE_$P -c {} -o $out/\$(echo {} | sed 's|.*/src/||; s|^src/||' | tr / _).o" \
     || return 1
   "${prefix}ld" -r -o "$out/core.o" $(ls "$out"/*.o | grep -v '/core.o$')
   local u
@@ -78,7 +114,7 @@ build_core() {
     local roots=roots_$set
     u=""
     for r in ${!roots}; do u="$u -u $r"; done
-    "${prefix}ld" -r --gc-sections $u -e ntx_volume_mount -o "$out/gc_$set.o" "$out/core.o"
+    "${prefix}ld" -r --gc-sections $u -e ntx_volume_mount_checked -o "$out/gc_$set.o" "$out/core.o"
   done
 }
 
@@ -221,27 +257,27 @@ if build_core "$fprefix" "-fno-pie" full "$fout" > "$fout.log" 2>&1; then
   read -r fgt _ _ _ <<< "$(sections "$fprefix" "$fout/gc_grub.o")"
   echo "| (none: the full profile) | $fmt | | $fgt | |"
   grub_lacks="NTX_WITH_DIAG NTX_WITH_RECOVERY NTX_WITH_NAMED_STREAMS NTX_WITH_STRERROR NTX_WITH_UPCASE NTX_WITH_DELETED"
-  # The last row also drops the checks of on-disk data (src/diag.h,
-  # NTX_MEASURE_UNCHECKED: a build to measure, never to run).
+  # The last row also drops the checks of on-disk data (the measuring copy,
+  # make_unchecked_copy: a build to measure, never to run).
   for sw in NTX_WITH_LZNT1 NTX_WITH_ATTRLIST NTX_WITH_RECOVERY NTX_WITH_DIAG NTX_WITH_STRERROR \
             NTX_WITH_DOTDOT NTX_WITH_NAMED_STREAMS NTX_WITH_UNICODE_PATHS NTX_WITH_UPCASE \
             NTX_WITH_WORD_MEM NTX_WITH_DELETED \
-            "$grub_lacks" "$grub_lacks NTX_MEASURE_UNCHECKED"; do
-    defs=""
+            "$grub_lacks" "$grub_lacks unchecked"; do
+    defs="" how=""
     for d in $sw; do
-      case $d in NTX_MEASURE_*) defs="$defs -D$d";; *) defs="$defs -D$d=0";; esac
+      case $d in unchecked) how=unchecked;; *) defs="$defs -D$d=0";; esac
     done
     o="$work/feat-$(tr ' ' _ <<< "$sw")"
-    if build_core "$fprefix" "-fno-pie$defs" full "$o" > "$o.log" 2>&1; then
+    if build_core "$fprefix" "-fno-pie$defs" full "$o" $how > "$o.log" 2>&1; then
       read -r mt _ _ _ <<< "$(sections "$fprefix" "$o/gc_min.o")"
       read -r gt _ _ _ <<< "$(sections "$fprefix" "$o/gc_grub.o")"
       label=$sw
       [ "$sw" = "$grub_lacks" ] && label="all GRUB lacks: ${sw// /, }"
-      [ "$sw" = "$grub_lacks NTX_MEASURE_UNCHECKED" ] &&
-        label="all GRUB lacks, and the checks of on-disk data (lower bound: NTX_MEASURE_UNCHECKED)"
+      [ "$sw" = "$grub_lacks unchecked" ] &&
+        label="all GRUB lacks, and the checks of on-disk data (lower bound: the measuring copy)"
       echo "| $label | $mt | $((fmt - mt)) | $gt | $((fgt - gt)) |"
       [ "$sw" = "$grub_lacks" ] && grub_lacks_text=$gt
-      [ "$sw" = "$grub_lacks NTX_MEASURE_UNCHECKED" ] && { unchecked_text=$gt; unchecked_dir=$o; }
+      [ "$sw" = "$grub_lacks unchecked" ] && { unchecked_text=$gt; unchecked_dir=$o; }
     else
       echo "| $sw | build failed | | | |"
     fi
@@ -295,17 +331,17 @@ fi
 echo
 echo "### What the checks of on-disk data cost, per profile (x86-64)"
 echo
-echo "Each profile built as a measuring build with NTX_MEASURE_UNCHECKED (src/diag.h): a failure that"
+echo "Each profile built from a measuring copy of src/ that footprint.sh makes: a failure that"
 echo "only corrupt or hostile metadata causes is unreachable, so the compiler drops the checks leading"
 echo "to it (in the full profile the recording of diagnostics goes too: it serves the checks alone)."
-echo "A lower bound of what the checks cost; never a build to run."
+echo "A lower bound of what the checks cost; never a build to run, and not a mode of the core."
 echo
 echo "| profile | mount+open+read .text | without the checks | the checks cost at least |"
 echo "|---|---|---|---|"
 for p in $profiles; do
   o="$work/unchecked-$p"
   read -r mt _ _ _ <<< "$(sections "$fprefix" "$work/${fprefix}$p/gc_min.o" 2> /dev/null || echo "0 0 0 0")"
-  if build_core "$fprefix" "-fno-pie -DNTX_MEASURE_UNCHECKED" "$p" "$o" > "$o.log" 2>&1; then
+  if build_core "$fprefix" "-fno-pie" "$p" "$o" unchecked > "$o.log" 2>&1; then
     read -r ut _ _ _ <<< "$(sections "$fprefix" "$o/gc_min.o")"
     echo "| $p | $mt | $ut | $((mt - ut)) |"
   else

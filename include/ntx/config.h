@@ -9,6 +9,8 @@
 #ifndef NTX_CONFIG_H
 #define NTX_CONFIG_H
 
+#include <stdint.h>
+
 /* Largest MFT record accepted (NTFS uses 1024, or 4096 on 4 KiB-sector disks). */
 #ifndef NTX_MAX_RECORD_SIZE
 #define NTX_MAX_RECORD_SIZE 4096u
@@ -44,11 +46,6 @@
  * 256 KiB as well). Bounds the work of a single attribute lookup. */
 #ifndef NTX_MAX_ATTRLIST_SIZE
 #define NTX_MAX_ATTRLIST_SIZE (256u * 1024u)
-#endif
-
-/* Symbolic links followed while resolving one path (Linux uses 40). */
-#ifndef NTX_MAX_SYMLINK_HOPS
-#define NTX_MAX_SYMLINK_HOPS 40u
 #endif
 
 /*
@@ -194,5 +191,27 @@
 #if NTX_RECORD_SLOTS < 1 || (NTX_WITH_ATTRLIST && NTX_RECORD_SLOTS < 2)
 #error "NTX_RECORD_SLOTS must be at least 1, and at least 2 with NTX_WITH_ATTRLIST"
 #endif
+
+/*
+ * NTX_CONFIG_ID - every setting above folded into one number. The layout of
+ * ntx_volume and of the handles, and the workspace, depend on them: a
+ * program compiled with other values than the library it links would hand
+ * the library memory of another size. ntx_volume_mount() (volume.h) passes
+ * the caller's NTX_CONFIG_ID and sizeof(ntx_volume), and the library refuses
+ * a mismatch (NTX_E_CONFIG) before it writes a byte. Build the library and
+ * its callers with the same -D values: the pkg-config file and the CMake
+ * package of an installed library carry them.
+ */
+#define NTX_CONFIG_MIX_(h, v) ((uint32_t)(h) * 0x01000193u ^ (uint32_t)(v))
+#define NTX_CONFIG_ID                                                                             \
+    NTX_CONFIG_MIX_(NTX_CONFIG_MIX_(NTX_CONFIG_MIX_(NTX_CONFIG_MIX_(NTX_CONFIG_MIX_(              \
+    NTX_CONFIG_MIX_(NTX_CONFIG_MIX_(NTX_CONFIG_MIX_(NTX_CONFIG_MIX_(0x811C9DC5u,                  \
+    NTX_PROFILE), NTX_MAX_RECORD_SIZE), NTX_MAX_INDEX_BLOCK_SIZE), NTX_MAX_BLOCK_SIZE),           \
+    NTX_MAX_INDEX_DEPTH), (uint32_t)(NTX_DIR_FUEL_MAX >> 16)), NTX_MAX_ATTRLIST_SIZE),            \
+    NTX_RECORD_SLOTS),                                                                            \
+    (NTX_WITH_LZNT1 << 0) | (NTX_WITH_ATTRLIST << 1) | (NTX_WITH_RECOVERY << 2) |                 \
+    (NTX_WITH_DIAG << 3) | (NTX_WITH_STRERROR << 4) | (NTX_WITH_DOTDOT << 5) |                    \
+    (NTX_WITH_UNICODE_PATHS << 6) | (NTX_WITH_UPCASE << 7) | (NTX_WITH_DELETED << 8) |            \
+    (NTX_WITH_NAMED_STREAMS << 9) | (NTX_WITH_WORD_MEM << 10))
 
 #endif

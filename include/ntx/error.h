@@ -38,6 +38,7 @@ typedef enum ntx_err {
     NTX_E_LIMIT = -21,          /* a work bound was hit (tree depth, step budget, symlink hops) */
     NTX_E_REPARSE = -22,        /* corrupt reparse point data */
     NTX_E_BUFFER = -23,         /* the caller's output buffer is too small */
+    NTX_E_CONFIG = -24,         /* the caller was built with other configuration values (config.h) */
 } ntx_err;
 
 /* Which test failed; recorded in ntx_diag.check next to the error code. */

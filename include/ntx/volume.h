@@ -87,16 +87,21 @@ typedef struct ntx_geometry {
  * demand without touching the record cache. */
 #define NTX_UPCASE_RUNS 8u
 
+/* Where a mapping-pairs decoder is in one extent (private to the core). */
+typedef struct ntx_mp_state {
+    uint32_t pos;       /* next mapping-pairs byte, from the attribute start */
+    uint64_t vcn;       /* first VCN of the next run */
+    uint64_t vcn_end;   /* one past the extent's highest VCN */
+    int64_t lcn;        /* LCN accumulator (deltas are relative) */
+} ntx_mp_state;
+
 /* Where the stream cursor is in its runlist: positions only, never pointers. */
 typedef struct ntx_run_cursor {
     uint64_t rec_no;    /* record holding the current extent (attribute) */
     uint32_t attr_off;  /* offset of that attribute in the record */
-    uint32_t pair_off;  /* next mapping-pairs byte, from the attribute start */
-    uint64_t next_vcn;  /* first VCN after run */
-    uint64_t last_vcn;  /* the extent's highest VCN */
-    int64_t lcn;        /* LCN accumulator of the mapping pairs decoder */
+    ntx_mp_state mp;    /* the decoder, past run */
     ntx_run run;        /* the last decoded run */
-    bool valid;
+    bool valid;         /* the extent is non-resident and mp is set */
 } ntx_run_cursor;
 
 /*
@@ -113,7 +118,6 @@ typedef struct ntx_stream {
     uint16_t flags;               /* NTX_ATTR_FLAG_* of the first extent */
     uint8_t name_len;
     bool resident;
-    bool has_alist;               /* the base record has an $ATTRIBUTE_LIST */
     uint8_t cu_shift;             /* compression unit, log2 clusters; 0 if not compressed */
     uint8_t open_flags;           /* NTX_OPEN_DELETED, NTX_STREAM_RAW (internal) */
     uint64_t size;                /* data size */
@@ -223,19 +227,35 @@ size_t ntx_workspace_size(const ntx_geometry *geo);
 /**
  * ntx_volume_mount() - mount a volume for reading.
  *
+ * A macro: it passes the caller's sizeof(ntx_volume) and NTX_CONFIG_ID
+ * (config.h) to ntx_volume_mount_checked(), which refuses a program built
+ * with other configuration values than the library before it touches *vol.
  * Reads:   the boot sector (or its backup), $MFT record 0 (or its $MFTMirr
  *          copy, also for records 1-3), $UpCase's record and $Volume.
- * Buffers: vol is filled (any earlier content is replaced); ws of ws_size
- *          bytes becomes the volume's scratch until the next mount. No other
- *          memory is used; nothing is allocated.
- * Returns: NTX_OK; NTX_E_ARG (NULL pointers, bad block size or offset);
- *          NTX_E_WORKSPACE (ws_size < ntx_workspace_size(); vol->geo then
- *          holds the geometry so the caller can size it); NTX_E_IO;
- *          NTX_E_NOT_NTFS; NTX_E_UNSUPPORTED; NTX_E_FIXUP / NTX_E_RECORD /
- *          NTX_E_ATTR / NTX_E_RUNLIST for a corrupt $MFT, $UpCase or $Volume.
- *          vol->diag says where.
+ * Buffers: vol is filled (nothing in it is read first: it may be
+ *          uninitialized memory); ws of ws_size bytes becomes the volume's
+ *          scratch until the next mount. No other memory is used; nothing is
+ *          allocated.
+ * Handles: those opened from an earlier mount of the same vol answer
+ *          NTX_E_STALE after ntx_volume_unmount(), and after a new mount
+ *          unless it is of the same volume (same boot sector) through the
+ *          same callback context and workspace, where they read what they
+ *          read before.
+ * Returns: NTX_OK; NTX_E_CONFIG (configuration or sizeof(ntx_volume)
+ *          differs from the library's; *vol untouched); NTX_E_ARG (NULL
+ *          pointers, bad block size or offset); NTX_E_WORKSPACE (ws_size <
+ *          ntx_workspace_size(); vol->geo then holds the geometry so the
+ *          caller can size it); NTX_E_IO; NTX_E_NOT_NTFS; NTX_E_UNSUPPORTED;
+ *          NTX_E_FIXUP / NTX_E_RECORD / NTX_E_ATTR / NTX_E_RUNLIST for a
+ *          corrupt $MFT, $UpCase or $Volume. vol->diag says where.
  */
-ntx_err ntx_volume_mount(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_size);
+#define ntx_volume_mount(vol, io, ws, ws_size)                                                    \
+    ntx_volume_mount_checked((vol), (io), (ws), (ws_size), sizeof(ntx_volume), NTX_CONFIG_ID)
+ntx_err ntx_volume_mount_checked(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_size,
+                                 size_t volume_size, uint32_t config_id);
+
+/* The NTX_CONFIG_ID the library was built with (to name a mismatch). */
+uint32_t ntx_config_id(void);
 
 /**
  * ntx_volume_unmount() - end a mount: every handle opened from it becomes

@@ -3,7 +3,7 @@
  */
 #include "diag.h"
 
-#if NTX_WITH_DIAG && !defined(NTX_MEASURE_UNCHECKED) /* diag.h: a measuring build */
+#if NTX_WITH_DIAG /* config.h */
 ntx_err ntx_fail(ntx_volume *vol, ntx_err err, ntx_check check, uint64_t mft_no, uint64_t offset)
 {
     vol->diag.err = err;
@@ -45,6 +45,7 @@ const char *ntx_strerror(int err)
     case NTX_E_LIMIT: return "work limit reached (metadata loop?)";
     case NTX_E_REPARSE: return "corrupt reparse point";
     case NTX_E_BUFFER: return "output buffer too small";
+    case NTX_E_CONFIG: return "built with other configuration values than the library";
     default: return "unknown error";
     }
 }

@@ -167,14 +167,35 @@ static void volume_carve_workspace(ntx_volume *vol, void *ws)
 #endif
 }
 
-ntx_err ntx_volume_mount(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_size)
+uint32_t ntx_config_id(void)
 {
+    return NTX_CONFIG_ID;
+}
+
+/*
+ * The mount generation handles are checked against. It is made from what
+ * identifies this mount (the workspace, the callback's context, the volume's
+ * offset, serial number and size), not from what vol held before:
+ * vol may be uninitialized memory, and reading it would be reading garbage.
+ */
+static uint32_t volume_generation(const ntx_volume *vol, const void *ws)
+{
+    uint64_t h = (uintptr_t)ws ^ ((uint64_t)(uintptr_t)vol->io.ctx << 1) ^ vol->io.offset ^
+                 vol->geo.serial ^ (vol->geo.total_sectors << 7);
+    uint32_t gen = (uint32_t)(h ^ (h >> 32));
+    return gen != 0 ? gen : 1u;
+}
+
+ntx_err ntx_volume_mount_checked(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_size,
+                                 size_t volume_size, uint32_t config_id)
+{
+    /* A caller built with other settings has another ntx_volume: writing
+     * the library's size of struct into it would corrupt its memory. */
+    if (volume_size != sizeof *vol || config_id != NTX_CONFIG_ID)
+        return NTX_E_CONFIG;
     if (vol == NULL || io == NULL || io->read == NULL || ws == NULL)
         return NTX_E_ARG;
-    uint32_t gen =
-        (vol->priv == NTX_VOLUME_LIVE || vol->priv == NTX_VOLUME_DEAD) ? vol->gen + 1u : 1u;
     ntx_mem_zero(vol, sizeof *vol);
-    vol->gen = gen;
     vol->diag.mft_no = NTX_NO_RECORD;
     ntx_mem_copy(&vol->io, io, sizeof *io);
     if (vol->io.block_size == 0)
@@ -188,6 +209,7 @@ ntx_err ntx_volume_mount(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_
     if (ws_size < ntx_workspace_size(&vol->geo))
         return ntx_fail(vol, NTX_E_WORKSPACE, NTX_CHK_WORKSPACE, NTX_NO_RECORD,
                         ntx_workspace_size(&vol->geo));
+    vol->gen = volume_generation(vol, ws);
 
     vol->sector_shift = (uint8_t)ntx_log2_exact(vol->geo.sector_size);
     vol->cluster_shift = (uint8_t)ntx_log2_exact(vol->geo.cluster_size);
