@@ -18,7 +18,7 @@
  *    (compressed) clusters.
  * Each side runs --repeat times (default 5), alternating, after one untimed
  * warm-up pass of each, so both read from the page cache; the median is
- * reported. The figures are printed, never asserted (shared/STYLE.md 12).
+ * reported. The figures are printed, never asserted.
  *
  * Correctness is checked on the way: the library's bytes (FNV-1a 64) must
  * equal those of a second library read with 4096 + 13 byte chunks (every

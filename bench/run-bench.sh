@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the bench image if needed, build ntx in Release and run ntx_bench_read
-# on the three files of the image. Prints figures only (shared/STYLE.md 12).
+# on the three files of the image. Prints figures only, never asserts them.
 #
 #   sudo bench/run-bench.sh [DIR] [-- extra ntx_bench_read options]
 #
