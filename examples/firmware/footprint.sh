@@ -4,7 +4,7 @@
 # handle sizes, the worst-case stack, and GRUB's NTFS driver for comparison.
 #
 # usage: examples/firmware/footprint.sh [BUILD_DIR]
-#   BUILD_DIR: a CMake build with the firmware example (default build/issue6
+#   BUILD_DIR: a CMake build with the firmware example (default build/preset-firmware
 #   or build/test-plain, whichever exists); its ntx-fw-linux-* programs give
 #   the measured (painted) stack. Without one that row is left out.
 # Needs gcc, binutils and awk; uses what it finds of aarch64-linux-gnu-gcc,
@@ -26,7 +26,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 build=${1:-}
 if [ -z "$build" ]; then
-  for d in build/issue6 build/test-plain build/release; do
+  for d in build/preset-firmware build/test-plain build/release; do
     [ -x "$d/examples/firmware/ntx-fw-linux-full" ] && { build=$d; break; }
   done
 fi
