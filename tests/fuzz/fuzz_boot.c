@@ -4,7 +4,7 @@
  * Input: the first bytes of a device (at least 512, at most 64 KiB): the
  * primary boot sector first; the probe may look for the backup at the end of
  * the input (the device is exactly the input). On success the geometry must
- * satisfy what the rest of the core relies on (HOSTILE.md R01-R04).
+ * satisfy what the rest of the core relies on (R01-R04, docs/robustness.md).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * fuzz_volume_patch.c - JANUS-style: a few patches to the metadata of a
- * valid base image (HOSTILE.md 5.2), so mutations get past the boot sector
+ * valid base image (re-fixed-up on request), so mutations get past the boot sector
  * and the update sequence checks into the deep code.
  *
  * Input:

@@ -2,7 +2,7 @@
 # The long fuzzing campaign: every harness for a given time with one
 # libFuzzer worker per CPU sharing a corpus, restarted after each crash,
 # timeout or OOM (all kept in artifacts/), the corpus kept between runs, and
-# a summary of the figures the README's reliability section records
+# a summary of the figures docs/fuzzing.md records
 # (executions, coverage of the final corpus in edges and features, findings).
 #
 #   tests/fuzz/run-campaign.sh SECONDS [HARNESS...]
@@ -45,8 +45,8 @@ ALL=$(grep -v '^#' "$TABLE" | awk '{print $1}' | tr '\n' ' ')
 maxlen() { awk -v h="$1" '$1 == h {print $2}' "$TABLE"; }
 SUMMARY=${NTX_FUZZ_SUMMARY:-$TOP/tests/fuzz/campaign.tsv}
 
-# --report: campaign.tsv as the Markdown table README.md's reliability section
-# shows, one row per harness (runs added up; coverage of the latest run that
+# --report: campaign.tsv as the Markdown table docs/fuzzing.md shows,
+# one row per harness (runs added up; coverage of the latest run that
 # recorded it). Executions are a lower bound ("at least") when a run's count
 # was not recorded.
 if [ "${1:-}" = "--report" ]; then
