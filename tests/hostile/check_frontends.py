@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The front-ends against the hostile corpus (issue 5, part 3).
+"""The front-ends against the hostile corpus (docs/robustness.md).
 
 usage: check_frontends.py cli  --ntx NTX --export EXPORT_SCRIPT --build BUILD
        check_frontends.py fuse --ntxfs NTXFS --export EXPORT_SCRIPT --build BUILD

@@ -47,7 +47,7 @@ typedef ntx_err (*hcustom_fn)(struct hctx *c);
 
 typedef struct hcase {
     const char *name;      /* also the exported image's name */
-    const char *classes;   /* HOSTILE.md rows and the bullet */
+    const char *classes;   /* class ids of docs/robustness.md, the structure */
     unsigned base;
     hpatch_fn patch;
     hprobe probe;

@@ -1,7 +1,7 @@
 /*
  * test_hostile.c - the crafted-malformation corpus: small valid NTFS images,
- * each broken in one way (the HOSTILE.md classes and every bullet of issue
- * 5), with the public API call that must fail and the exact ntx_err and
+ * each broken in one way (the classes of docs/robustness.md and the cases
+ * it lists beyond them), with the public API call that must fail and the exact ntx_err and
  * ntx_check it must report. After the assertion the damaged volume is walked
  * through the whole public API (tests/fuzz fz_walk), which must neither
  * crash nor hang (tests/run.sh runs this under ASan + UBSan).
