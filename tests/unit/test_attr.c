@@ -10,7 +10,7 @@
  *     comment): resident header 0x18 bytes, value length u32 at 0x10, value offset u16 at
  *     0x14; non-resident header 0x40 bytes, lowest/highest VCN at 0x10/0x18, mapping
  *     pairs offset u16 at 0x20, allocated/data/initialized sizes at 0x28/0x30/0x38.
- *  3. HOSTILE.md R10-R15: each hostile header gets NTX_E_ATTR and the ntx_check naming
+ *  3. R10-R15 (docs/robustness.md): each hostile header gets NTX_E_ATTR and the ntx_check naming
  *     the field.
  * Attributes are checked inside a heap block of exactly `room` bytes, so any read
  * past the room the caller grants is an ASan error.
@@ -365,7 +365,7 @@ static void test_r13_name(void **state)
     put16(a + 0x0A, 0x3E);
     expect_bad(a, len, 12, NTX_CHK_ATTR_NAME);
     /* 0x44 + 4 = 0x48. (It overlaps the mapping pairs; attr.c only bounds it by the
-     * attribute, see HOSTILE R13 "[off, off+2len) inside [hdr_end, value/mp start)".) */
+     * attribute: R13 in docs/robustness.md says why that is enough.) */
     put16(a + 0x0A, 0x44);
     expect_ok(a, len, 12);
     put16(a + 0x0A, 0x46);

@@ -13,7 +13,7 @@
  *     type u32 0x00, length u16 0x04 (8-aligned), name length u8 0x06, name offset u8
  *     0x07, lowest VCN 0x08, MFT reference 0x10, instance u16 0x18, name from 0x1A. An
  *     unnamed entry is 0x1A bytes rounded up to 0x20; a 3-unit name ends at 0x20.
- *  3. HOSTILE.md R23 (and R25's size cap), each with NTX_E_ATTRLIST and vol->diag.
+ *  3. R23 (and R25's size cap) of docs/robustness.md, each with NTX_E_ATTRLIST and vol->diag.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@
  *     positive = clusters, negative v (as s8) = 2^-v bytes (0xF6 = -10 -> 1024).
  *  2. The boot sectors of the fixture images, compared with what ntfs-3g's own
  *     tools print for the unpacked images (values pasted below with the command).
- *  3. HOSTILE.md R01-R04: each hostile row gets NTX_E_NOT_NTFS and the ntx_check
+ *  3. R01-R04 (docs/robustness.md): each class gets NTX_E_NOT_NTFS and the ntx_check
  *     naming the field.
  */
 #include <stdarg.h>
@@ -427,9 +427,9 @@ static void test_r04_mft_lcn(void **state)
 
 /*
  * Regression (found by this test, fixed in src/boot.c ntx_boot_parse):
- * HOSTILE.md R04 lists "mft == mirr" as a trigger with E_BOOT as the safe
- * behaviour, and ntfs-3g's boot sector check refuses it (HOSTILE section 3:
- * "mft_lcn > 0, mirr > 0, mft != mirr"). ntx_boot_parse accepted $MFT and
+ * R04 (docs/robustness.md) counts "mft == mirr" among its triggers, to be
+ * refused as not NTFS, and ntfs-3g's boot sector check refuses it (it wants
+ * mft_lcn > 0, mirr > 0, mft != mirr). ntx_boot_parse accepted $MFT and
  * $MFTMirr at the same LCN, so the "mirror" fallback for records 0-3 would
  * re-read the very copy that just failed. Input: the base sector with
  * 0x30 = 0x38 = LCN 4.

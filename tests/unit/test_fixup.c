@@ -3,7 +3,7 @@
  * ntx_fixup_apply).
  *
  * Oracle: the rule as ntfs-3g states and applies it (ntfs-3g mst.c
- * ntfs_mst_post_read_fixup / is_valid_record, HOSTILE.md R05/R06 and section 3):
+ * ntfs_mst_post_read_fixup / is_valid_record; R05, R06 in docs/robustness.md):
  *  - the record size is a multiple of 512 and the stride is always 512 bytes;
  *  - usa_ofs (0x04) is even, usa_count (0x06) == size / 512 + 1, and the array ends at or
  *    before 510, the first stride's tail;
@@ -100,7 +100,7 @@ static void test_valid_4k(void **state)
     (void)state;
     /* 4096-byte record (4Kn volume) or INDX block: INDX puts the array at 0x28,
      * count 9 = 4096/512 + 1 (ntfsinfo on fixtures: "Upd. Seq. Array Off.: 40",
-     * "Count: 9"). The stride stays 512 whatever the sector size (TSK issue 701). */
+     * "Count: 9"). The stride stays 512 whatever the sector size (sleuthkit/sleuthkit#701). */
     check_valid(4096, 0x28, 0x1284);
     check_valid(4096, 0x30, 0xFFFF);
 }

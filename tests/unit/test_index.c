@@ -11,7 +11,7 @@
  *     its INDX block at VCN 0 (read from the image through its $INDEX_ALLOCATION), against
  *     ntfsinfo -v -i 5 ntfs-512.img (ntfs-3g 2022.10.3): header fields and the 19 entries
  *     plus the END entry, with file record numbers, names and namespaces.
- *  3. HOSTILE.md R26-R28 (index structures) and R33 ($FILE_NAME), each with the exact
+ *  3. R26-R28 (index structures) and R33 ($FILE_NAME) of docs/robustness.md, each with the exact
  *     ntx_err and vol->diag.check / offset.
  */
 #include <stdarg.h>

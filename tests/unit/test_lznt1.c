@@ -559,8 +559,8 @@ static void test_hostile(void **state)
     /* Empty payload (a caller bug: chunk_len >= 3 always leaves one byte): nothing out. */
     expect_chunk(ten_a, 0, CHUNK, NTX_OK, NULL, 0);
 
-    /* HOSTILE.md seed: header FF BF then 4096 bytes of 0xFF: every token is a reference;
-     * the first one (p = 0) fails. */
+    /* R40's recipe (docs/robustness.md): header FF BF, 4096 bytes of 0xFF: every token
+     * is a reference; the first one (p = 0) fails. */
     static uint8_t ff[CHUNK];
     memset(ff, 0xFF, sizeof ff);
     expect_chunk(ff, sizeof ff, CHUNK, NTX_E_COMPRESSION, NULL, 0);

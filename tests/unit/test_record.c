@@ -12,7 +12,7 @@
  *     The offsets of every attribute are computed next to it.
  *  2. The root directory (MFT record 5) of the ntfs-512 and ntfs-4kn fixtures, read
  *     at $MFT LCN * cluster + 5 * record size, against ntfsinfo -v -i 5 (ntfs-3g 2022.10.3).
- *  3. HOSTILE.md R05-R11 with the exact ntx_err and vol->diag (check, record, offset).
+ *  3. R05-R11 (docs/robustness.md) with the exact ntx_err and vol->diag (check, record, offset).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -134,7 +134,7 @@ static struct layout build(uint8_t *plain, uint32_t size)
     return L;
 }
 
-/* The writer's side of the update sequence ("fix" in HOSTILE.md's recipes). */
+/* The writer's side of the update sequence ("fix" in the recipes of docs/robustness.md). */
 static void protect(uint8_t *plain, uint8_t *disk, uint32_t size, uint16_t usn)
 {
     uint16_t usa = (uint16_t)(plain[4] | plain[5] << 8);
@@ -439,9 +439,9 @@ static void test_r11_end_marker(void **state)
 }
 
 /*
- * Regression (found by this test, fixed in src/record.c ntx_record_check): HOSTILE.md R11
- * requires E_ATTR when attribute types are not in ascending order ("descending order
- * ... order/END required [ntfs-3g mft_record_check; ntfs3 mi_enum_attr]"), and
+ * Regression (found by this test, fixed in src/record.c ntx_record_check): R11
+ * (docs/robustness.md) makes attribute types out of order corrupt, as ntfs-3g's
+ * mft_record_check and ntfs3's mi_enum_attr do, and
  * NTX_CHK_ATTR_ORDER exists for it, but the walk never compares a type with the
  * previous one. Input: the valid 1 KiB record of this file with the first attribute's
  * type changed from 0x10 to 0x40, so 0x40 ($OBJECT_ID) precedes 0x30 ($FILE_NAME) at

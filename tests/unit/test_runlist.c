@@ -12,7 +12,7 @@
  *     then the delta (little-endian, signed, relative to the previous run's LCN);
  *     a 00 header ends the list (ntfs-3g runlist.c ntfs_mapping_pairs_decompress;
  *     libfsntfs "Data runs"). Each array shows its decoding.
- *  3. HOSTILE.md R16-R21, each with the exact ntx_err and vol->diag.check.
+ *  3. R16-R21 (docs/robustness.md), each with the exact ntx_err and vol->diag.check.
  *
  * Every attribute is copied into a heap block of exactly its length, so reading one
  * byte past it is an ASan error, and passes ntx_attr_check first (the decoder's

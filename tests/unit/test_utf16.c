@@ -174,7 +174,7 @@ static void test_255_units(void **state)
 {
     /* NTFS names hold at most 255 units; the worst case for UTF-8 is 3 bytes per unit:
      * 255 x U+FFFF (EF BF BF) or, in WTF-8 mode, 255 lone surrogates (D800 -> ED A0 80).
-     * 765 bytes + NUL = 766 (HOSTILE.md R34: converters that sized for less overflowed). */
+     * 765 bytes + NUL = 766 (R34, docs/robustness.md: converters sized for less overflowed). */
     uint16_t ffff[255], d800[255], aaaa[256], back[300];
     char want_ffff[765], want_d800[765], out[1024], as[256];
     size_t len, n;
