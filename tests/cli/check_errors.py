@@ -199,7 +199,8 @@ def main():
                  (["cat", sample, "/hello.txt:nostream"], "no such stream"),
                  (["stat", "-i", "999999", sample], "no such record"),
                  (["ls", sample, "/hello.txt/x"], "not a directory"),
-                 (["cat", sample, "/bad-\udcff-utf8"], "invalid name"),   # R45: bytes 0xFF
+                 # R45 (docs/robustness.md): a path holding the byte 0xFF
+                 (["cat", sample, "/bad-\udcff-utf8"], "invalid name"),
                  (["cat", sample, "/" + "x" * 300], "name too long"),
                  (["stat", "-i", "99999999999999999999", sample], None)]
         empty = os.path.join(tmp, "empty.img")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Names hostile to terminals and to extraction (HOSTILE R35).
+"""Names hostile to terminals and to extraction (R35, docs/robustness.md).
 
 usage: check_hostile.py NTX FIXTURES_DIR IMAGES_DIR
 
