@@ -327,7 +327,7 @@ def chunk_table_as_libfsntfs_reads_it(stream, size, chunk):
         entries.append(v)
         prev = v
         pos += width
-    true_width, tlen, bounds = chunk_bounds(stream, size, chunk)
+    _, tlen, bounds = chunk_bounds(stream, size, chunk)
     true_entries = [b - tlen for _, b in bounds[:-1]]
     return pos == tlen and entries == true_entries
 
