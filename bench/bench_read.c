@@ -339,10 +339,10 @@ int main(int argc, char **argv)
     for (size_t p = 0; p < n_paths; p++) {
         bench_file bf = { .path = paths[p] };
         ntx_file f;
-        rc = ntx_file_open_path(&vol, bf.path, strlen(bf.path), &f);
+        rc = ntx_file_open_path(&f, &vol, bf.path, strlen(bf.path));
         if (rc != NTX_OK)
             die_ntx(&vol, "open", bf.path, rc);
-        rc = ntx_stream_open_data(&f, NULL, 0, &bf.s);
+        rc = ntx_stream_open_data(&bf.s, &f, NULL, 0);
         if (rc != NTX_OK)
             die_ntx(&vol, "ntx_stream_open_data", bf.path, rc);
         if (bf.s.resident) {

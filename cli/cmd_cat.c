@@ -113,7 +113,7 @@ static ntx_err open_named_stream(const cli_opts *o, const ntx_file *f, const cha
     uint32_t type = o->have_type ? o->attr_type : NTX_AT_DATA;
     const char *name = o->have_type ? o->attr_name : stream;
     if (!o->have_type && !o->raw)
-        return ntx_stream_open_data(f, name, name ? strlen(name) : 0, s);
+        return ntx_stream_open_data(s, f, name, name ? strlen(name) : 0);
     uint16_t n16[NTX_NAME_MAX];
     size_t units = 0;
     if (name != NULL && name[0] != '\0') {
@@ -123,8 +123,8 @@ static ntx_err open_named_stream(const cli_opts *o, const ntx_file *f, const cha
             return rc;
     }
     if (o->raw)
-        return ntx_stream_open_raw(f, type, n16, units, s);
-    return ntx_stream_open(f, type, n16, units, s);
+        return ntx_stream_open_raw(s, f, type, n16, units);
+    return ntx_stream_open(s, f, type, n16, units);
 }
 
 /* The file and stream one command-line argument names (spec: PATH or
@@ -143,11 +143,11 @@ static bool open_command_stream(cli_image *img, cli_opts *o, const char *spec, b
             return false;
         }
     } else {
-        ntx_err rc = ntx_file_open_path(&img->vol, spec, strlen(spec), f);
+        ntx_err rc = ntx_file_open_path(f, &img->vol, spec, strlen(spec));
         const char *sub = NULL;
         split_stream(spec, &path, &sub);
         if (rc == NTX_E_NOT_FOUND && sub != NULL) { /* "PATH:STREAM" */
-            rc = ntx_file_open_path(&img->vol, path.p, path.len, f);
+            rc = ntx_file_open_path(f, &img->vol, path.p, path.len);
             if (stream == NULL)
                 stream = sub;
         }

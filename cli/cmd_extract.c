@@ -194,7 +194,7 @@ static void ex_streams(ex_ctx *c, int dfd, const char *name, size_t nlen, const 
             out[nlen] = ':';
             memcpy(out + nlen + 1, sname, slen);
             out[nlen + 1 + slen] = '\0';
-            ntx_err src = ntx_stream_open(f, NTX_AT_DATA, info.name, info.name_len, &s);
+            ntx_err src = ntx_stream_open(&s, f, NTX_AT_DATA, info.name, info.name_len);
             if (src != NTX_OK)
                 ex_report(c, src);
             else
@@ -226,7 +226,7 @@ static void ex_leaf(ex_ctx *c, int dfd, const char *name, size_t nlen, const ntx
         return;
     }
     ntx_stream s;
-    ntx_err rc = ntx_stream_open_data(f, NULL, 0, &s);
+    ntx_err rc = ntx_stream_open_data(&s, f, NULL, 0);
     if (rc == NTX_E_NOT_FOUND) { /* no unnamed $DATA: an empty file */
         memset(&s, 0, sizeof s);
         int fd = openat(dfd, name,
@@ -258,7 +258,7 @@ static void ex_count(ex_ctx *c, const ntx_file *root)
     size_t cap = 16, depth = 1;
     ntx_dir_iter *st = malloc(cap * sizeof *st);
     uint64_t *nos = malloc(cap * sizeof *nos);
-    if (st == NULL || nos == NULL || ntx_dir_open(&st[0], root, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF) != NTX_OK) {
+    if (st == NULL || nos == NULL || ntx_dir_iter_open(&st[0], root, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF) != NTX_OK) {
         free(st);
         free(nos);
         return;
@@ -266,7 +266,7 @@ static void ex_count(ex_ctx *c, const ntx_file *root)
     nos[0] = root->mft_no;
     while (depth > 0) {
         ntx_dirent e;
-        if (ntx_dir_next(&st[depth - 1], &e) != NTX_OK) {
+        if (ntx_dir_iter_next(&st[depth - 1], &e) != NTX_OK) {
             depth--;
             continue;
         }
@@ -284,7 +284,7 @@ static void ex_count(ex_ctx *c, const ntx_file *root)
         for (size_t i = 0; i < depth; i++)
             on |= nos[i] == no;
         ntx_file f;
-        if (on || ntx_file_open_ref(&c->img->vol, e.mft_ref, &f) != NTX_OK)
+        if (on || ntx_file_open(&f, &c->img->vol, e.mft_ref, 0) != NTX_OK)
             continue;
         if (depth == cap) {
             ntx_dir_iter *a = realloc(st, 2 * cap * sizeof *st);
@@ -296,7 +296,7 @@ static void ex_count(ex_ctx *c, const ntx_file *root)
             nos = b;
             cap *= 2;
         }
-        if (ntx_dir_open(&st[depth], &f, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF) == NTX_OK)
+        if (ntx_dir_iter_open(&st[depth], &f, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF) == NTX_OK)
             nos[depth++] = no;
     }
     free(st);
@@ -389,7 +389,7 @@ int cmd_extract(cli_opts *o)
     size_t cap = 16, depth = 0;
     stack = malloc(cap * sizeof *stack);
     unsigned flags = NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF;
-    if (stack == NULL || (rc = ntx_dir_open(&stack[0].it, &root, flags)) != NTX_OK) {
+    if (stack == NULL || (rc = ntx_dir_iter_open(&stack[0].it, &root, flags)) != NTX_OK) {
         report(&img, sb_str(&c.tmp), stack ? rc : NTX_E_ARG);
         ret = EXIT_FAIL;
         goto done;
@@ -404,7 +404,7 @@ int cmd_extract(cli_opts *o)
     while (depth > 0) { /* bound: depth cap; a directory on the path is not re-entered */
         ex_frame *fr = &stack[depth - 1];
         ntx_dirent ent;
-        rc = ntx_dir_next(&fr->it, &ent);
+        rc = ntx_dir_iter_next(&fr->it, &ent);
         c.path.len = fr->path_len;
         c.path.p[c.path.len] = '\0';
         if (rc != NTX_OK) {
@@ -431,7 +431,7 @@ int cmd_extract(cli_opts *o)
         }
         ntx_file f;
         ntx_stat st;
-        rc = ntx_file_open_ref(&img.vol, ent.mft_ref, &f);
+        rc = ntx_file_open(&f, &img.vol, ent.mft_ref, 0);
         if (rc == NTX_OK)
             rc = ntx_file_stat(&f, &st);
         if (rc != NTX_OK) {
@@ -473,7 +473,7 @@ int cmd_extract(cli_opts *o)
             cap *= 2;
             fr = &stack[depth - 1];
         }
-        rc = ntx_dir_open(&stack[depth].it, &f, flags);
+        rc = ntx_dir_iter_open(&stack[depth].it, &f, flags);
         if (rc != NTX_OK) {
             close(fd);
             ex_report(&c, rc);

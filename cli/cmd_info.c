@@ -161,7 +161,7 @@ int cmd_partitions(cli_opts *o)
     ntx_io io = image_disk_io(&img, 0, 0);
     sbuf b;
     sb_init(&b);
-    ntx_err rc = ntx_partition_open(&it, &io, block, sizeof block);
+    ntx_err rc = ntx_partition_iter_open(&it, &io, block, sizeof block);
     if (rc == NTX_E_NOT_FOUND) {
         ntx_geometry geo;
         ntx_diag d;
@@ -198,7 +198,7 @@ int cmd_partitions(cli_opts *o)
         sb_printf(&b, "%-3s %-4s %-14s %-14s %-7s %-5s %s\n", "#", "kind", "offset", "size",
                   "type", "ntfs", "name");
     ntx_partition p;
-    while ((rc = ntx_partition_next(&it, &p)) == NTX_OK) {
+    while ((rc = ntx_partition_iter_next(&it, &p)) == NTX_OK) {
         ntx_geometry geo;
         ntx_diag d;
         ntx_io pio = image_disk_io(&img, p.offset, p.size);

@@ -358,7 +358,7 @@ int cmd_ls(cli_opts *o)
         goto done;
     }
     unsigned flags = NTX_DIR_SKIP_SELF | (o->all ? 0u : NTX_DIR_SKIP_DOS);
-    rc = ntx_dir_open(&stack[0].it, &dir, flags);
+    rc = ntx_dir_iter_open(&stack[0].it, &dir, flags);
     if (rc != NTX_OK) {
         ls_flush(&c);
         report(&img, sb_str(&c.tmp), rc);
@@ -371,7 +371,7 @@ int cmd_ls(cli_opts *o)
     while (depth > 0) { /* bound: each directory is entered at most once per path; depth cap */
         frame *fr = &stack[depth - 1];
         ntx_dirent ent;
-        rc = ntx_dir_next(&fr->it, &ent);
+        rc = ntx_dir_iter_next(&fr->it, &ent);
         if (rc == NTX_END) {
             depth--;
             continue;
@@ -407,7 +407,7 @@ int cmd_ls(cli_opts *o)
                 continue;
             is_dir = true;
             is_reparse = false;
-            rc = ntx_file_open_ref(&img.vol, ent.mft_ref, &f);
+            rc = ntx_file_open(&f, &img.vol, ent.mft_ref, 0);
             if (rc != NTX_OK) {
                 sb_clear(&c.tmp);
                 esc_text(&c.tmp, c.path.p, c.path.len);
@@ -417,7 +417,7 @@ int cmd_ls(cli_opts *o)
                 continue;
             }
         } else {
-            rc = ntx_file_open_ref(&img.vol, ent.mft_ref, &f);
+            rc = ntx_file_open(&f, &img.vol, ent.mft_ref, 0);
             if (rc == NTX_OK)
                 rc = ntx_file_stat(&f, &cst);
             if (rc != NTX_OK) {
@@ -473,7 +473,7 @@ int cmd_ls(cli_opts *o)
             stack = ns;
             cap *= 2;
         }
-        rc = ntx_dir_open(&stack[depth].it, &f, flags);
+        rc = ntx_dir_iter_open(&stack[depth].it, &f, flags);
         if (rc != NTX_OK) {
             sb_clear(&c.tmp);
             esc_text(&c.tmp, c.path.p, c.path.len);

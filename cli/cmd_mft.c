@@ -155,15 +155,15 @@ static void mft_slack(scan *sc, cli_opts *o, sbuf *b, sbuf *path)
             continue;
         ntx_file f;
         ntx_slack_iter it;
-        ntx_err rc = ntx_file_open_record(&img->vol, n, NTX_OPEN_DELETED, &f);
+        ntx_err rc = ntx_file_open(&f, &img->vol, n, NTX_OPEN_DELETED);
         if (rc == NTX_OK)
-            rc = ntx_slack_open(&it, &f);
+            rc = ntx_slack_iter_open(&it, &f);
         sb_clear(path);
         scan_record_path(sc, n, path);
         ntx_dirent ent;
         uint64_t vcn;
         uint32_t off;
-        while (rc == NTX_OK && (rc = ntx_slack_next(&it, &ent, &vcn, &off)) == NTX_OK) {
+        while (rc == NTX_OK && (rc = ntx_slack_iter_next(&it, &ent, &vcn, &off)) == NTX_OK) {
             char name[3 * NTX_NAME_MAX + 1];
             size_t nlen = name_utf8(ent.name, ent.name_len, name, sizeof name);
             size_t dir_len = path->len;

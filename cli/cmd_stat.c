@@ -90,7 +90,7 @@ static void do_si(st_ctx *c, const ntx_attr_info *ai, ntx_std_info *si_out, bool
     ntx_std_info si;
     ntx_err rc = read_value(c, ai, &len);
     if (rc == NTX_OK)
-        rc = ntx_parse_std_info(c->val, len, &si);
+        rc = ntx_std_info_parse(c->val, len, &si);
     if (rc != NTX_OK) {
         problem(c, "$STANDARD_INFORMATION", rc);
         return;
@@ -150,7 +150,7 @@ static void do_file_names(st_ctx *c)
         ntx_dirent de;
         ntx_err rc = read_value(c, ai, &len);
         if (rc == NTX_OK)
-            rc = ntx_parse_file_name(c->val, len, &de);
+            rc = ntx_file_name_parse(c->val, len, &de);
         if (rc != NTX_OK) {
             problem(c, "$FILE_NAME", rc);
             continue;
@@ -250,7 +250,7 @@ static void do_security(st_ctx *c, const ntx_std_info *si, bool have_si)
     }
     ntx_sd_info sd;
     if (rc == NTX_OK)
-        rc = ntx_parse_sd(c->val, len, &sd);
+        rc = ntx_sd_parse(c->val, len, &sd);
     if (rc != NTX_OK) {
         problem(c, "security descriptor", rc);
         if (c->json)
@@ -322,7 +322,7 @@ static void do_object_id(st_ctx *c, const ntx_attr_info *ai)
     ntx_object_id oid;
     ntx_err rc = read_value(c, ai, &len);
     if (rc == NTX_OK)
-        rc = ntx_parse_object_id(c->val, len, &oid);
+        rc = ntx_object_id_parse(c->val, len, &oid);
     if (rc != NTX_OK) {
         problem(c, "$OBJECT_ID", rc);
         return;
@@ -354,7 +354,7 @@ static void do_object_id(st_ctx *c, const ntx_attr_info *ai)
 
 static void do_reparse(st_ctx *c)
 {
-    static uint8_t buf[NTX_REPARSE_MAX];
+    static uint8_t buf[NTX_REPARSE_BUFFER_SIZE];
     ntx_reparse rp;
     ntx_err rc = ntx_file_reparse(&c->f, buf, sizeof buf, &rp);
     sbuf *b = &c->out;
@@ -362,20 +362,11 @@ static void do_reparse(st_ctx *c)
         problem(c, "$REPARSE_POINT", rc);
         return;
     }
-    char subst[3 * 8192 + 1], print[3 * 8192 + 1];
-    size_t sl = 0, pl = 0;
-    bool names = rp.tag == NTX_REPARSE_SYMLINK || rp.tag == NTX_REPARSE_MOUNT_POINT;
-    if (names) {
-        uint16_t u[8192];
-        size_t n = rp.subst_len / 2u;
-        for (size_t i = 0; i < n && i < 8192; i++)
-            u[i] = (uint16_t)(buf[rp.subst_off + 2 * i] | buf[rp.subst_off + 2 * i + 1] << 8);
-        sl = name_utf8(u, n < 8192 ? n : 8192, subst, sizeof subst);
-        n = rp.print_len / 2u;
-        for (size_t i = 0; i < n && i < 8192; i++)
-            u[i] = (uint16_t)(buf[rp.print_off + 2 * i] | buf[rp.print_off + 2 * i + 1] << 8);
-        pl = name_utf8(u, n < 8192 ? n : 8192, print, sizeof print);
-    }
+    /* the core decodes the names of links and junctions (WTF-8, a U+0000
+     * kept as a 0 byte, which the escapes show) */
+    bool names = rp.subst != NULL;
+    const char *subst = rp.subst, *print = rp.print;
+    size_t sl = rp.subst_utf8_len, pl = rp.print_utf8_len;
     size_t dump = rp.data_len < 256 ? rp.data_len : 256;
     if (c->json) {
         jw_key(&c->w, "reparse");
@@ -431,7 +422,7 @@ static void do_ea(st_ctx *c, const ntx_attr_info *ai)
     size_t pos = 0;
     ntx_ea ea;
     bool first = true;
-    for (unsigned i = 0; i < 65536 && (rc = ntx_parse_ea_next(c->val, len, &pos, &ea)) == NTX_OK;
+    for (unsigned i = 0; i < 65536 && (rc = ntx_ea_next(c->val, len, &pos, &ea)) == NTX_OK;
          i++) {
         if (c->json) {
             if (!first)
@@ -466,7 +457,7 @@ static void do_efs(st_ctx *c, const ntx_attr_info *ai)
     ntx_efs_info efs;
     ntx_err rc = read_value(c, ai, &len);
     if (rc == NTX_OK)
-        rc = ntx_parse_efs(c->val, len, &efs);
+        rc = ntx_efs_parse(c->val, len, &efs);
     if (rc != NTX_OK) {
         problem(c, "$EFS", rc);
         return;
@@ -565,9 +556,9 @@ static void do_attributes(st_ctx *c)
         if (!ai->resident) {
             ntx_run_iter it;
             ntx_run run;
-            ntx_err rc = ntx_attr_runs_open(&it, &c->f, ai);
+            ntx_err rc = ntx_run_iter_open(&it, &c->f, ai);
             bool first = true;
-            while (rc == NTX_OK && (rc = ntx_attr_runs_next(&it, &run)) == NTX_OK) {
+            while (rc == NTX_OK && (rc = ntx_run_iter_next(&it, &run)) == NTX_OK) {
                 if (c->json) {
                     if (!first)
                         sb_putc(b, ',');
@@ -618,7 +609,7 @@ static void stat_file(st_ctx *c)
     ntx_attr_info ai;
     ntx_err rc = ntx_attr_iter_open(&it, &c->f);
     /* bound: the iterator's own (the record's attributes and its list) */
-    while (rc == NTX_OK && (rc = ntx_attr_next(&it, &ai)) == NTX_OK) {
+    while (rc == NTX_OK && (rc = ntx_attr_iter_next(&it, &ai)) == NTX_OK) {
         if (c->nattrs == c->attrs_cap) {
             ntx_attr_info *n = realloc(c->attrs, 2 * c->attrs_cap * sizeof *c->attrs);
             if (n == NULL)

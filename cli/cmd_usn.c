@@ -68,12 +68,12 @@ int cmd_usn(cli_opts *o)
             ret = EXIT_USAGE;
             goto done;
         }
-        rc = ntx_file_open_path(&img.vol, tmp.p, tmp.len, &f);
+        rc = ntx_file_open_path(&f, &img.vol, tmp.p, tmp.len);
         if (rc == NTX_OK)
-            rc = ntx_stream_open_data(&f, stream, strlen(stream), &s);
+            rc = ntx_stream_open_data(&s, &f, stream, strlen(stream));
     } else {
         sb_puts(&what, "$Extend/$UsnJrnl:$J");
-        rc = ntx_file_open_path(&img.vol, "/$Extend/$UsnJrnl", 17, &f);
+        rc = ntx_file_open_path(&f, &img.vol, "/$Extend/$UsnJrnl", 17);
         if (rc == NTX_E_NOT_FOUND) {
             reportf(&img, sb_str(&what),
                     "no change journal on this volume ($Extend/$UsnJrnl does not exist)");
@@ -81,7 +81,7 @@ int cmd_usn(cli_opts *o)
             goto done;
         }
         if (rc == NTX_OK)
-            rc = ntx_stream_open_data(&f, "$J", 2, &s);
+            rc = ntx_stream_open_data(&s, &f, "$J", 2);
     }
     if (rc != NTX_OK) {
         report(&img, sb_str(&what), rc);
@@ -104,7 +104,8 @@ int cmd_usn(cli_opts *o)
         rc = ntx_usn_next(&s, &pos, buf, 65536, &r);
         if (rc == NTX_END)
             break;
-        if (rc == NTX_E_ATTR) { /* a record that cannot be: resume 8 bytes on */
+        if (rc == NTX_E_CORRUPT && img.vol.diag.check == NTX_CHK_USN_RECORD) {
+            /* a record that cannot be: resume 8 bytes on */
             if (bad < MAX_BAD_REPORTS) {
                 sbuf w;
                 sb_init(&w);

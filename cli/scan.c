@@ -48,7 +48,7 @@ static void scan_record(scan *sc, uint64_t n, bool with_streams)
     ntx_volume *vol = &sc->img->vol;
     scan_rec *r = &sc->recs[n];
     ntx_file f;
-    ntx_err rc = ntx_file_open_record(vol, n, NTX_OPEN_DELETED, &f);
+    ntx_err rc = ntx_file_open(&f, vol, n, NTX_OPEN_DELETED);
     if (rc != NTX_OK) {
         r->state = REC_BAD;
         r->err = rc;
@@ -60,13 +60,13 @@ static void scan_record(scan *sc, uint64_t n, bool with_streams)
     r->first_name = (uint32_t)sc->nnames;
     r->first_stream = (uint32_t)sc->nstreams;
     rc = ntx_attr_iter_open(&it, &f);
-    while (rc == NTX_OK && (rc = ntx_attr_next(&it, &ai)) == NTX_OK) {
+    while (rc == NTX_OK && (rc = ntx_attr_iter_next(&it, &ai)) == NTX_OK) {
         size_t got = 0;
         r->nattrs++;
         if (ai.type == NTX_AT_STANDARD_INFORMATION && ai.resident && !r->has_si) {
             ntx_std_info si;
             if (ntx_attr_read(&f, &ai, 0, buf, sizeof buf, &got) == NTX_OK &&
-                ntx_parse_std_info(buf, got, &si) == NTX_OK) {
+                ntx_std_info_parse(buf, got, &si) == NTX_OK) {
                 memcpy(r->si_times, si.times, sizeof r->si_times);
                 r->dos_attrs = si.file_attrs;
                 r->owner_id = si.v3 ? si.owner_id : 0;
@@ -75,7 +75,7 @@ static void scan_record(scan *sc, uint64_t n, bool with_streams)
         } else if (ai.type == NTX_AT_FILE_NAME && ai.resident) {
             ntx_dirent de;
             if (ntx_attr_read(&f, &ai, 0, buf, sizeof buf, &got) != NTX_OK ||
-                ntx_parse_file_name(buf, got, &de) != NTX_OK)
+                ntx_file_name_parse(buf, got, &de) != NTX_OK)
                 continue; /* a damaged name: the record still lists */
             char name[3 * NTX_NAME_MAX + 1];
             size_t len = name_utf8(de.name, de.name_len, name, sizeof name);
@@ -146,7 +146,7 @@ bool scan_run(scan *sc, cli_image *img, bool with_streams, bool quiet)
         r->prim = UINT32_MAX;
         ntx_record_info ri;
         ntx_err rc = ntx_record_get_info(&img->vol, n, &ri);
-        if (rc == NTX_E_RECORD) {
+        if (rc == NTX_E_CORRUPT && img->vol.diag.check == NTX_CHK_RECORD_MAGIC) {
             r->state = REC_UNUSED; /* never used: no "FILE" magic */
             continue;
         }

@@ -1,8 +1,8 @@
 /*
  * sddl.c - security descriptors as text: SIDs ("S-1-5-32-544") and the
  * Security Descriptor Definition Language (MS-DTYP 2.5.1) for owner, group,
- * DACL and SACL. The descriptor is parsed by the core (ntx_parse_sd(),
- * ntx_parse_ace()); this file only names what it returns.
+ * DACL and SACL. The descriptor is parsed by the core (ntx_sd_parse(),
+ * ntx_sd_ace()); this file only names what it returns.
  */
 #include <string.h>
 
@@ -138,7 +138,7 @@ static bool sddl_acl(sbuf *b, const void *sd, size_t len, char which, uint16_t c
     }
     for (unsigned i = 0; i < count; i++) {
         ntx_ace ace;
-        ntx_err rc = ntx_parse_ace(sd, len, off, i, &ace);
+        ntx_err rc = ntx_sd_ace(sd, len, off, i, &ace);
         if (rc == NTX_END)
             break;
         if (rc != NTX_OK) {

@@ -20,10 +20,10 @@ bool open_target(cli_image *img, const cli_opts *o, const char *path, bool delet
                     (unsigned long long)img->vol.mft_records);
             return false;
         }
-        rc = ntx_file_open_record(&img->vol, o->inode, deleted_ok ? NTX_OPEN_DELETED : 0, f);
+        rc = ntx_file_open(f, &img->vol, o->inode, deleted_ok ? NTX_OPEN_DELETED : 0);
     } else {
         esc_text(what, path, strlen(path));
-        rc = ntx_file_open_path(&img->vol, path, strlen(path), f);
+        rc = ntx_file_open_path(f, &img->vol, path, strlen(path));
     }
     if (rc != NTX_OK) {
         report(img, sb_str(what), rc);
@@ -37,7 +37,7 @@ ntx_err next_named_stream(ntx_attr_iter *ai, ntx_attr_info *info, char *name, si
 {
     ntx_err rc;
     /* bound: the file's attributes (the iterator's own bound) */
-    while ((rc = ntx_attr_next(ai, info)) == NTX_OK) {
+    while ((rc = ntx_attr_iter_next(ai, info)) == NTX_OK) {
         /* a stream split over extents is listed once, at its first extent */
         if (info->type == NTX_AT_DATA && info->name_len != 0 &&
             (info->resident || info->lowest_vcn == 0)) {
@@ -55,7 +55,7 @@ bool file_link_target(const ntx_file *f, const ntx_stat *st, char *target, size_
     if (st->reparse_tag != NTX_REPARSE_SYMLINK && st->reparse_tag != NTX_REPARSE_MOUNT_POINT &&
         !maybe_interix)
         return false;
-    static uint8_t scratch[NTX_REPARSE_MAX];
+    static uint8_t scratch[NTX_REPARSE_BUFFER_SIZE];
     size_t len;
     return ntx_file_readlink(f, scratch, sizeof scratch, target, cap, &len) == NTX_OK;
 }
@@ -81,13 +81,13 @@ bool primary_name(const ntx_file *f, ntx_dirent *out)
     uint8_t buf[1024];
     bool found = false;
     ntx_err rc = ntx_attr_iter_open(&it, f);
-    while (rc == NTX_OK && (rc = ntx_attr_next(&it, &ai)) == NTX_OK) {
+    while (rc == NTX_OK && (rc = ntx_attr_iter_next(&it, &ai)) == NTX_OK) {
         if (ai.type != NTX_AT_FILE_NAME || !ai.resident)
             continue;
         size_t got;
         ntx_dirent de;
         if (ntx_attr_read(f, &ai, 0, buf, sizeof buf, &got) != NTX_OK ||
-            ntx_parse_file_name(buf, got, &de) != NTX_OK)
+            ntx_file_name_parse(buf, got, &de) != NTX_OK)
             continue;
         if (!found || (out->name_space == NTX_NS_DOS && de.name_space != NTX_NS_DOS)) {
             *out = de;
@@ -121,7 +121,7 @@ bool walk_dir_path(cli_image *img, uint64_t ref, sbuf *out)
         if (cycle)
             break;
         ntx_file f;
-        if (ntx_file_open_record(&img->vol, no, NTX_OPEN_DELETED, &f) != NTX_OK)
+        if (ntx_file_open(&f, &img->vol, no, NTX_OPEN_DELETED) != NTX_OK)
             break;
         if (seq != 0 && f.seq != seq &&
             !(!(f.rec_flags & NTX_REC_IN_USE) && f.seq == (uint16_t)(seq + 1u)))

@@ -55,15 +55,15 @@ static void list_tree(ntx_volume *vol)
     ntx_file f;
     int depth = 0;
 
-    ntx_err rc = ntx_file_open_ref(vol, NTX_MFT_ROOT, &f);
+    ntx_err rc = ntx_file_open(&f, vol, NTX_MFT_ROOT, 0);
     if (rc == NTX_OK)
-        rc = ntx_dir_open(&stack[0], &f, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF);
+        rc = ntx_dir_iter_open(&stack[0], &f, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF);
     if (rc != NTX_OK)
         fail("root directory", rc, vol);
     prefix_len[0] = 0;
     printf("%-4s %12s %8s  %s\n", "type", "size", "mft", "path");
     while (depth >= 0) {
-        rc = ntx_dir_next(&stack[depth], &ent);
+        rc = ntx_dir_iter_next(&stack[depth], &ent);
         if (rc == NTX_END) {
             depth--;
             continue;
@@ -80,7 +80,7 @@ static void list_tree(ntx_volume *vol)
         snprintf(path + base, sizeof path - base, "/%s", name);
 
         ntx_stat st;
-        rc = ntx_file_open_ref(vol, ent.mft_ref, &f);
+        rc = ntx_file_open(&f, vol, ent.mft_ref, 0);
         if (rc == NTX_OK)
             rc = ntx_file_stat(&f, &st);
         if (rc != NTX_OK) {
@@ -92,7 +92,7 @@ static void list_tree(ntx_volume *vol)
         printf("%-4s %12llu %8llu  %s\n", type, (unsigned long long)st.size,
                (unsigned long long)NTX_REF_MFT(ent.mft_ref), path);
         if (st.is_dir && st.reparse_tag == 0 && depth + 1 < MAX_DEPTH &&
-            ntx_dir_open(&stack[depth + 1], &f, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF) == NTX_OK) {
+            ntx_dir_iter_open(&stack[depth + 1], &f, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF) == NTX_OK) {
             depth++;
             prefix_len[depth] = strlen(path);
         }
@@ -104,9 +104,9 @@ static void cat_file(ntx_volume *vol, const char *path)
     static ntx_stream s;
     static uint8_t buf[65536];
     ntx_file f;
-    ntx_err rc = ntx_file_open_path(vol, path, strlen(path), &f);
+    ntx_err rc = ntx_file_open_path(&f, vol, path, strlen(path));
     if (rc == NTX_OK)
-        rc = ntx_stream_open_data(&f, NULL, 0, &s);
+        rc = ntx_stream_open_data(&s, &f, NULL, 0);
     if (rc != NTX_OK)
         fail(path, rc, vol);
     printf("\n--- %s (%llu bytes) ---\n", path, (unsigned long long)s.size);

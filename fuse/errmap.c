@@ -39,17 +39,10 @@ int ntxfs_errno(ntx_err rc)
         return ENOMEM;
     case NTX_E_IO:
     case NTX_E_NOT_NTFS:
-    case NTX_E_FIXUP:
-    case NTX_E_RECORD:
-    case NTX_E_ATTR:
-    case NTX_E_RUNLIST:
-    case NTX_E_INDEX:
-    case NTX_E_ATTRLIST:
-    case NTX_E_LOOP:
-    case NTX_E_COMPRESSION:
+    case NTX_E_CORRUPT: /* which check failed goes to the log */
     case NTX_E_RANGE:
     case NTX_E_LIMIT:
-    case NTX_E_REPARSE:
+    case NTX_E_CONFIG:
         return EIO;
     }
     return EIO;

@@ -79,7 +79,7 @@ static bool lookup_exact(const ntx_file *dir, const char *name, ntx_file *out)
     if (ntx_dir_lookup(dir, u, n, &e) != NTX_OK || e.name_len != n ||
         memcmp(e.name, u, n * sizeof *u) != 0)
         return false;
-    return ntx_file_open_ref(&g.vol, e.mft_ref, out) == NTX_OK;
+    return ntx_file_open(out, &g.vol, e.mft_ref, 0) == NTX_OK;
 }
 
 /* ntfs-3g lets a user redirect drive X: by creating /.NTFS-3G/X: on the volume. */
@@ -92,7 +92,7 @@ static bool drive_defined(uint16_t letter)
     if (letter == 0 || letter > 0x7F)
         return false;
     name[0] = (char)letter;
-    return ntx_file_open_ref(&g.vol, NTX_REF(NTX_MFT_ROOT, 0), &root) == NTX_OK &&
+    return ntx_file_open(&root, &g.vol, NTX_REF(NTX_MFT_ROOT, 0), 0) == NTX_OK &&
            lookup_exact(&root, ".NTFS-3G", &dir) && lookup_exact(&dir, name, &x);
 }
 
@@ -106,7 +106,7 @@ static bool drive_defined(uint16_t letter)
 static bool search_absolute(uint16_t *path, int count, bool link_is_dir)
 {
     ntx_file cur;
-    if (ntx_file_open_ref(&g.vol, NTX_REF(NTX_MFT_ROOT, 0), &cur) != NTX_OK)
+    if (ntx_file_open(&cur, &g.vol, NTX_REF(NTX_MFT_ROOT, 0), 0) != NTX_OK)
         return false;
     int start = 0;
     bool have;
@@ -118,7 +118,7 @@ static bool search_absolute(uint16_t *path, int count, bool link_is_dir)
             len++;
         uint64_t ref;
         have = fix_name(&cur, path + start, (size_t)len, &ref) &&
-               ntx_file_open_ref(&g.vol, ref, &cur) == NTX_OK;
+               ntx_file_open(&cur, &g.vol, ref, 0) == NTX_OK;
         if (have) {
             attrs = file_attrs(&cur);
             start += len;
@@ -143,7 +143,7 @@ static bool search_relative(const ntx_file *link, uint16_t *path, int count)
     ntx_stat ns;
     ntx_file cur;
     if (ntx_file_stat(link, &ns) != NTX_OK ||
-        ntx_file_open_ref(&g.vol, ns.parent_ref, &cur) != NTX_OK)
+        ntx_file_open(&cur, &g.vol, ns.parent_ref, 0) != NTX_OK)
         return false;
     int pos = 0, max = 32;
     bool ok = true, more = false;
@@ -158,14 +158,14 @@ static bool search_relative(const ntx_file *link, uint16_t *path, int count)
             pos += 3;
             ntx_stat ds;
             ok = ntx_file_stat(&cur, &ds) == NTX_OK &&
-                 ntx_file_open_ref(&g.vol, ds.parent_ref, &cur) == NTX_OK;
+                 ntx_file_open(&cur, &g.vol, ds.parent_ref, 0) == NTX_OK;
         } else {
             int lth = 0;
             while (pos + lth < count && path[pos + lth] != '\\')
                 lth++;
             uint64_t ref;
             if (lth == 0 || !fix_name(&cur, path + pos, (size_t)lth, &ref) ||
-                ntx_file_open_ref(&g.vol, ref, &cur) != NTX_OK) {
+                ntx_file_open(&cur, &g.vol, ref, 0) != NTX_OK) {
                 ok = false;
             } else {
                 if (file_attrs(&cur) & NTX_FA_REPARSE)
@@ -265,7 +265,7 @@ int ntxfs_reparse_link(const ntx_file *f, uint32_t *tag, char *out, size_t cap, 
     *len = 0;
     *tag = 0;
     ntx_err rc = ntx_file_reparse(f, g.scratch, sizeof g.scratch, &rp);
-    if (rc == NTX_E_NOT_FOUND || rc == NTX_E_REPARSE)
+    if (rc == NTX_E_NOT_FOUND || rc == NTX_E_CORRUPT)
         return 1;
     if (rc != NTX_OK)
         return ntxfs_core_fail("read reparse point", rc);
@@ -286,10 +286,13 @@ int ntxfs_reparse_link(const ntx_file *f, uint32_t *tag, char *out, size_t cap, 
         return 1;
     if (rp.tag == NTX_REPARSE_MOUNT_POINT && !ntxfs_is_dir(f))
         return 1; /* ntfs-3g valid_reparse_data(): a junction must be a directory */
-    int count = rp.subst_len / 2;
-    for (int i = 0; i < count; i++)
-        units[i] = (uint16_t)(g.scratch[rp.subst_off + 2 * i] |
-                              (unsigned)g.scratch[rp.subst_off + 2 * i + 1] << 8);
+    /* ntfs-3g maps targets unit by unit (case fixed through $UpCase): the
+     * core's UTF-8 back to units, losslessly (WTF-8) */
+    size_t n = 0;
+    if (ntx_utf8_to_utf16(rp.subst, rp.subst_utf8_len, units, NTX_REPARSE_MAX / 2, &n,
+                          NTX_UTF16_WTF8) != NTX_OK)
+        return 1; /* a U+0000 in the name: not a target ntfs-3g can map either */
+    int count = (int)n;
     out[0] = 0;
     int r;
     if (rp.tag == NTX_REPARSE_MOUNT_POINT) {
@@ -339,7 +342,7 @@ static unsigned get_le32(const uint8_t *p)
 /*
  * WSL keeps a device file's number in the extended attribute $LXDEV of the
  * file's $EA: major, then minor, 32 bits each, little-endian. The core walks
- * the $EA entries (ntx_parse_ea_next() checks every length); the value's
+ * the $EA entries (ntx_ea_next() checks every length); the value's
  * meaning is WSL's, read here.
  */
 dev_t ntxfs_wsl_rdev(const ntx_file *f)
@@ -348,8 +351,8 @@ dev_t ntxfs_wsl_rdev(const ntx_file *f)
     ntx_ea ea;
     if (ntxfs_read_value(f, NTX_AT_EA, NULL, 0, 65536, &n) != 0)
         return 0;
-    /* bound: ntx_parse_ea_next() moves pos forward each entry, to n at most */
-    while (ntx_parse_ea_next(g.scratch, n, &pos, &ea) == NTX_OK)
+    /* bound: ntx_ea_next() moves pos forward each entry, to n at most */
+    while (ntx_ea_next(g.scratch, n, &pos, &ea) == NTX_OK)
         if (ea.name_len == 6 && memcmp(ea.name, "$LXDEV", 6) == 0 && ea.value_len >= 8)
             return makedev(get_le32(ea.value), get_le32(ea.value + 4));
     return 0;

@@ -122,7 +122,7 @@ static int find_volume(const struct cli *c, uint64_t dev_size)
     static uint8_t block[4096];
     ntx_partition_iter it;
     ntx_io io = io_at(0, dev_size);
-    rc = ntx_partition_open(&it, &io, block, sizeof block);
+    rc = ntx_partition_iter_open(&it, &io, block, sizeof block);
     if (rc == NTX_E_NOT_FOUND) {
         if (c->partition != 0)
             return die("%s: partition=%d given, but the image has no partition table", g.image,
@@ -147,7 +147,7 @@ static int find_volume(const struct cli *c, uint64_t dev_size)
      * an entry past the image's end (NTX_E_RANGE) is skipped, at most 1200 times */
     for (int steps = 0; steps < 1200; steps++) {
         memset(&p, 0, sizeof p);
-        rc = ntx_partition_next(&it, &p);
+        rc = ntx_partition_iter_next(&it, &p);
         if (rc == NTX_E_RANGE) {
             beyond++;
             if (c->partition != 0 && (int)p.index == c->partition)

@@ -47,7 +47,7 @@ static uint64_t ref_of_node(fuse_ino_t ino)
 
 int ntxfs_open_ref(uint64_t ref, ntx_file *f)
 {
-    ntx_err rc = ntx_file_open_ref(&g.vol, ref, f);
+    ntx_err rc = ntx_file_open(f, &g.vol, ref, 0);
     return rc == NTX_OK ? 0 : ntxfs_core_fail("open record", rc);
 }
 

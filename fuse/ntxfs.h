@@ -109,7 +109,7 @@ typedef struct ntxfs_state {
 
     /* Attribute values read whole (reparse data, $EA, Interix data...):
      * values.c fills it for stat.c, links.c and xattr.c, under lock. */
-    uint8_t scratch[65536 + 16];
+    uint8_t scratch[NTX_REPARSE_BUFFER_SIZE > 65536 + 16 ? NTX_REPARSE_BUFFER_SIZE : 65536 + 16];
 } ntxfs_state;
 
 extern ntxfs_state g;

@@ -147,7 +147,7 @@ static int lookup_stream(const ntx_file *dir, const char *name, const char *colo
         return r;
     }
     ntx_stream s;
-    ntx_err rc = ntx_stream_open(&f, NTX_AT_DATA, su, sn_len, &s);
+    ntx_err rc = ntx_stream_open(&s, &f, NTX_AT_DATA, su, sn_len);
     if (rc == NTX_OK && !g.opt.ignore_case &&
         (s.name_len != sn_len || memcmp(s.name, su, sn_len * sizeof *su) != 0))
         rc = NTX_E_NOT_FOUND;

@@ -40,8 +40,8 @@ static int file_start(fuse_ino_t ino, void *handle)
     int r = ntxfs_node_open(ino, &f, &sn);
     if (r != 0)
         return r;
-    ntx_err rc = sn != NULL ? ntx_stream_open(&f, NTX_AT_DATA, sn->name, sn->name_len, &h->s)
-                            : ntx_stream_open(&f, NTX_AT_DATA, NULL, 0, &h->s);
+    ntx_err rc = sn != NULL ? ntx_stream_open(&h->s, &f, NTX_AT_DATA, sn->name, sn->name_len)
+                            : ntx_stream_open(&h->s, &f, NTX_AT_DATA, NULL, 0);
     if (rc == NTX_E_NOT_FOUND && sn == NULL && ntxfs_is_dir(&f))
         rc = NTX_E_IS_DIR;
     if (rc != NTX_OK)

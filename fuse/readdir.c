@@ -40,7 +40,7 @@ static int dir_start(fuse_ino_t ino, void *handle)
         return r;
     ntx_err rc = ntx_file_stat(&f, &ns);
     if (rc == NTX_OK)
-        rc = ntx_dir_open(&h->it, &f, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF);
+        rc = ntx_dir_iter_open(&h->it, &f, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF);
     if (rc != NTX_OK)
         return ntxfs_core_fail("open directory", rc);
     h->self_ref = NTX_REF(f.mft_no, f.seq);
@@ -154,7 +154,7 @@ static int dir_next(dir_handle *h, ntx_dirent *e)
         return 1;
     /* bound: the iterator's own step budget */
     for (;;) {
-        ntx_err rc = ntx_dir_next(&h->it, e);
+        ntx_err rc = ntx_dir_iter_next(&h->it, e);
         if (rc == NTX_END) {
             h->at_end = true;
             return 1;
@@ -182,7 +182,7 @@ static void dirent_plus(const ntx_dirent *de, struct fuse_entry_param *e)
 {
     ntx_file f;
     struct stat brief = e->attr;
-    if (ntx_file_open_ref(&g.vol, de->mft_ref, &f) == NTX_OK &&
+    if (ntx_file_open(&f, &g.vol, de->mft_ref, 0) == NTX_OK &&
         ntxfs_stat_file(&f, &e->attr) == 0) {
         e->ino = ntxfs_node_of_ref(de->mft_ref);
     } else {

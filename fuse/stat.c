@@ -52,7 +52,7 @@ static uint64_t data_alloc(const ntx_file *f, const ntx_stat *ns)
     if (!ns->has_data || ns->alloc_size != 0 || ns->size == 0)
         return ns->alloc_size;
     ntx_stream s;
-    if (ntx_stream_open(f, NTX_AT_DATA, NULL, 0, &s) == NTX_OK && s.resident)
+    if (ntx_stream_open(&s, f, NTX_AT_DATA, NULL, 0) == NTX_OK && s.resident)
         return (ns->size + 7u) & ~(uint64_t)7u;
     return 0;
 }
@@ -104,7 +104,7 @@ static int stat_dir(const ntx_file *f, struct stat *st)
     ntx_stream s;
     st->st_mode = S_IFDIR | (0777 & ~g.opt.dmask);
     st->st_nlink = 1; /* as ntfs-3g without posix_nlink: find(1) must not count on it */
-    ntx_err rc = ntx_stream_open(f, NTX_AT_INDEX_ALLOCATION, i30, 4, &s);
+    ntx_err rc = ntx_stream_open(&s, f, NTX_AT_INDEX_ALLOCATION, i30, 4);
     if (rc == NTX_OK) {
         st->st_size = (off_t)s.size;
         st->st_blocks = (blkcnt_t)(s.alloc_size >> 9);
@@ -167,7 +167,7 @@ int ntxfs_stat_stream(const ntx_file *f, const uint16_t *name, size_t name_len, 
     ntx_stream s;
     ntx_err rc = ntx_file_stat(f, &ns);
     if (rc == NTX_OK)
-        rc = ntx_stream_open(f, NTX_AT_DATA, name, name_len, &s);
+        rc = ntx_stream_open(&s, f, NTX_AT_DATA, name, name_len);
     if (rc != NTX_OK)
         return ntxfs_core_fail("stat stream", rc);
     stat_common(f, &ns, st);
@@ -197,9 +197,9 @@ static int mft_bitmap(uint64_t *bits, uint64_t *free_bits)
     ntx_file mft;
     ntx_stream s;
     static uint8_t buf[65536];
-    ntx_err rc = ntx_file_open_ref(&g.vol, NTX_REF(NTX_MFT_MFT, 0), &mft);
+    ntx_err rc = ntx_file_open(&mft, &g.vol, NTX_REF(NTX_MFT_MFT, 0), 0);
     if (rc == NTX_OK)
-        rc = ntx_stream_open(&mft, NTX_AT_BITMAP, NULL, 0, &s);
+        rc = ntx_stream_open(&s, &mft, NTX_AT_BITMAP, NULL, 0);
     if (rc != NTX_OK)
         return ntxfs_core_fail("open $MFT:$BITMAP", rc);
     uint64_t zero = 0, off = 0;

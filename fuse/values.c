@@ -27,7 +27,7 @@ int ntxfs_read_value(const ntx_file *f, uint32_t type, const uint16_t *name, siz
                      size_t max, size_t *len)
 {
     ntx_stream s;
-    ntx_err rc = ntx_stream_open(f, type, name, name_len, &s);
+    ntx_err rc = ntx_stream_open(&s, f, type, name, name_len);
     if (rc != NTX_OK)
         return rc == NTX_E_NOT_FOUND ? -ENODATA : ntxfs_core_fail("open attribute", rc);
     if (s.size > max || s.size > sizeof g.scratch)

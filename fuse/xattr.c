@@ -79,7 +79,7 @@ static int each_stream(const ntx_file *f, stream_fn fn, void *ctx)
     ntx_attr_info ai;
     ntx_err rc = ntx_attr_iter_open(&it, f);
     /* bound: the file's attributes (the iterator's own bound) */
-    while (rc == NTX_OK && (rc = ntx_attr_next(&it, &ai)) == NTX_OK) {
+    while (rc == NTX_OK && (rc = ntx_attr_iter_next(&it, &ai)) == NTX_OK) {
         if (ai.type != NTX_AT_DATA || ai.name_len == 0 || (!ai.resident && ai.lowest_vcn != 0))
             continue;
         int r = fn(ctx, ai.name, ai.name_len);
@@ -137,7 +137,7 @@ static int stream_value(const ntx_file *f, const char *name, char *buf, size_t s
     ntx_err rc = ntx_utf8_to_utf16(name, strlen(name), u, NTX_NAME_MAX, &n, NTX_UTF16_WTF8);
     if (rc != NTX_OK)
         return -ENODATA;
-    rc = ntx_stream_open(f, NTX_AT_DATA, u, n, &st);
+    rc = ntx_stream_open(&st, f, NTX_AT_DATA, u, n);
     if (rc != NTX_OK)
         return rc == NTX_E_NOT_FOUND || rc == NTX_E_IS_DIR ? -ENODATA : ntxfs_core_fail("open", rc);
     /* A size query gets the length even past the 64 KiB an xattr can
@@ -178,11 +178,11 @@ static int dos_name(const ntx_file *f, const ntx_stat *ns, char *buf, size_t siz
     ntx_dirent e;
     if (f->mft_no == NTX_MFT_ROOT)
         return -ENODATA; /* deliberate: ntfs-3g answers EPERM for the root */
-    ntx_err rc = ntx_file_open_ref(&g.vol, ns->parent_ref, &dir);
+    ntx_err rc = ntx_file_open(&dir, &g.vol, ns->parent_ref, 0);
     if (rc == NTX_OK)
-        rc = ntx_dir_open(&it, &dir, 0);
+        rc = ntx_dir_iter_open(&it, &dir, 0);
     /* bound: the directory's entries (the iterator's own step budget) */
-    while (rc == NTX_OK && (rc = ntx_dir_next(&it, &e)) == NTX_OK) {
+    while (rc == NTX_OK && (rc = ntx_dir_iter_next(&it, &e)) == NTX_OK) {
         if (NTX_REF_MFT(e.mft_ref) != f->mft_no || (e.name_space & NTX_NS_DOS) == 0)
             continue;
         char name[3 * NTX_NAME_MAX + 1];

@@ -241,7 +241,7 @@ static ntx_host_status locate_partitions(ntx_host_image *img, const ntx_host_opt
     char where[96];
     for (uint32_t step = 0; step < LOCATE_MAX_STEPS; step++) {
         memset(&p, 0, sizeof p);
-        rc = ntx_partition_next(it, &p);
+        rc = ntx_partition_iter_next(it, &p);
         if (rc == NTX_END)
             break;
         if (rc == NTX_E_RANGE) {
@@ -339,7 +339,7 @@ ntx_host_status host_locate(ntx_host_image *img, const ntx_host_options *opt,
     ntx_partition_iter it;
     ntx_io io = ntx_host_disk_io(img, 0, 0);
     _Static_assert(sizeof img->block >= 4096, "the partition iterator needs 4 KiB");
-    ntx_err rc = ntx_partition_open(&it, &io, img->block, sizeof img->block);
+    ntx_err rc = ntx_partition_iter_open(&it, &io, img->block, sizeof img->block);
     if (rc == NTX_OK)
         return locate_partitions(img, opt, &it, err);
     if (opt->partition != 0) {

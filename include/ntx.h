@@ -2,7 +2,7 @@
  * ntx.h - read-only NTFS 3.x for freestanding C: the one header applications include.
  *
  * Start with ntx_volume_mount() (volume.h), open files with
- * ntx_file_open_path() (file.h), list directories with ntx_dir_next()
+ * ntx_file_open_path() (file.h), list directories with ntx_dir_iter_next()
  * (dir.h) and read streams with ntx_stream_read(). Nothing is allocated;
  * every result code is an ntx_err (error.h).
  */

@@ -208,9 +208,9 @@ ntx_err fw_load(const char *path, size_t path_len)
 
     size_t got = 0;
     fw_len = 0;
-    ntx_err rc = ntx_file_open_path(&fw_vol, path, name_end, &fw_f);
+    ntx_err rc = ntx_file_open_path(&fw_f, &fw_vol, path, name_end);
     if (rc == NTX_OK)
-        rc = ntx_stream_open_data(&fw_f, stream, stream_len, &fw_s);
+        rc = ntx_stream_open_data(&fw_s, &fw_f, stream, stream_len);
     if (rc == NTX_OK && fw_s.size > FW_FILE_MAX)
         rc = NTX_E_BUFFER;
     if (rc == NTX_OK)

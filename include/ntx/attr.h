@@ -32,7 +32,7 @@ typedef struct ntx_attr_iter {
     ntx_volume *vol;
     uint32_t gen;
     uint64_t mft_no;          /* base record */
-    int err;                  /* sticky */
+    ntx_err err;              /* sticky */
     bool via_alist;           /* walking the $ATTRIBUTE_LIST entries */
     bool alist_done;          /* the $ATTRIBUTE_LIST itself has been returned */
     uint8_t open_flags;       /* from the file: NTX_OPEN_DELETED accepts freed extension records */
@@ -51,15 +51,16 @@ typedef struct ntx_attr_iter {
 ntx_err ntx_attr_iter_open(ntx_attr_iter *it, const ntx_file *f);
 
 /**
- * ntx_attr_next() - the next attribute.
+ * ntx_attr_iter_next() - the next attribute.
  * Reads:   the base record, the $ATTRIBUTE_LIST, extension records.
  * A deleted file (opened with NTX_OPEN_DELETED, its record not in use) often
  * has list entries naming attributes that are gone: removed from their
  * extension record before the file was freed, or the record reused by another
  * file. Those entries are skipped and counted in it->lost, where a file in
- * use answers NTX_E_ATTRLIST.
- * Returns: NTX_OK with *info; NTX_END; NTX_E_ATTRLIST; NTX_E_ATTR; sticky.
+ * use answers NTX_E_CORRUPT.
+ * Returns: NTX_OK with *info; NTX_END; NTX_E_CORRUPT (a bad list entry or
+ *          attribute); record errors; an error is sticky.
  */
-ntx_err ntx_attr_next(ntx_attr_iter *it, ntx_attr_info *info);
+ntx_err ntx_attr_iter_next(ntx_attr_iter *it, ntx_attr_info *info);
 
 #endif

@@ -157,7 +157,7 @@
 #define NTX_WITH_UPCASE (NTX_PROFILE != NTX_PROFILE_MINIMAL)
 #endif
 
-/* Deleted files: ntx_file_open_record() with NTX_OPEN_DELETED (forensic.h),
+/* Deleted files: ntx_file_open() with NTX_OPEN_DELETED (file.h, forensic.h),
  * and their attribute lists read as far as they are intact (ntx/attr.h).
  * 0: that flag answers NTX_E_UNSUPPORTED; a boot loader never opens a
  * deleted file, and the code that tolerates their stale lists goes. */

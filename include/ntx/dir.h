@@ -20,7 +20,7 @@
 #define NTX_NS_DOS 2u       /* the 8.3 name paired with a Win32 name */
 #define NTX_NS_WIN32_DOS 3u /* a name valid in both, stored once */
 
-/* ntx_dir_open() flags. */
+/* ntx_dir_iter_open() flags. */
 #define NTX_DIR_SKIP_DOS 0x1u  /* leave out DOS-only (NTX_NS_DOS) 8.3 duplicates */
 #define NTX_DIR_SKIP_SELF 0x2u /* leave out entries naming the directory itself (the root's ".") */
 
@@ -50,7 +50,7 @@ typedef struct ntx_dir_iter {
     uint32_t gen;
     uint64_t dir_mft_no;
     uint32_t flags;
-    int err;                  /* sticky error: returned again by every later call */
+    ntx_err err;              /* sticky error: returned again by every later call */
     uint64_t fuel;            /* steps left; bounds a corrupt tree's walk */
     uint64_t root_rec;        /* record holding $INDEX_ROOT:$I30, and its offset there */
     uint32_t root_off;
@@ -61,21 +61,21 @@ typedef struct ntx_dir_iter {
 } ntx_dir_iter;
 
 /**
- * ntx_dir_open() - start listing directory f.
+ * ntx_dir_iter_open() - start listing directory f.
  * Reads:   f's record ($INDEX_ROOT, $INDEX_ALLOCATION header).
- * Returns: NTX_OK; NTX_E_NOT_DIR; NTX_E_STALE; NTX_E_INDEX; record errors.
+ * Returns: NTX_OK; NTX_E_NOT_DIR; NTX_E_STALE; NTX_E_CORRUPT; record errors.
  */
-ntx_err ntx_dir_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags);
+ntx_err ntx_dir_iter_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags);
 
 /**
- * ntx_dir_next() - the next entry in index order.
+ * ntx_dir_iter_next() - the next entry in index order.
  * Reads:   the directory's record and index blocks as the walk needs them.
- * Returns: NTX_OK with *ent; NTX_END after the last entry; NTX_E_INDEX,
- *          NTX_E_LOOP (a child node already on the path), NTX_E_LIMIT (depth
- *          over NTX_MAX_INDEX_DEPTH, or the step budget is spent), NTX_E_NAME,
- *          NTX_E_STALE. An error is sticky.
+ * Returns: NTX_OK with *ent; NTX_END after the last entry; NTX_E_CORRUPT (a
+ *          bad node, entry or name, or a child node already on the path:
+ *          NTX_CHK_INDEX_CYCLE), NTX_E_LIMIT (depth over NTX_MAX_INDEX_DEPTH,
+ *          or the step budget is spent), NTX_E_STALE. An error is sticky.
  */
-ntx_err ntx_dir_next(ntx_dir_iter *it, ntx_dirent *ent);
+ntx_err ntx_dir_iter_next(ntx_dir_iter *it, ntx_dirent *ent);
 
 /**
  * ntx_dir_lookup() - find name (UTF-16, name_len units) in directory dir.
@@ -84,8 +84,8 @@ ntx_err ntx_dir_next(ntx_dir_iter *it, ntx_dirent *ent);
  * is preferred over a case-insensitive one.
  * Reads:   the directory's nodes on one root-to-leaf path (two when the exact
  *          case is absent).
- * Returns: NTX_OK with *ent; NTX_E_NOT_FOUND; NTX_E_NOT_DIR; NTX_E_INDEX;
- *          NTX_E_LOOP; NTX_E_LIMIT; record errors.
+ * Returns: NTX_OK with *ent; NTX_E_NOT_FOUND; NTX_E_NOT_DIR; NTX_E_CORRUPT;
+ *          NTX_E_LIMIT; record errors.
  */
 ntx_err ntx_dir_lookup(const ntx_file *dir, const uint16_t *name, size_t name_len, ntx_dirent *ent);
 

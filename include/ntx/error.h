@@ -2,10 +2,12 @@
  * ntx/error.h - result codes and failure diagnostics.
  *
  * Every public function returns an ntx_err: NTX_OK (0), NTX_END (1, an
- * iterator is exhausted) or a negative error. The function that detects a
- * problem also records in the volume's ntx_diag which check failed and where,
- * so a tool can say "index entry length 0 in INDX block at byte 0x1234 of
- * MFT record 5" without the core carrying any strings.
+ * iterator is exhausted) or a negative error. Damaged metadata of any kind
+ * is one code, NTX_E_CORRUPT: the function that detects it records in the
+ * volume's ntx_diag which check failed (ntx_check) and where, so a tool can
+ * say "index entry length 0 in INDX block at byte 0x1234 of MFT record 5"
+ * without the core carrying any strings, and a program can tell the
+ * failures apart by the check when it needs to.
  */
 #ifndef NTX_ERROR_H
 #define NTX_ERROR_H
@@ -15,30 +17,22 @@
 typedef enum ntx_err {
     NTX_OK = 0,
     NTX_END = 1,                /* iterator exhausted: not an error */
-    NTX_E_IO = -1,              /* the read callback failed */
+    NTX_E_IO = -1,              /* the read callback failed (diag.io_status has its result) */
     NTX_E_NOT_NTFS = -2,        /* no valid NTFS boot sector (primary nor backup) */
-    NTX_E_FIXUP = -3,           /* update sequence array invalid or a sector torn */
-    NTX_E_RECORD = -4,          /* MFT record header invalid, not in use, or not a base record */
-    NTX_E_ATTR = -5,            /* attribute header or value outside its record */
-    NTX_E_RUNLIST = -6,         /* mapping pairs corrupt or inconsistent with the sizes */
-    NTX_E_INDEX = -7,           /* $INDEX_ROOT, INDX block or index entry corrupt */
-    NTX_E_ATTRLIST = -8,        /* $ATTRIBUTE_LIST corrupt */
-    NTX_E_LOOP = -9,            /* a cycle in metadata (index child on its own path, ...) */
-    NTX_E_UNSUPPORTED = -10,    /* valid NTFS this build does not read (encrypted, ...) */
-    NTX_E_NOT_FOUND = -11,      /* no such name, attribute or stream */
-    NTX_E_NOT_DIR = -12,        /* a directory operation on a file */
-    NTX_E_IS_DIR = -13,         /* a stream operation on a directory */
-    NTX_E_NAME_TOO_LONG = -14,  /* a name over 255 UTF-16 units, or a path over the caller's buffer */
-    NTX_E_WORKSPACE = -15,      /* the workspace is smaller than ntx_workspace_size() */
-    NTX_E_ARG = -16,            /* bad argument from the caller */
-    NTX_E_STALE = -17,          /* handle from an earlier mount, or MFT reference with an old sequence number */
-    NTX_E_COMPRESSION = -18,    /* corrupt LZNT1 data or compression parameters */
-    NTX_E_NAME = -19,           /* invalid name: bad UTF-8 in a path, bad UTF-16 on disk */
-    NTX_E_RANGE = -20,          /* a cluster or byte offset outside the volume */
-    NTX_E_LIMIT = -21,          /* a work bound was hit (tree depth, step budget, symlink hops) */
-    NTX_E_REPARSE = -22,        /* corrupt reparse point data */
-    NTX_E_BUFFER = -23,         /* the caller's output buffer is too small */
-    NTX_E_CONFIG = -24,         /* the caller was built with other configuration values (config.h) */
+    NTX_E_CORRUPT = -3,         /* metadata inconsistent; diag.check says which test failed */
+    NTX_E_RANGE = -4,           /* bytes past the end of the device: a truncated image? */
+    NTX_E_UNSUPPORTED = -5,     /* valid NTFS this build does not read (encrypted, a profile's switch) */
+    NTX_E_NOT_FOUND = -6,       /* no such name, record, attribute or stream */
+    NTX_E_NOT_DIR = -7,         /* a directory operation on a file */
+    NTX_E_IS_DIR = -8,          /* a stream operation on a directory */
+    NTX_E_NAME_TOO_LONG = -9,   /* a name over 255 UTF-16 units, or a path over the caller's buffer */
+    NTX_E_NAME = -10,           /* a caller's name or path that is not valid UTF-8 */
+    NTX_E_LIMIT = -11,          /* a work bound was hit (tree depth, step budget) */
+    NTX_E_BUFFER = -12,         /* the caller's output buffer is too small */
+    NTX_E_WORKSPACE = -13,      /* the workspace is smaller than ntx_workspace_size() */
+    NTX_E_ARG = -14,            /* bad argument from the caller */
+    NTX_E_STALE = -15,          /* handle from another mount, or a reference with an old sequence number */
+    NTX_E_CONFIG = -16,         /* the caller was built with other configuration values (config.h) */
 } ntx_err;
 
 /* Which test failed; recorded in ntx_diag.check next to the error code. */
@@ -98,8 +92,7 @@ typedef enum ntx_check {
     NTX_CHK_UPCASE,
     NTX_CHK_VOLUME_INFO,
     NTX_CHK_REPARSE,
-    NTX_CHK_UTF16,
-    NTX_CHK_UTF8,
+    NTX_CHK_USN_RECORD,         /* a change journal record that cannot be (length, version) */
     /* data */
     NTX_CHK_COMPRESSION_UNIT,   /* compression unit size not 16 clusters of <= 4 KiB */
     NTX_CHK_LZNT1,
@@ -107,8 +100,6 @@ typedef enum ntx_check {
     NTX_CHK_READ_RANGE,         /* a read past the end of the volume */
     NTX_CHK_IO,
     NTX_CHK_WORKSPACE,
-    NTX_CHK_STALE,
-    NTX_CHK_SYMLINK_HOPS,
     /* WOF (Windows Overlay Filter) chunks: XPRESS Huffman and LZX */
     NTX_CHK_XPRESS_CODE,        /* Huffman code lengths over-subscribed, incomplete or all zero */
     NTX_CHK_XPRESS_TRUNCATED,   /* input ends before the chunk's output is complete */
@@ -124,7 +115,7 @@ typedef enum ntx_check {
 
 /* Where the last failure was detected. */
 typedef struct ntx_diag {
-    int err;            /* the ntx_err returned */
+    ntx_err err;        /* the error returned */
     uint16_t check;     /* an ntx_check value */
     uint64_t mft_no;    /* MFT record being parsed, or UINT64_MAX */
     uint64_t offset;    /* byte offset: in the record or index block, or on the volume for I/O */
@@ -135,6 +126,6 @@ typedef struct ntx_diag {
  * ntx_strerror() - a short English description of an ntx_err.
  * Returns: a static string, never NULL (unknown codes get a generic text).
  */
-const char *ntx_strerror(int err);
+const char *ntx_strerror(ntx_err err);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * ntx/file.h - files: open by MFT reference or path, stat, streams, reparse points.
+ * ntx/file.h - files: open by MFT reference or path, stat, reparse points.
  */
 #ifndef NTX_FILE_H
 #define NTX_FILE_H
@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stream.h"
 #include "volume.h"
 
 /* Well-known MFT record numbers. */
@@ -77,7 +78,7 @@
  * since 1601-01-01 UTC. */
 enum { NTX_TIME_CREATE = 0, NTX_TIME_MODIFY = 1, NTX_TIME_MFT_CHANGE = 2, NTX_TIME_ACCESS = 3 };
 
-/* ntx_file_open_record() flags (forensic.h). */
+/* ntx_file_open() flags. */
 #define NTX_OPEN_DELETED 0x1u /* accept a record not in use (a deleted file) */
 
 /* An open MFT record (file or directory). A plain value; copy it freely. */
@@ -111,15 +112,20 @@ typedef struct ntx_stat {
 } ntx_stat;
 
 /**
- * ntx_file_open_ref() - open MFT record NTX_REF_MFT(ref).
+ * ntx_file_open() - open MFT record NTX_REF_MFT(ref) as a file.
  *
+ * The record must be a base record, in use, and have the sequence number
+ * NTX_REF_SEQ(ref) unless that is NTX_SEQ_ANY (0: a bare record number).
+ * flags: 0, or NTX_OPEN_DELETED to accept a record not in use (a deleted
+ * file; forensic.h says what such a handle reads).
  * Reads:   that record (through the record cache).
- * Checks:  in use, a base record, and the sequence number unless it is
- *          NTX_SEQ_ANY.
- * Returns: NTX_OK; NTX_E_STALE (sequence number differs); NTX_E_RECORD (not
- *          in use, an extension record, beyond the $MFT); errors of a record read.
+ * Returns: NTX_OK; NTX_E_STALE (sequence number differs); NTX_E_NOT_FOUND
+ *          (beyond $MFT, not in use without the flag, or an extension
+ *          record: diag.check says which); NTX_E_UNSUPPORTED (the flag in a
+ *          build without NTX_WITH_DELETED: config.h); NTX_E_ARG (unknown
+ *          flags); errors of the record read.
  */
-ntx_err ntx_file_open_ref(ntx_volume *vol, uint64_t ref, ntx_file *f);
+ntx_err ntx_file_open(ntx_file *f, ntx_volume *vol, uint64_t ref, unsigned flags);
 
 /**
  * ntx_file_open_path() - open a file or directory by UTF-8 path.
@@ -132,85 +138,57 @@ ntx_err ntx_file_open_ref(ntx_volume *vol, uint64_t ref, ntx_file *f);
  * Reads:   the records and index blocks of each directory on the way.
  * Returns: NTX_OK; NTX_E_NOT_FOUND; NTX_E_NOT_DIR (a component before the
  *          last is a file); NTX_E_NAME_TOO_LONG; NTX_E_NAME (invalid UTF-8);
- *          errors of the records and indexes read.
+ *          NTX_E_CORRUPT, NTX_E_LIMIT and the other errors of the records
+ *          and indexes read.
  */
-ntx_err ntx_file_open_path(ntx_volume *vol, const char *path, size_t path_len, ntx_file *f);
+ntx_err ntx_file_open_path(ntx_file *f, ntx_volume *vol, const char *path, size_t path_len);
 
 /**
  * ntx_file_stat() - sizes, times, attributes and links of an open file.
  * Reads:   the base record and, through an $ATTRIBUTE_LIST, extension records.
- * Returns: NTX_OK; NTX_E_STALE; NTX_E_ATTR (no or a short $STANDARD_INFORMATION);
- *          errors of the records read.
+ * Returns: NTX_OK; NTX_E_STALE; NTX_E_CORRUPT (no or a short
+ *          $STANDARD_INFORMATION, a bad $FILE_NAME); errors of the records read.
  */
 ntx_err ntx_file_stat(const ntx_file *f, ntx_stat *st);
 
-/**
- * ntx_stream_open() - open the attribute of type `type` named name (UTF-16,
- * name_len units; name_len 0 for the unnamed one) for reading.
- *
- * Reads:   the base record, its $ATTRIBUTE_LIST, and the record holding the
- *          first extent.
- * Returns: NTX_OK; NTX_E_NOT_FOUND; NTX_E_UNSUPPORTED (encrypted stream);
- *          NTX_E_COMPRESSION (bad compression unit); NTX_E_ATTR; NTX_E_ATTRLIST.
+/*
+ * What a reparse point says. The raw value is in the caller's buffer (header
+ * at offset 0, data_len bytes of data after it); for symbolic links and
+ * junctions the substitute and print names are also given decoded: UTF-8,
+ * lone surrogates WTF-8 style (utf16.h), NUL-terminated, in the same buffer
+ * after the raw value, exactly as stored (no prefix dropped, '\' kept).
  */
-ntx_err ntx_stream_open(const ntx_file *f, uint32_t type, const uint16_t *name, size_t name_len,
-                        ntx_stream *s);
-
-/**
- * ntx_stream_open_data() - open the $DATA stream named by UTF-8 `name`
- * (name_len bytes; 0 for the unnamed stream).
- * Returns: as ntx_stream_open(); NTX_E_IS_DIR for the unnamed stream of a
- *          directory; NTX_E_NAME / NTX_E_NAME_TOO_LONG for a bad name.
- */
-ntx_err ntx_stream_open_data(const ntx_file *f, const char *name, size_t name_len, ntx_stream *s);
-
-/**
- * ntx_stream_read() - copy up to len bytes from byte offset off of the stream.
- *
- * Sparse runs and bytes past the initialized size read as zeros; LZNT1
- * compressed units are decompressed. Aligned parts go straight from the
- * callback into buf, and runs adjacent on disk are read in one call.
- * Buffers: writes at most len bytes to buf; uses the volume's workspace.
- * Returns: NTX_OK with *got (0 at or past the end); NTX_E_STALE;
- *          NTX_E_UNSUPPORTED (encrypted); NTX_E_RUNLIST, NTX_E_COMPRESSION,
- *          NTX_E_RANGE, NTX_E_IO, and errors of the records read.
- */
-ntx_err ntx_stream_read(ntx_stream *s, uint64_t off, void *buf, size_t len, size_t *got);
-
-/**
- * ntx_stream_map() - the run of a non-resident stream that maps cluster vcn.
- *
- * Walk a whole runlist with vcn = 0, then vcn = run.vcn + run.len, while
- * vcn < s->vcn_end. Sparse runs have lcn NTX_LCN_HOLE. Extents split over
- * several records through an $ATTRIBUTE_LIST are followed.
- * Reads:   the records holding the stream's extents (cached cursor: a walk
- *          in VCN order decodes each run once).
- * Returns: NTX_OK with *run; NTX_E_ARG for a resident stream; NTX_E_RUNLIST
- *          (vcn not mapped, runlist corrupt); NTX_E_STALE; record errors.
- */
-ntx_err ntx_stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run);
-
-/* What a reparse point says. Names are UTF-16 units inside the caller's buffer. */
 typedef struct ntx_reparse {
     uint32_t tag;
-    uint32_t flags;           /* symlink flags: 1 = relative */
-    uint16_t subst_off, subst_len;  /* substitute name: byte offset and length in buf */
-    uint16_t print_off, print_len;  /* print name */
+    uint32_t flags;           /* symbolic links: NTX_SYMLINK_RELATIVE */
     uint16_t data_len;        /* reparse data bytes (after the 8-byte header) */
-    uint32_t value_len;       /* bytes of the whole value read into the buffer (a GUID
+    uint32_t value_len;       /* bytes of the raw value at the start of the buffer (a GUID
                                  follows the header of non-Microsoft tags) */
+    uint16_t subst_off, subst_len;  /* substitute name in the raw value: byte offset, bytes */
+    uint16_t print_off, print_len;  /* print name, likewise */
+    const char *subst;        /* the substitute name as UTF-8, or NULL (not a link) */
+    size_t subst_utf8_len;    /* its bytes, without the NUL */
+    const char *print;        /* the print name as UTF-8, or NULL */
+    size_t print_utf8_len;
 } ntx_reparse;
 
 #define NTX_SYMLINK_RELATIVE 0x1u
 
+/* Largest raw reparse value (16 KiB of data plus the header). */
+#define NTX_REPARSE_MAX (16u * 1024u + 8u)
+/* A buffer ntx_file_reparse() can always fill: the raw value and both names
+ * decoded (a UTF-16 unit takes at most 3 bytes of UTF-8), with their NULs. */
+#define NTX_REPARSE_BUFFER_SIZE (NTX_REPARSE_MAX + 3u * (NTX_REPARSE_MAX / 2u) + 2u)
+
 /**
- * ntx_file_reparse() - read the $REPARSE_POINT of a file.
+ * ntx_file_reparse() - read and decode the $REPARSE_POINT of a file.
  *
- * Buffers: buf of cap bytes receives the raw attribute value (at most 16 KiB,
- *          the NTFS limit); for symbolic links and junctions rp's offsets
- *          locate the names in it.
- * Returns: NTX_OK; NTX_E_NOT_FOUND (no reparse point); NTX_E_BUFFER;
- *          NTX_E_REPARSE (lengths inconsistent).
+ * Buffers: buf of cap bytes receives the raw attribute value, then the
+ *          decoded names of a symbolic link or junction;
+ *          NTX_REPARSE_BUFFER_SIZE is always enough. rp points into buf.
+ * Returns: NTX_OK; NTX_E_NOT_FOUND (no reparse point); NTX_E_BUFFER (cap too
+ *          small); NTX_E_CORRUPT (lengths inconsistent, check
+ *          NTX_CHK_REPARSE); errors of the read.
  */
 ntx_err ntx_file_reparse(const ntx_file *f, void *buf, size_t cap, ntx_reparse *rp);
 
@@ -221,14 +199,12 @@ ntx_err ntx_file_reparse(const ntx_file *f, void *buf, size_t cap, ntx_reparse *
  * a leading NT prefix "\??\" is dropped and '\' becomes '/'. Interix symlinks
  * (as older ntfs-3g created them: a system file starting "IntxLNK\1") are
  * read as well.
- * Buffers: out of cap bytes, NUL-terminated; scratch of scratch_len >= 16384
- *          bytes for the raw reparse data (NTX_REPARSE_MAX).
+ * Buffers: out of cap bytes, NUL-terminated; scratch of scratch_len bytes
+ *          (NTX_REPARSE_BUFFER_SIZE is always enough) for the reparse point.
  * Returns: NTX_OK with *len (bytes, without the NUL); NTX_E_NOT_FOUND (not a
- *          link); NTX_E_BUFFER; NTX_E_REPARSE; errors of the read.
+ *          link); NTX_E_BUFFER; NTX_E_CORRUPT; errors of the read.
  */
 ntx_err ntx_file_readlink(const ntx_file *f, void *scratch, size_t scratch_len, char *out,
                           size_t cap, size_t *len);
-
-#define NTX_REPARSE_MAX (16u * 1024u + 8u)
 
 #endif

@@ -5,9 +5,10 @@
  * security descriptors in $Secure, $UsnJrnl records and $EFS metadata, index
  * slack, and allocation bitmaps.
  *
- * The parsers named ntx_parse_*() take bytes the caller obtained from the
- * library (ntx_attr_read(), ntx_stream_read()) and never read the device;
- * every offset inside them is checked against the given length.
+ * The parsers (ntx_<value>_parse()) take bytes the caller obtained from the
+ * library (ntx_attr_read(), ntx_stream_read()) or from anywhere else, and
+ * never read the device; every offset inside them is checked against the
+ * given length.
  */
 #ifndef NTX_FORENSIC_H
 #define NTX_FORENSIC_H
@@ -44,24 +45,22 @@ typedef struct ntx_record_info {
 /**
  * ntx_record_get_info() - the header of MFT record mft_no, in use or not.
  * Reads:   the record (through the record cache; fixups checked).
- * Returns: NTX_OK; NTX_E_RECORD (no "FILE" magic: a record never used, or
- *          beyond $MFT); NTX_E_FIXUP (torn); NTX_E_ATTR; I/O errors.
+ * Returns: NTX_OK; NTX_E_NOT_FOUND (beyond $MFT); NTX_E_CORRUPT (diag.check:
+ *          NTX_CHK_RECORD_MAGIC for no "FILE" magic, a record never used;
+ *          the fixup checks for a torn record; the header and attribute
+ *          checks); I/O errors.
  */
 ntx_err ntx_record_get_info(ntx_volume *vol, uint64_t mft_no, ntx_record_info *info);
 
-/**
- * ntx_file_open_record() - open base record mft_no whatever its sequence
- * number; with NTX_OPEN_DELETED also when it is not in use. A deleted file's
+/*
+ * Deleted files: ntx_file_open() (file.h) with NTX_OPEN_DELETED opens a base
+ * record whatever its sequence number, also when it is not in use. Such a
  * handle reads what its record still says: its extension records are
  * accepted when they name it as their base, in use or not, and what its
- * attribute list names but is gone is skipped (ntx_attr_next() counts it)
- * or not found. Its data may since have been overwritten (see
+ * attribute list names but is gone is skipped (ntx_attr_iter_next() counts
+ * it) or not found. Its data may since have been overwritten (see
  * ntx_volume_clusters_in_use()).
- * Returns: NTX_OK; NTX_E_RECORD (not in use without the flag, or an
- *          extension record); NTX_E_UNSUPPORTED (the flag, in a build without
- *          NTX_WITH_DELETED: config.h); errors of the record read.
  */
-ntx_err ntx_file_open_record(ntx_volume *vol, uint64_t mft_no, unsigned flags, ntx_file *f);
 
 /**
  * ntx_volume_count_records() - records of $MFT marked in use in $MFT's
@@ -75,7 +74,7 @@ ntx_err ntx_volume_count_records(ntx_volume *vol, void *buf, size_t len, uint64_
  * ntx_volume_clusters_in_use() - how many of the clusters [lcn, lcn + count)
  * $Bitmap marks in use (to tell whether a deleted file's clusters have been
  * reallocated). Reads the bytes of $Bitmap that cover the range.
- * Returns: NTX_OK with *used; NTX_E_RANGE past the volume; read errors.
+ * Returns: NTX_OK with *used; NTX_E_ARG past the volume; read errors.
  */
 ntx_err ntx_volume_clusters_in_use(ntx_volume *vol, uint64_t lcn, uint64_t count, uint64_t *used);
 
@@ -83,10 +82,10 @@ ntx_err ntx_volume_clusters_in_use(ntx_volume *vol, uint64_t lcn, uint64_t count
 
 /**
  * ntx_attr_read() - bytes [off, off + len) of the value of the attribute ai
- * describes (from ntx_attr_next()). Resident values come from the record that
+ * describes (from ntx_attr_iter_next()). Resident values come from the record that
  * holds them; non-resident ones are read as the whole stream of that type and
  * name (every extent), encrypted ones raw.
- * Returns: NTX_OK with *got (0 past the end); NTX_E_ATTR if the record no
+ * Returns: NTX_OK with *got (0 past the end); NTX_E_CORRUPT if the record no
  *          longer holds that attribute; read errors.
  */
 ntx_err ntx_attr_read(const ntx_file *f, const ntx_attr_info *ai, uint64_t off, void *buf,
@@ -100,32 +99,27 @@ typedef struct ntx_run_iter {
     uint32_t attr_off;
     uint32_t type;
     ntx_mp_state mp;          /* the decoder (private) */
-    int err;                  /* sticky */
+    ntx_err err;              /* sticky */
 } ntx_run_iter;
 
 /**
- * ntx_attr_runs_open() / ntx_attr_runs_next() - the runs of the single
+ * ntx_run_iter_open() / ntx_run_iter_next() - the runs of the single
  * extent ai describes (non-resident only), in VCN order, as stored.
- * Returns: NTX_OK with *run; NTX_END; NTX_E_RUNLIST (sticky); NTX_E_ARG for
+ * Returns: NTX_OK with *run; NTX_END; NTX_E_CORRUPT (sticky); NTX_E_ARG for
  *          a resident attribute.
  */
-ntx_err ntx_attr_runs_open(ntx_run_iter *it, const ntx_file *f, const ntx_attr_info *ai);
-ntx_err ntx_attr_runs_next(ntx_run_iter *it, ntx_run *run);
+ntx_err ntx_run_iter_open(ntx_run_iter *it, const ntx_file *f, const ntx_attr_info *ai);
+ntx_err ntx_run_iter_next(ntx_run_iter *it, ntx_run *run);
 
-/* ntx_stream_open_raw(): like ntx_stream_open(), but an encrypted stream
- * reads as its stored ciphertext instead of NTX_E_UNSUPPORTED (an $EFS-aware
- * tool needs both the ciphertext and the $EFS attribute to decrypt). */
-ntx_err ntx_stream_open_raw(const ntx_file *f, uint32_t type, const uint16_t *name,
-                            size_t name_len, ntx_stream *s);
 
 /* ---- typed values ---- */
 
 /**
- * ntx_parse_file_name() - a $FILE_NAME value (len bytes) into a directory
- * entry (mft_ref left 0). Returns NTX_OK or NTX_E_NAME (too short, empty
+ * ntx_file_name_parse() - a $FILE_NAME value (len bytes) into a directory
+ * entry (mft_ref left 0). Returns NTX_OK or NTX_E_CORRUPT (too short, empty
  * name, name past the value, namespace above 3).
  */
-ntx_err ntx_parse_file_name(const void *value, size_t len, ntx_dirent *out);
+ntx_err ntx_file_name_parse(const void *value, size_t len, ntx_dirent *out);
 
 typedef struct ntx_std_info {
     uint64_t times[4];        /* NTX_TIME_* */
@@ -136,8 +130,8 @@ typedef struct ntx_std_info {
     uint64_t quota_charged, usn;
 } ntx_std_info;
 
-/* A $STANDARD_INFORMATION value. NTX_E_ATTR if shorter than 0x30 bytes. */
-ntx_err ntx_parse_std_info(const void *value, size_t len, ntx_std_info *out);
+/* A $STANDARD_INFORMATION value. NTX_E_CORRUPT if shorter than 0x30 bytes. */
+ntx_err ntx_std_info_parse(const void *value, size_t len, ntx_std_info *out);
 
 typedef struct ntx_object_id {
     uint8_t object_id[16];
@@ -147,8 +141,8 @@ typedef struct ntx_object_id {
     bool extended;
 } ntx_object_id;
 
-/* An $OBJECT_ID value (16 or 64 bytes). NTX_E_ATTR for other lengths. */
-ntx_err ntx_parse_object_id(const void *value, size_t len, ntx_object_id *out);
+/* An $OBJECT_ID value (16 or 64 bytes). NTX_E_CORRUPT for other lengths. */
+ntx_err ntx_object_id_parse(const void *value, size_t len, ntx_object_id *out);
 
 /* One entry of an $EA value. name and value point into the caller's bytes. */
 typedef struct ntx_ea {
@@ -160,12 +154,12 @@ typedef struct ntx_ea {
 } ntx_ea;
 
 /**
- * ntx_parse_ea_next() - the extended attribute at *pos of an $EA value and
+ * ntx_ea_next() - the extended attribute at *pos of an $EA value and
  * the position of the next one. Returns NTX_OK; NTX_END after the last
- * entry; NTX_E_ATTR for an entry that runs past the value or does not
+ * entry; NTX_E_CORRUPT for an entry that runs past the value or does not
  * advance (HOSTILE R42).
  */
-ntx_err ntx_parse_ea_next(const void *value, size_t len, size_t *pos, ntx_ea *ea);
+ntx_err ntx_ea_next(const void *value, size_t len, size_t *pos, ntx_ea *ea);
 
 /* ---- security descriptors ---- */
 
@@ -198,17 +192,17 @@ typedef struct ntx_ace {
  * ntx_secure_lookup() - the security descriptor with this security id, from
  * $Secure:$SDS found through the $Secure:$SII index.
  * Buffers: buf of cap bytes receives the self-relative descriptor.
- * Returns: NTX_OK with *len; NTX_E_NOT_FOUND; NTX_E_BUFFER; NTX_E_INDEX;
+ * Returns: NTX_OK with *len; NTX_E_NOT_FOUND; NTX_E_BUFFER; NTX_E_CORRUPT;
  *          read errors.
  */
 ntx_err ntx_secure_lookup(ntx_volume *vol, uint32_t security_id, void *buf, size_t cap,
                           size_t *len);
 
-/* Parse a self-relative security descriptor. NTX_E_ATTR if malformed. */
-ntx_err ntx_parse_sd(const void *sd, size_t len, ntx_sd_info *out);
+/* Parse a self-relative security descriptor. NTX_E_CORRUPT if malformed. */
+ntx_err ntx_sd_parse(const void *sd, size_t len, ntx_sd_info *out);
 
 /* ACE index of the ACL at acl_off (from ntx_sd_info) of sd. NTX_END past the last. */
-ntx_err ntx_parse_ace(const void *sd, size_t len, uint32_t acl_off, unsigned index, ntx_ace *ace);
+ntx_err ntx_sd_ace(const void *sd, size_t len, uint32_t acl_off, unsigned index, ntx_ace *ace);
 
 /* ---- $UsnJrnl:$J ---- */
 
@@ -230,8 +224,9 @@ typedef struct ntx_usn_record {
  * records are skipped by their runs, not read.
  * Buffers: buf of cap >= 4096 bytes of scratch.
  * Returns: NTX_OK with *rec and *pos past it; NTX_END at the end of the
- *          stream; NTX_E_ATTR for a record that cannot be (length under the
- *          header or past the stream; the caller may resume 8 bytes on).
+ *          stream; NTX_E_CORRUPT with check NTX_CHK_USN_RECORD for a record
+ *          that cannot be (length under the header or past the stream,
+ *          unknown version; the caller may resume 8 bytes on); read errors.
  */
 ntx_err ntx_usn_next(ntx_stream *s, uint64_t *pos, void *buf, size_t cap, ntx_usn_record *rec);
 
@@ -242,11 +237,11 @@ typedef struct ntx_slack_iter {
     uint64_t vcn;             /* index block being scanned */
     uint32_t off;             /* next offset to try in it */
     uint64_t scanned;         /* blocks with data scanned so far (bounded by the volume) */
-    int err;                  /* sticky */
+    ntx_err err;              /* sticky */
 } ntx_slack_iter;
 
 /**
- * ntx_slack_open() / ntx_slack_next() - file names recovered from the unused
+ * ntx_slack_iter_open() / ntx_slack_iter_next() - file names recovered from the unused
  * parts of a directory's index blocks: the bytes past each block's entries in
  * use, where Windows leaves the entries of deleted or moved names. Each
  * candidate is checked like a live entry (lengths, a name of 1..255 units in
@@ -254,8 +249,8 @@ typedef struct ntx_slack_iter {
  * *block_vcn and *offset say where it was found.
  * Returns: NTX_OK with *ent; NTX_END; NTX_E_NOT_DIR; read errors (sticky).
  */
-ntx_err ntx_slack_open(ntx_slack_iter *it, const ntx_file *dir);
-ntx_err ntx_slack_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn, uint32_t *offset);
+ntx_err ntx_slack_iter_open(ntx_slack_iter *it, const ntx_file *dir);
+ntx_err ntx_slack_iter_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn, uint32_t *offset);
 
 /* ---- $EFS ---- */
 
@@ -268,6 +263,6 @@ typedef struct ntx_efs_info {
 } ntx_efs_info;
 
 /* The header of an $EFS ($LOGGED_UTILITY_STREAM named "$EFS") value. */
-ntx_err ntx_parse_efs(const void *value, size_t len, ntx_efs_info *out);
+ntx_err ntx_efs_parse(const void *value, size_t len, ntx_efs_info *out);
 
 #endif

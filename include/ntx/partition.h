@@ -50,7 +50,7 @@ typedef struct ntx_partition_iter {
 } ntx_partition_iter;
 
 /**
- * ntx_partition_open() - detect the partition table of a disk.
+ * ntx_partition_iter_open() - detect the partition table of a disk.
  *
  * Reads:   LBA 0 (MBR) and, for a protective MBR, the GPT header at LBA 1
  *          (512- or 4096-byte sectors), checked with its CRC-32; the backup
@@ -59,10 +59,10 @@ typedef struct ntx_partition_iter {
  * Returns: NTX_OK; NTX_E_NOT_FOUND when sector 0 holds no partition table
  *          (a bare NTFS volume, for instance); NTX_E_IO; NTX_E_ARG.
  */
-ntx_err ntx_partition_open(ntx_partition_iter *it, const ntx_io *io, void *block, size_t block_len);
+ntx_err ntx_partition_iter_open(ntx_partition_iter *it, const ntx_io *io, void *block, size_t block_len);
 
 /**
- * ntx_partition_next() - the next non-empty partition, in table order (MBR
+ * ntx_partition_iter_next() - the next non-empty partition, in table order (MBR
  * primary entries, then logical ones along the extended chain).
  * Returns: NTX_OK with *p; NTX_END; NTX_E_RANGE (a partition beyond the
  *          device or an offset that overflows); NTX_E_LIMIT (an EBR chain
@@ -70,6 +70,6 @@ ntx_err ntx_partition_open(ntx_partition_iter *it, const ntx_io *io, void *block
  *          error the iterator has moved on: calling again continues with the
  *          next entry (a broken EBR chain is not followed further).
  */
-ntx_err ntx_partition_next(ntx_partition_iter *it, ntx_partition *p);
+ntx_err ntx_partition_iter_next(ntx_partition_iter *it, ntx_partition *p);
 
 #endif

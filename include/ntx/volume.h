@@ -17,15 +17,8 @@
 #include "config.h"
 #include "error.h"
 #include "io.h"
+#include "stream.h"
 
-/* One run of a runlist: len clusters at lcn map the VCNs [vcn, vcn + len). */
-typedef struct ntx_run {
-    uint64_t vcn;
-    uint64_t lcn; /* NTX_LCN_HOLE for a sparse run (reads as zeros) */
-    uint64_t len;
-} ntx_run;
-
-#define NTX_LCN_HOLE UINT64_MAX
 
 /* Geometry decoded from the boot sector. */
 typedef struct ntx_geometry {
@@ -87,52 +80,6 @@ typedef struct ntx_geometry {
  * demand without touching the record cache. */
 #define NTX_UPCASE_RUNS 8u
 
-/* Where a mapping-pairs decoder is in one extent (private to the core). */
-typedef struct ntx_mp_state {
-    uint32_t pos;       /* next mapping-pairs byte, from the attribute start */
-    uint64_t vcn;       /* first VCN of the next run */
-    uint64_t vcn_end;   /* one past the extent's highest VCN */
-    int64_t lcn;        /* LCN accumulator (deltas are relative) */
-} ntx_mp_state;
-
-/* Where the stream cursor is in its runlist: positions only, never pointers. */
-typedef struct ntx_run_cursor {
-    uint64_t rec_no;    /* record holding the current extent (attribute) */
-    uint32_t attr_off;  /* offset of that attribute in the record */
-    ntx_mp_state mp;    /* the decoder, past run */
-    ntx_run run;        /* the last decoded run */
-    bool valid;         /* the extent is non-resident and mp is set */
-} ntx_run_cursor;
-
-/*
- * An open attribute value ("stream"): the unnamed or a named $DATA, or any
- * other attribute by type and name. A plain value: copy it freely; it holds
- * positions and re-reads what it needs. Fill it with ntx_stream_open().
- */
-typedef struct ntx_stream {
-    struct ntx_volume *vol;
-    uint32_t gen;                 /* mount generation it was opened under */
-    uint32_t serial;              /* identifies it in the volume's chunk cache */
-    uint64_t mft_no;              /* base record */
-    uint32_t type;                /* attribute type */
-    uint16_t flags;               /* NTX_ATTR_FLAG_* of the first extent */
-    uint8_t name_len;
-    bool resident;
-    uint8_t cu_shift;             /* compression unit, log2 clusters; 0 if not compressed */
-    uint8_t open_flags;           /* NTX_OPEN_DELETED, NTX_STREAM_RAW (internal) */
-    uint64_t size;                /* data size */
-    uint64_t alloc_size;          /* allocated size (0 for resident) */
-    uint64_t init_size;           /* initialized size: bytes past it read as zeros */
-    uint64_t vcn_end;             /* clusters allocated: VCNs [0, vcn_end) */
-    ntx_run_cursor cur;
-    struct {                      /* LZNT1: where the last chunk was found */
-        uint64_t cu_vcn;
-        uint32_t chunk;           /* chunk index within the unit */
-        uint32_t pos;             /* its byte offset within the unit's data */
-        bool valid;
-    } lz;
-    uint16_t name[NTX_NAME_MAX];
-} ntx_stream;
 
 /*
  * The mounted volume. Caller-owned; the fields up to `priv` are public and
@@ -246,8 +193,8 @@ size_t ntx_workspace_size(const ntx_geometry *geo);
  *          pointers, bad block size or offset); NTX_E_WORKSPACE (ws_size <
  *          ntx_workspace_size(); vol->geo then holds the geometry so the
  *          caller can size it); NTX_E_IO; NTX_E_NOT_NTFS; NTX_E_UNSUPPORTED;
- *          NTX_E_FIXUP / NTX_E_RECORD / NTX_E_ATTR / NTX_E_RUNLIST for a
- *          corrupt $MFT, $UpCase or $Volume. vol->diag says where.
+ *          NTX_E_CORRUPT for a damaged $MFT, $UpCase or $Volume.
+ *          vol->diag says where.
  */
 #define ntx_volume_mount(vol, io, ws, ws_size)                                                    \
     ntx_volume_mount_checked((vol), (io), (ws), (ws_size), sizeof(ntx_volume), NTX_CONFIG_ID)
@@ -266,7 +213,7 @@ void ntx_volume_unmount(ntx_volume *vol);
 /**
  * ntx_volume_get_info() - label, version, flags and geometry.
  * Reads:   $Volume (MFT record 3).
- * Returns: NTX_OK; NTX_E_STALE; errors of a record read; NTX_E_ATTR when
+ * Returns: NTX_OK; NTX_E_STALE; errors of a record read; NTX_E_CORRUPT when
  *          $VOLUME_INFORMATION is missing or short.
  */
 ntx_err ntx_volume_get_info(ntx_volume *vol, ntx_volume_info *info);
@@ -277,7 +224,7 @@ ntx_err ntx_volume_get_info(ntx_volume *vol, ntx_volume_info *info);
  * Reads:   the whole of $Bitmap (one bit per cluster), len bytes at a time.
  * Buffers: buf of len bytes (at least 512) of scratch.
  * Returns: NTX_OK with *free_clusters and, if used_clusters is not NULL,
- *          *used_clusters; NTX_E_ARG; errors of a stream read; NTX_E_RANGE
+ *          *used_clusters; NTX_E_ARG; errors of a stream read; NTX_E_CORRUPT
  *          if $Bitmap is shorter than the cluster count.
  */
 ntx_err ntx_volume_count_free(ntx_volume *vol, void *buf, size_t len, uint64_t *free_clusters,

@@ -14,7 +14,7 @@ ntx_err ntx_fail(ntx_volume *vol, ntx_err err, ntx_check check, uint64_t mft_no,
 }
 #endif
 
-const char *ntx_strerror(int err)
+const char *ntx_strerror(ntx_err err)
 {
 #if !NTX_WITH_STRERROR /* config.h: no texts in this build */
     return err == NTX_OK ? "success" : "ntx error";
@@ -24,28 +24,20 @@ const char *ntx_strerror(int err)
     case NTX_END: return "end of iteration";
     case NTX_E_IO: return "I/O error";
     case NTX_E_NOT_NTFS: return "not an NTFS volume (bad boot sector)";
-    case NTX_E_FIXUP: return "bad update sequence (torn or corrupt record)";
-    case NTX_E_RECORD: return "bad MFT record";
-    case NTX_E_ATTR: return "attribute out of bounds or corrupt";
-    case NTX_E_RUNLIST: return "corrupt runlist";
-    case NTX_E_INDEX: return "corrupt index";
-    case NTX_E_ATTRLIST: return "corrupt attribute list";
-    case NTX_E_LOOP: return "loop detected in metadata";
+    case NTX_E_CORRUPT: return "corrupt metadata";
+    case NTX_E_RANGE: return "past the end of the device (truncated image?)";
     case NTX_E_UNSUPPORTED: return "unsupported feature";
     case NTX_E_NOT_FOUND: return "not found";
     case NTX_E_NOT_DIR: return "not a directory";
     case NTX_E_IS_DIR: return "is a directory";
     case NTX_E_NAME_TOO_LONG: return "name too long";
+    case NTX_E_NAME: return "invalid name encoding";
+    case NTX_E_LIMIT: return "work limit reached (metadata loop?)";
+    case NTX_E_BUFFER: return "output buffer too small";
     case NTX_E_WORKSPACE: return "workspace too small";
     case NTX_E_ARG: return "bad argument";
     case NTX_E_STALE: return "stale handle or reference";
-    case NTX_E_COMPRESSION: return "corrupt compressed data";
-    case NTX_E_NAME: return "invalid name encoding";
-    case NTX_E_RANGE: return "offset outside the volume";
-    case NTX_E_LIMIT: return "work limit reached (metadata loop?)";
-    case NTX_E_REPARSE: return "corrupt reparse point";
-    case NTX_E_BUFFER: return "output buffer too small";
     case NTX_E_CONFIG: return "built with other configuration values than the library";
-    default: return "unknown error";
     }
+    return "unknown error";
 }

@@ -48,7 +48,7 @@ ntx_err ntx_dev_read(ntx_volume *vol, uint64_t off, void *buf, size_t len)
     const uint64_t mask = vol->geo.block_size - 1u;
 
     if (!ntx_add_u64(off, len, &end) || end > dev_volume_bytes(vol))
-        return ntx_fail(vol, NTX_E_RANGE, NTX_CHK_READ_RANGE, NTX_NO_RECORD, off);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_READ_RANGE, NTX_NO_RECORD, off);
 
     /* bound: each pass moves off forward by at least one byte, at most 3 passes
      * (head partial block, aligned middle, tail partial block) */

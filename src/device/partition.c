@@ -110,7 +110,7 @@ static ntx_err part_open_gpt(ntx_partition_iter *it)
     return NTX_E_NOT_FOUND;
 }
 
-ntx_err ntx_partition_open(ntx_partition_iter *it, const ntx_io *io, void *block, size_t block_len)
+ntx_err ntx_partition_iter_open(ntx_partition_iter *it, const ntx_io *io, void *block, size_t block_len)
 {
     if (it == NULL || io == NULL || io->read == NULL || block == NULL || block_len < 4096u)
         return NTX_E_ARG;
@@ -253,7 +253,7 @@ static ntx_err part_next_gpt(ntx_partition_iter *it, ntx_partition *p)
     return NTX_END;
 }
 
-ntx_err ntx_partition_next(ntx_partition_iter *it, ntx_partition *p)
+ntx_err ntx_partition_iter_next(ntx_partition_iter *it, ntx_partition *p)
 {
     if (it == NULL || p == NULL || it->block == NULL)
         return NTX_E_ARG;

@@ -75,7 +75,7 @@ static ntx_err secure_find(ntx_volume *vol, uint32_t id, uint64_t *sds_off, uint
             if (e.flags & NTX_IE_END)
                 break;
             if (e.key_len < SII_KEY_SIZE || e.data_len < SDH_HEADER)
-                return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY, NTX_MFT_SECURE, off);
+                return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY, NTX_MFT_SECURE, off);
             uint32_t key = ntx_le32(e.key);
             if (key == id) {
                 *sds_off = ntx_le64(e.data + SDH_OFFSET);
@@ -92,7 +92,7 @@ static ntx_err secure_find(ntx_volume *vol, uint32_t id, uint64_t *sds_off, uint
         path[depth++] = vcn;
         for (unsigned i = 0; i < depth; i++)
             if (path[i] == e.child_vcn)
-                return ntx_fail(vol, NTX_E_LOOP, NTX_CHK_INDEX_CYCLE, NTX_MFT_SECURE, e.child_vcn);
+                return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_CYCLE, NTX_MFT_SECURE, e.child_vcn);
         vcn = e.child_vcn;
     }
 }
@@ -111,7 +111,7 @@ ntx_err ntx_secure_lookup(ntx_volume *vol, uint32_t security_id, void *buf, size
     if (rc != NTX_OK)
         return rc;
     if (length < SDH_HEADER + SD_HEADER)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY, NTX_MFT_SECURE, security_id);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY, NTX_MFT_SECURE, security_id);
     rc = ntx_stream_init(vol, NTX_MFT_SECURE, NTX_AT_DATA, secure_sds, 4, 0, &vol->tmp_stream);
     if (rc == NTX_OK)
         rc = ntx_stream_read_exact(&vol->tmp_stream, off, hdr, sizeof hdr);
@@ -120,7 +120,7 @@ ntx_err ntx_secure_lookup(ntx_volume *vol, uint32_t security_id, void *buf, size
     /* $SDS repeats the index's header: it must name the same descriptor. */
     if (ntx_le32(hdr + SDH_ID) != security_id || ntx_le64(hdr + SDH_OFFSET) != off ||
         ntx_le32(hdr + SDH_LENGTH) != length)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY, NTX_MFT_SECURE, off);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY, NTX_MFT_SECURE, off);
     size_t sd_len = length - SDH_HEADER;
     if (sd_len > cap)
         return NTX_E_BUFFER;
@@ -162,37 +162,37 @@ static bool security_acl(const uint8_t *sd, size_t len, uint32_t off, uint16_t *
     return true;
 }
 
-ntx_err ntx_parse_sd(const void *sd, size_t len, ntx_sd_info *out)
+ntx_err ntx_sd_parse(const void *sd, size_t len, ntx_sd_info *out)
 {
     const uint8_t *p = sd;
     size_t size;
     if (sd == NULL || out == NULL)
         return NTX_E_ARG;
     if (len < SD_HEADER)
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     ntx_mem_zero(out, sizeof *out);
     out->control = ntx_le16(p + SD_CONTROL);
     uint32_t owner = ntx_le32(p + SD_OWNER), group = ntx_le32(p + SD_GROUP);
     uint32_t sacl = ntx_le32(p + SD_SACL), dacl = ntx_le32(p + SD_DACL);
     if (owner != 0) {
         if (!security_sid(p, len, owner, &out->owner, &size))
-            return NTX_E_ATTR;
+            return NTX_E_CORRUPT;
         out->has_owner = true;
     }
     if (group != 0) {
         if (!security_sid(p, len, group, &out->group, &size))
-            return NTX_E_ATTR;
+            return NTX_E_CORRUPT;
         out->has_group = true;
     }
     /* A present flag with offset 0 is a NULL ACL (everyone allowed): no offset. */
     if ((out->control & SE_DACL_PRESENT) && dacl != 0) {
         if (!security_acl(p, len, dacl, &out->dacl_count))
-            return NTX_E_ATTR;
+            return NTX_E_CORRUPT;
         out->dacl_off = dacl;
     }
     if ((out->control & SE_SACL_PRESENT) && sacl != 0) {
         if (!security_acl(p, len, sacl, &out->sacl_count))
-            return NTX_E_ATTR;
+            return NTX_E_CORRUPT;
         out->sacl_off = sacl;
     }
     return NTX_OK;
@@ -205,14 +205,14 @@ static bool security_object_ace(uint8_t type)
            type == 0x10;
 }
 
-ntx_err ntx_parse_ace(const void *sd, size_t len, uint32_t acl_off, unsigned index, ntx_ace *ace)
+ntx_err ntx_sd_ace(const void *sd, size_t len, uint32_t acl_off, unsigned index, ntx_ace *ace)
 {
     const uint8_t *p = sd;
     uint16_t count;
     if (sd == NULL || ace == NULL)
         return NTX_E_ARG;
     if (!security_acl(p, len, acl_off, &count))
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     if (index >= count)
         return NTX_END;
     size_t acl_end = acl_off + (size_t)ntx_le16(p + acl_off + ACL_SIZE);
@@ -220,10 +220,10 @@ ntx_err ntx_parse_ace(const void *sd, size_t len, uint32_t acl_off, unsigned ind
     /* bound: index < count <= 65535, and pos grows by an ACE size >= 8 */
     for (unsigned i = 0;; i++) {
         if (acl_end - pos < ACE_HEADER)
-            return NTX_E_ATTR;
+            return NTX_E_CORRUPT;
         size_t size = ntx_le16(p + pos + ACE_SIZE);
         if (size < ACE_HEADER || size > acl_end - pos)
-            return NTX_E_ATTR;
+            return NTX_E_CORRUPT;
         if (i == index) {
             const uint8_t *a = p + pos;
             ntx_mem_zero(ace, sizeof *ace);
@@ -233,7 +233,7 @@ ntx_err ntx_parse_ace(const void *sd, size_t len, uint32_t acl_off, unsigned ind
             size_t sid_at = ACE_HEADER, sid_size;
             if (security_object_ace(ace->type)) {
                 if (size < ACE_HEADER + 4u)
-                    return NTX_E_ATTR;
+                    return NTX_E_CORRUPT;
                 uint32_t oflags = ntx_le32(a + ACE_HEADER);
                 sid_at += 4u + ((oflags & 1u) ? 16u : 0u) + ((oflags & 2u) ? 16u : 0u);
             }

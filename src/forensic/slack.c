@@ -24,12 +24,12 @@
 
 static const uint16_t slack_i30[4] = { '$', 'I', '3', '0' };
 
-ntx_err ntx_slack_open(ntx_slack_iter *it, const ntx_file *dir)
+ntx_err ntx_slack_iter_open(ntx_slack_iter *it, const ntx_file *dir)
 {
     if (it == NULL || dir == NULL)
         return NTX_E_ARG;
     ntx_mem_zero(it, sizeof *it);
-    ntx_err rc = ntx_dir_open(&it->dir, dir, 0);
+    ntx_err rc = ntx_dir_iter_open(&it->dir, dir, 0);
     if (rc != NTX_OK)
         return rc;
     it->vcn = 0;
@@ -109,12 +109,12 @@ static bool slack_skip_hole(ntx_slack_iter *it, unsigned step_shift)
     return true;
 }
 
-ntx_err ntx_slack_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn, uint32_t *offset)
+ntx_err ntx_slack_iter_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn, uint32_t *offset)
 {
     if (it == NULL || ent == NULL)
         return NTX_E_ARG;
     if (it->err != NTX_OK)
-        return (ntx_err)it->err;
+        return it->err;
     ntx_volume *vol = it->dir.vol;
     if (!ntx_volume_handle_live(vol, it->dir.gen))
         return NTX_E_STALE;
@@ -155,11 +155,11 @@ ntx_err ntx_slack_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn,
             continue;
         if (it->off == 0 && ++it->scanned > volume_blocks) {
             it->err = ntx_fail(vol, NTX_E_LIMIT, NTX_CHK_INDEX_BUDGET, it->dir.dir_mft_no, it->vcn);
-            return (ntx_err)it->err;
+            return it->err;
         }
         rc = ntx_index_load(vol, &w, it->vcn, &node);
-        if (rc == NTX_E_INDEX || rc == NTX_E_FIXUP) {
-            /* never written, or torn: nothing that parses */
+        if (rc == NTX_E_CORRUPT) {
+            /* never written, torn, or unreadable: no entry to recover */
             it->vcn += vcn_step;
             it->off = 0;
             continue;

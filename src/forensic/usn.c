@@ -41,11 +41,11 @@ static ntx_err usn_decode(const uint8_t *p, uint32_t len, ntx_usn_record *r)
     uint16_t major = ntx_le16(p + USN_MAJOR);
     const usn_layout *l = major == 2 ? &usn_v2 : major == 3 ? &usn_v3 : NULL;
     if (l == NULL || len < l->header)
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     uint32_t name_len = ntx_le16(p + l->name_len), name_off = ntx_le16(p + l->name_off);
     if ((name_len & 1u) != 0 || name_len / 2u > NTX_NAME_MAX || name_off < l->header ||
         name_off > len || name_len > len - name_off)
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     ntx_mem_zero(r, sizeof *r);
     r->length = len;
     r->major = major;
@@ -116,12 +116,12 @@ ntx_err ntx_usn_next(ntx_stream *s, uint64_t *pos, void *buf, size_t cap, ntx_us
         }
         if (len < USN_V2_HEADER || (len & 7u) != 0 || len > got) {
             *pos = p;
-            return ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_VALUE_SIZE, s->mft_no, p);
+            return ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_USN_RECORD, s->mft_no, p);
         }
         rc = usn_decode(b, len, rec);
         if (rc != NTX_OK) {
             *pos = p;
-            return ntx_fail(s->vol, rc, NTX_CHK_ATTR_VALUE_SIZE, s->mft_no, p);
+            return ntx_fail(s->vol, rc, NTX_CHK_USN_RECORD, s->mft_no, p);
         }
         *pos = p + len;
         return NTX_OK;

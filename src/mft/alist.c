@@ -74,7 +74,7 @@ NTX_INLINE ntx_err alist_entry(ntx_volume *vol, const uint8_t *al, uint64_t base
 {
     uint64_t size = ntx_alist_size(al);
     if (size > NTX_MAX_ATTRLIST_SIZE)
-        return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_SIZE, base_no, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ALIST_SIZE, base_no, 0);
     if (pos >= size)
         return NTX_END;
 
@@ -89,7 +89,7 @@ NTX_INLINE ntx_err alist_entry(ntx_volume *vol, const uint8_t *al, uint64_t base
     }
     ntx_check check;
     if (ntx_alist_entry_parse(p, avail, e, name, &check) != NTX_OK)
-        return ntx_fail(vol, NTX_E_ATTRLIST, check, base_no, pos);
+        return ntx_fail(vol, NTX_E_CORRUPT, check, base_no, pos);
     return NTX_OK;
 }
 
@@ -111,7 +111,7 @@ ntx_err ntx_alist_find(ntx_volume *vol, const uint8_t *al, uint64_t base_no,
         ntx_alist_entry e;
         const uint8_t *ename = NULL;
         ntx_err rc = alist_entry(vol, al, base_no, pos, &e, &ename);
-        if (rc == NTX_END || (rc == NTX_E_ATTRLIST && q->deleted))
+        if (rc == NTX_END || (rc == NTX_E_CORRUPT && q->deleted))
             break;
         if (rc != NTX_OK)
             return rc;

@@ -21,7 +21,7 @@ uint64_t ntx_alist_size(const uint8_t *a);
  * Read len bytes at byte offset off of the non-resident list al of base
  * record base_no (a single extent: a list never has extents of its own).
  * Sparse runs and bytes past the initialized size read as zeros.
- * Returns NTX_OK; NTX_E_RUNLIST (a VCN not mapped, a bad run); I/O errors.
+ * Returns NTX_OK; NTX_E_CORRUPT (a VCN not mapped, a bad run); I/O errors.
  */
 ntx_err ntx_alist_read(ntx_volume *vol, const uint8_t *al, uint64_t base_no, uint64_t off,
                        uint8_t *dst, size_t len);
@@ -31,7 +31,7 @@ ntx_err ntx_alist_read(ntx_volume *vol, const uint8_t *al, uint64_t base_no, uin
  * record base_no. *name points at its UTF-16LE name (name_len units), valid
  * until the next call or record load. Reads no record: a non-resident list
  * goes through the volume's list window.
- * Returns NTX_OK, NTX_END when pos is the list's end, NTX_E_ATTRLIST, I/O errors.
+ * Returns NTX_OK, NTX_END when pos is the list's end, NTX_E_CORRUPT, I/O errors.
  */
 ntx_err ntx_alist_entry_at(ntx_volume *vol, const uint8_t *al, uint64_t base_no, uint32_t pos,
                            ntx_alist_entry *e, const uint8_t **name);
@@ -43,7 +43,7 @@ typedef struct ntx_alist_query {
     uint8_t name_len;
     /* The list of a deleted file is read as far as its entries are intact
      * (its size may have been cut while the entries were not rewritten,
-     * ending in a partial entry); otherwise such an entry is NTX_E_ATTRLIST. */
+     * ending in a partial entry); otherwise such an entry is NTX_E_CORRUPT. */
     bool deleted;
 } ntx_alist_query;
 

@@ -48,14 +48,14 @@ static ntx_err mft_extent(ntx_volume *vol, uint64_t vcn, const uint8_t **data, u
     const uint8_t *base = mft_base_extent(vol);
     *rec_no = 0;
     if (base == NULL)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_ATTR_FORM, 0, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ATTR_FORM, 0, 0);
     if (vcn < ntx_attr_vcn_end(base)) {
         *data = base;
         return NTX_OK;
     }
     const uint8_t *al = ntx_rec_find_attr(vol->mft0, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &off);
     if (al == NULL)
-        return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, 0, vcn);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_UNMAPPED, 0, vcn);
     if (!NTX_WITH_ATTRLIST) /* config.h: records past the first extent are refused */
         return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, 0, vcn);
 
@@ -63,7 +63,7 @@ static ntx_err mft_extent(ntx_volume *vol, uint64_t vcn, const uint8_t **data, u
     ntx_alist_entry e;
     ntx_err rc = ntx_alist_find(vol, al, 0, &mft_data, vcn, &e);
     if (rc == NTX_E_NOT_FOUND)
-        return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, 0, vcn);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_UNMAPPED, 0, vcn);
     if (rc != NTX_OK)
         return rc;
     const uint8_t *rec = vol->mft0;
@@ -78,7 +78,7 @@ static ntx_err mft_extent(ntx_volume *vol, uint64_t vcn, const uint8_t **data, u
     *data = ntx_rec_find_instance(rec, NTX_AT_DATA, e.instance, &off);
     if (*data == NULL || ntx_attr_is_resident(*data) ||
         ntx_attr_lowest_vcn(*data) != e.lowest_vcn)
-        return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, *rec_no, e.instance);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ALIST_TARGET, *rec_no, e.instance);
     return NTX_OK;
 }
 
@@ -100,7 +100,7 @@ static ntx_err mft_map(ntx_volume *vol, uint64_t vcn, ntx_run *run, uint64_t *ne
         return rc;
     /* $MFT is never sparse: a hole where a record should be is a bad runlist. */
     if (run->lcn == NTX_LCN_HOLE)
-        return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, rec_no, vcn);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_UNMAPPED, rec_no, vcn);
     ntx_mem_copy(&vol->mft_run, run, sizeof *run);
     return NTX_OK;
 }
@@ -141,17 +141,17 @@ static ntx_err mft_load_extension(ntx_volume *vol, uint64_t ext_no)
     size_t done = 0;
     vol->mftext_no = NTX_NO_RECORD;
     if (ext_no >= vol->mft_records)
-        return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, 0, ext_no);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ALIST_TARGET, 0, ext_no);
     ntx_err rc = mft_read_pieces(vol, ext_no, vol->mftext, &done, &need);
     if (rc == NTX_END)
-        return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, ext_no, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ALIST_TARGET, ext_no, 0);
     if (rc == NTX_OK)
         rc = ntx_record_check(vol, vol->mftext, ext_no);
     if (rc != NTX_OK)
         return rc;
     if (NTX_REF_MFT(ntx_rec_base_ref(vol->mftext)) != 0 ||
         (ntx_rec_flags(vol->mftext) & REC_FLAG_IN_USE) == 0)
-        return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, ext_no, REC_BASE_REF);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ALIST_TARGET, ext_no, REC_BASE_REF);
     vol->mftext_no = ext_no;
     return NTX_OK;
 }
@@ -175,7 +175,7 @@ static ntx_err mft_read_raw(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
         if (rc != NTX_OK)
             return rc;
     }
-    return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, 0, mft_no);
+    return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ALIST_TARGET, 0, mft_no);
 }
 
 /* Records 0-3 from $MFTMirr, which holds them contiguously from its first cluster. */
@@ -243,7 +243,7 @@ ntx_err ntx_record_get(ntx_volume *vol, uint64_t mft_no, const uint8_t **rec)
             victim = i;
     }
     if (mft_no >= vol->mft_records)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NUMBER, mft_no, 0);
+        return ntx_fail(vol, NTX_E_NOT_FOUND, NTX_CHK_RECORD_NUMBER, mft_no, 0);
 
     vol->rec_slot_no[victim] = NTX_NO_RECORD;
     if (RECORD_LRU)
@@ -266,9 +266,9 @@ ntx_err ntx_record_get_base(ntx_volume *vol, uint64_t mft_no, uint16_t seq, bool
     if (rc != NTX_OK)
         return rc;
     if ((ntx_rec_flags(r) & REC_FLAG_IN_USE) == 0 && !allow_free)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NOT_IN_USE, mft_no, REC_FLAGS);
+        return ntx_fail(vol, NTX_E_NOT_FOUND, NTX_CHK_RECORD_NOT_IN_USE, mft_no, REC_FLAGS);
     if (ntx_rec_base_ref(r) != 0)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NOT_BASE, mft_no, REC_BASE_REF);
+        return ntx_fail(vol, NTX_E_NOT_FOUND, NTX_CHK_RECORD_NOT_BASE, mft_no, REC_BASE_REF);
     if (seq != NTX_SEQ_ANY && ntx_rec_sequence(r) != seq)
         return ntx_fail(vol, NTX_E_STALE, NTX_CHK_RECORD_SEQUENCE, mft_no, REC_SEQUENCE);
     *rec = r;
@@ -287,13 +287,13 @@ ntx_err ntx_record_get_extension(ntx_volume *vol, uint64_t ext_ref, uint64_t bas
      * CVE-2023-53294 and attribute-list cycles come from. */
     if (((ntx_rec_flags(r) & REC_FLAG_IN_USE) == 0 && !allow_free) ||
         (ext_no != base_no && NTX_REF_MFT(ntx_rec_base_ref(r)) != base_no))
-        return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_RECORD_BASE, ext_no, REC_BASE_REF);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RECORD_BASE, ext_no, REC_BASE_REF);
     /* Freeing a record increments its sequence number, so the list of a
      * deleted file names its (freed) records with the number before. */
     uint16_t want = NTX_REF_SEQ(ext_ref), have = ntx_rec_sequence(r);
     bool freed = (ntx_rec_flags(r) & REC_FLAG_IN_USE) == 0;
     if (want != 0 && want != have && !(allow_free && freed && (uint16_t)(want + 1u) == have))
-        return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_RECORD_SEQUENCE, ext_no, REC_SEQUENCE);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RECORD_SEQUENCE, ext_no, REC_SEQUENCE);
     *rec = r;
     return NTX_OK;
 }
@@ -331,27 +331,27 @@ ntx_err ntx_mft_bootstrap(ntx_volume *vol)
     if (rc != NTX_OK && (!NTX_WITH_RECOVERY || mft_recover(vol, 0, vol->mft0, rc) != NTX_OK))
         return rc;
     if ((ntx_rec_flags(vol->mft0) & REC_FLAG_IN_USE) == 0)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_NOT_IN_USE, 0, REC_FLAGS);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RECORD_NOT_IN_USE, 0, REC_FLAGS);
 
     const uint8_t *data = mft_base_extent(vol);
     if (data == NULL)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_ATTR_FORM, 0, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ATTR_FORM, 0, 0);
     ntx_run first;
     rc = ntx_mp_find(vol, data, 0, &first, 0);
     if (rc != NTX_OK)
         return rc;
     /* The boot sector and $MFT's own runlist must agree on where it starts. */
     if (first.lcn != vol->geo.mft_lcn)
-        return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_LCN, 0, ntx_attr_mp_offset(data));
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_LCN, 0, ntx_attr_mp_offset(data));
     ntx_mem_copy(&vol->mft_run, &first, sizeof first);
     /* $MFT is never sparse, so it cannot be larger than the volume; a size
      * of 2^50 bytes would have every record count or scan read its sparse
      * $BITMAP for hours. */
     uint64_t volume_bytes = vol->geo.cluster_count << vol->cluster_shift;
     if (ntx_attr_data_size(data) > volume_bytes)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_ATTR_SIZES, 0, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ATTR_SIZES, 0, 0);
     vol->mft_records = ntx_attr_data_size(data) >> vol->record_shift;
     if (vol->mft_records < 16u)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_ATTR_SIZES, 0, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ATTR_SIZES, 0, 0);
     return NTX_OK;
 }

@@ -21,7 +21,7 @@
 
 static ntx_err attr_bad(ntx_check *check, ntx_check which)
 {
-    return ntx_invalid(check, which, NTX_E_ATTR);
+    return ntx_invalid(check, which, NTX_E_CORRUPT);
 }
 
 static ntx_err attr_check_nonresident(const uint8_t *a, uint32_t len, unsigned cluster_shift,

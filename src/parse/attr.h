@@ -39,7 +39,7 @@ enum {
 /*
  * Check the attribute at a, with room bytes left before the record's bytes
  * in use end. cluster_shift checks allocated sizes. Returns NTX_OK or
- * NTX_E_ATTR with *check set.
+ * NTX_E_CORRUPT with *check set.
  */
 ntx_err ntx_attr_check(const uint8_t *a, size_t room, unsigned cluster_shift, ntx_check *check);
 

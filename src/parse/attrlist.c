@@ -28,14 +28,14 @@ ntx_err ntx_alist_entry_parse(const uint8_t *p, uint32_t avail, ntx_alist_entry 
                               const uint8_t **name, ntx_check *check)
 {
     if (avail < AL_HEADER)
-        return ntx_invalid(check, NTX_CHK_ALIST_ENTRY, NTX_E_ATTRLIST);
+        return ntx_invalid(check, NTX_CHK_ALIST_ENTRY, NTX_E_CORRUPT);
     uint32_t len = ntx_le16(p + AL_LENGTH);
     uint32_t name_len = p[AL_NAME_LENGTH];
     uint32_t name_off = p[AL_NAME_OFFSET];
     /* A zero or short length loops or overlaps (CVE-2021-39258). */
     if (len < AL_HEADER || (len & 7u) != 0 || len > avail || len > NTX_ALIST_MAX_ENTRY ||
         (name_len != 0 && (name_off < AL_HEADER || name_off + 2u * name_len > len)))
-        return ntx_invalid(check, NTX_CHK_ALIST_ENTRY, NTX_E_ATTRLIST);
+        return ntx_invalid(check, NTX_CHK_ALIST_ENTRY, NTX_E_CORRUPT);
 
     e->type = ntx_le32(p + AL_TYPE);
     e->length = (uint16_t)len;

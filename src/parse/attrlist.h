@@ -23,7 +23,7 @@ typedef struct ntx_alist_entry {
 /*
  * Check and decode the entry at p, with avail bytes of the list from p on.
  * *name points at its UTF-16LE name (e->name_len units) inside p.
- * Returns: NTX_OK; NTX_E_ATTRLIST with *check set for an entry that is
+ * Returns: NTX_OK; NTX_E_CORRUPT with *check set for an entry that is
  *          shorter than its header, not 8-aligned, longer than the list or
  *          than any entry can be, or whose name lies outside it.
  */

@@ -20,7 +20,7 @@ enum {
     EA_NAME = 0x08
 };
 
-ntx_err ntx_parse_ea_next(const void *value, size_t len, size_t *pos, ntx_ea *ea)
+ntx_err ntx_ea_next(const void *value, size_t len, size_t *pos, ntx_ea *ea)
 {
     const uint8_t *p = value;
     if (value == NULL || pos == NULL || ea == NULL)
@@ -29,14 +29,14 @@ ntx_err ntx_parse_ea_next(const void *value, size_t len, size_t *pos, ntx_ea *ea
     if (at >= len)
         return NTX_END;
     if (len - at < EA_NAME)
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     const uint8_t *e = p + at;
     uint32_t next = ntx_le32(e + EA_NEXT);
     size_t name_len = e[EA_NAME_LENGTH], value_len = ntx_le16(e + EA_VALUE_LENGTH);
     /* name, its NUL, then the value: all inside the attribute value */
     size_t need = EA_NAME + name_len + 1u + value_len;
     if (need > len - at || (next != 0 && next < need) || (next != 0 && next > len - at))
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     ea->flags = e[EA_FLAGS];
     ea->name_len = (uint8_t)name_len;
     ea->value_len = (uint16_t)value_len;

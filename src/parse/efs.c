@@ -36,13 +36,13 @@ static bool efs_key_count(const uint8_t *p, size_t len, uint32_t off, uint32_t h
     return true;
 }
 
-ntx_err ntx_parse_efs(const void *value, size_t len, ntx_efs_info *out)
+ntx_err ntx_efs_parse(const void *value, size_t len, ntx_efs_info *out)
 {
     const uint8_t *p = value;
     if (value == NULL || out == NULL)
         return NTX_E_ARG;
     if (len < EFS_V2_HEADER)
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     ntx_mem_zero(out, sizeof *out);
     out->length = ntx_le32(p + EFS_LENGTH);
     out->version = ntx_le32(p + EFS_VERSION);
@@ -53,13 +53,13 @@ ntx_err ntx_parse_efs(const void *value, size_t len, ntx_efs_info *out)
         out->drf_off = ntx_le32(p + EFS_V2_DRF);
     } else {
         if (len < EFS_V1_HEADER)
-            return NTX_E_ATTR;
+            return NTX_E_CORRUPT;
         header = EFS_V1_HEADER;
         out->ddf_off = ntx_le32(p + EFS_V1_DDF);
         out->drf_off = ntx_le32(p + EFS_V1_DRF);
     }
     if (out->length > len || !efs_key_count(p, len, out->ddf_off, header, &out->ddf_count) ||
         !efs_key_count(p, len, out->drf_off, header, &out->drf_count))
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     return NTX_OK;
 }

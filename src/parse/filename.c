@@ -21,11 +21,11 @@ ntx_err ntx_filename_check(const uint8_t *fn, size_t len, ntx_check *check)
 {
     if (len < FN_NAME || fn[FN_NAME_LENGTH] == 0 || fn[FN_NAMESPACE] > NTX_NS_WIN32_DOS ||
         FN_NAME + 2u * fn[FN_NAME_LENGTH] > len)
-        return ntx_invalid(check, NTX_CHK_FILE_NAME, NTX_E_NAME);
+        return ntx_invalid(check, NTX_CHK_FILE_NAME, NTX_E_CORRUPT);
     return NTX_OK;
 }
 
-ntx_err ntx_parse_file_name(const void *value, size_t len, ntx_dirent *out)
+ntx_err ntx_file_name_parse(const void *value, size_t len, ntx_dirent *out)
 {
     ntx_check check;
     if (value == NULL || out == NULL)

@@ -25,14 +25,14 @@ ntx_err ntx_fixup_apply(uint8_t *buf, size_t size, ntx_check *check)
      * whole array before the first stride's tail (CVE-2021-46790). */
     if (size == 0 || size % NTX_FIXUP_STRIDE != 0 || (usa_ofs & 1u) != 0 || usa_ofs < 8 ||
         usa_count != strides + 1 || usa_ofs + 2 * usa_count > NTX_FIXUP_STRIDE - 2) {
-        return ntx_invalid(check, NTX_CHK_FIXUP_HEADER, NTX_E_FIXUP);
+        return ntx_invalid(check, NTX_CHK_FIXUP_HEADER, NTX_E_CORRUPT);
     }
 
     const uint8_t *usa = buf + usa_ofs;
     for (size_t i = 0; i < strides; i++) { /* bound: strides <= size / 512 */
         const uint8_t *tail = buf + (i + 1) * NTX_FIXUP_STRIDE - 2;
         if (tail[0] != usa[0] || tail[1] != usa[1])
-            return ntx_invalid(check, NTX_CHK_FIXUP_MISMATCH, NTX_E_FIXUP);
+            return ntx_invalid(check, NTX_CHK_FIXUP_MISMATCH, NTX_E_CORRUPT);
     }
     for (size_t i = 0; i < strides; i++) {
         uint8_t *tail = buf + (i + 1) * NTX_FIXUP_STRIDE - 2;

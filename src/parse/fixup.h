@@ -14,7 +14,7 @@
  * bytes in buf (a multiple of 512). Every sector tail is checked before any
  * is patched, so a torn record is left as read. The only write the core ever
  * makes into a buffer of disk bytes.
- * Returns NTX_OK, or NTX_E_FIXUP with *check set.
+ * Returns NTX_OK, or NTX_E_CORRUPT with *check set.
  */
 ntx_err ntx_fixup_apply(uint8_t *buf, size_t size, ntx_check *check);
 

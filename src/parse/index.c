@@ -61,7 +61,7 @@ ntx_err ntx_index_root_parse(ntx_volume *vol, ntx_span v, uint64_t mft_no, uint3
     if (v.len < IR_HEADER + IH_SIZE || v.len > UINT32_MAX ||
         ntx_le32(v.p + IR_TYPE) != key_type || ntx_le32(v.p + IR_COLLATION) != collation ||
         !index_header_ok(v.p, IR_HEADER, (uint32_t)v.len, node))
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, mft_no, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ROOT, mft_no, 0);
     node->base = v.p;
     node->vcn = NTX_INDEX_ROOT_VCN;
     node->view = key_type == 0;
@@ -74,14 +74,14 @@ ntx_err ntx_index_block_parse(ntx_volume *vol, uint8_t *buf, uint32_t block_size
 {
     ntx_check check;
     if (ntx_le32(buf) != INDX_MAGIC)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK, mft_no, vcn);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_BLOCK, mft_no, vcn);
     if (ntx_fixup_apply(buf, block_size, &check) != NTX_OK)
-        return ntx_fail(vol, NTX_E_FIXUP, check, mft_no, vcn);
+        return ntx_fail(vol, NTX_E_CORRUPT, check, mft_no, vcn);
     /* R27: the block must say it is the node we asked for, and its header
      * must describe exactly this block. */
     if (ntx_le64(buf + INDX_VCN) != vcn || !index_header_ok(buf, INDX_HEADER, block_size, node) ||
         ntx_le32(buf + INDX_HEADER + IH_ALLOCATED_SIZE) + INDX_HEADER != block_size)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK, mft_no, vcn);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_BLOCK, mft_no, vcn);
     node->base = buf;
     node->vcn = vcn;
     node->view = false;
@@ -95,14 +95,14 @@ ntx_err ntx_index_entry_at(ntx_volume *vol, const ntx_index_node *node, uint32_t
     ntx_check check;
 
     if (off < node->start || off > node->end || node->end - off < IE_KEY)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY, mft_no, off);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY, mft_no, off);
     uint32_t len = ntx_le16(p + IE_LENGTH);
     uint32_t key_len = ntx_le16(p + IE_KEY_LENGTH);
     uint16_t flags = ntx_le16(p + IE_FLAGS);
     uint32_t tail = (flags & NTX_IE_NODE) ? 8u : 0u;
     /* R28: a zero length loops forever, a long one leaves the node. */
     if (len < IE_KEY + tail || (len & 7u) != 0 || len > node->end - off)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY, mft_no, off);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY, mft_no, off);
 
     e->off = off;
     e->length = len;
@@ -118,19 +118,19 @@ ntx_err ntx_index_entry_at(ntx_volume *vol, const ntx_index_node *node, uint32_t
         return NTX_OK;
     }
     if (key_len > len - IE_KEY - tail)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY, mft_no, off);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY, mft_no, off);
     if (node->view) {
         /* R29: the data must lie inside the entry, after the key. */
         uint32_t data_off = ntx_le16(p + IE_DATA_OFFSET), data_len = ntx_le16(p + IE_DATA_LENGTH);
         if (data_off < IE_KEY + key_len || data_off > len - tail ||
             data_len > len - tail - data_off)
-            return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY, mft_no, off);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY, mft_no, off);
         e->data = p + data_off;
         e->data_len = (uint16_t)data_len;
         e->ref = 0;
         return NTX_OK;
     }
     if (ntx_filename_check(e->key, key_len, &check) != NTX_OK)
-        return ntx_fail(vol, NTX_E_INDEX, check, mft_no, off);
+        return ntx_fail(vol, NTX_E_CORRUPT, check, mft_no, off);
     return NTX_OK;
 }

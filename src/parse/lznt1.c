@@ -132,7 +132,7 @@ ntx_err ntx_lznt1_decompress_chunk(const uint8_t *src, size_t src_len, uint8_t *
             }
 
             if (s_end - s < 2) {
-                rc = NTX_E_COMPRESSION; /* a back-reference with only its first byte */
+                rc = NTX_E_CORRUPT; /* a back-reference with only its first byte */
                 goto out;
             }
             token = (uint32_t)s[0] | (uint32_t)s[1] << 8;
@@ -148,7 +148,7 @@ ntx_err ntx_lznt1_decompress_chunk(const uint8_t *src, size_t src_len, uint8_t *
             disp = (size_t)(token >> len_bits) + 1u;
             len = (size_t)(token & len_mask) + LZNT1_MIN_MATCH;
             if (disp > pos) {
-                rc = NTX_E_COMPRESSION; /* reaches before the chunk's first output byte */
+                rc = NTX_E_CORRUPT; /* reaches before the chunk's first output byte */
                 goto out;
             }
             if (len > (size_t)(d_end - d))
@@ -213,7 +213,7 @@ ntx_err ntx_lznt1_decompress_chunk(const uint8_t *src, size_t src_len, uint8_t *
 
 overflow:
     /* More than 4096 bytes, or more than the caller's buffer holds. */
-    rc = NTX_E_COMPRESSION;
+    rc = NTX_E_CORRUPT;
 out:
     *out_len = (size_t)(d - dst);
     return rc;

@@ -384,7 +384,7 @@ static ntx_err lzx_fail(ntx_check *check, ntx_check which)
 {
     if (check != NULL)
         *check = which;
-    return NTX_E_COMPRESSION;
+    return NTX_E_CORRUPT;
 }
 
 ntx_err ntx_lzx_decompress(ntx_lzx_scratch *scratch, const uint8_t *src, size_t src_len,

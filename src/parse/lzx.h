@@ -69,7 +69,7 @@ typedef struct ntx_lzx_scratch {
  * Buffers: writes dst[0 .. dst_len) and *scratch, nothing else; reads no
  *          byte outside src. On error dst holds unspecified bytes.
  * Returns: NTX_OK when exactly dst_len bytes were produced (E8 translation
- *          undone); NTX_E_COMPRESSION with *check (if check is not NULL) =
+ *          undone); NTX_E_CORRUPT with *check (if check is not NULL) =
  *          NTX_CHK_LZX_BLOCK_TYPE, _BLOCK_SIZE, _CODE, _TRUNCATED, _OFFSET or
  *          _LENGTH; NTX_E_ARG for NULL pointers or dst_len over
  *          NTX_LZX_MAX_CHUNK (*check = NTX_CHK_NONE).

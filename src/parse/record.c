@@ -23,14 +23,14 @@ ntx_err ntx_record_check(ntx_volume *vol, uint8_t *buf, uint64_t mft_no)
     ntx_check check;
 
     if (ntx_le32(buf + REC_MAGIC) != REC_MAGIC_FILE)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_MAGIC, mft_no, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RECORD_MAGIC, mft_no, 0);
     if (ntx_fixup_apply(buf, size, &check) != NTX_OK)
-        return ntx_fail(vol, NTX_E_FIXUP, check, mft_no, REC_USA_OFS);
+        return ntx_fail(vol, NTX_E_CORRUPT, check, mft_no, REC_USA_OFS);
 
     uint32_t allocated = ntx_le32(buf + REC_BYTES_ALLOCATED);
     uint32_t in_use = ntx_le32(buf + REC_BYTES_IN_USE);
     if (allocated != size || in_use > allocated || (in_use & 7u) != 0)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_SIZES, mft_no, REC_BYTES_IN_USE);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RECORD_SIZES, mft_no, REC_BYTES_IN_USE);
 
     /* First attribute: 8-aligned, after the update sequence array, with room
      * for at least the end marker (R08). */
@@ -38,22 +38,22 @@ ntx_err ntx_record_check(ntx_volume *vol, uint8_t *buf, uint64_t mft_no)
     uint32_t off = ntx_le16(buf + REC_ATTRS_OFFSET);
     if ((off & 7u) != 0 || off < usa_end || off < REC_HEADER_MIN || off > in_use - 4u ||
         in_use < 4u)
-        return ntx_fail(vol, NTX_E_RECORD, NTX_CHK_RECORD_ATTRS_OFFSET, mft_no,
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RECORD_ATTRS_OFFSET, mft_no,
                         REC_ATTRS_OFFSET);
 
     /* bound: every attribute is at least 0x18 bytes and off stays below in_use */
     for (uint32_t prev_type = 0;;) {
         if (in_use - off < 4u)
-            return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_END, mft_no, off);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ATTR_END, mft_no, off);
         uint32_t type = ntx_le32(buf + off);
         if (type == NTX_AT_END)
             return NTX_OK;
         if (ntx_attr_check(buf + off, in_use - off, vol->cluster_shift, &check) != NTX_OK)
-            return ntx_fail(vol, NTX_E_ATTR, check, mft_no, off);
+            return ntx_fail(vol, NTX_E_CORRUPT, check, mft_no, off);
         /* NTFS keeps attributes sorted by type; ntfs-3g and ntfs3 refuse a
          * record out of order as corrupt, and so do we (R11). */
         if (type < prev_type)
-            return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_ORDER, mft_no, off);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ATTR_ORDER, mft_no, off);
         prev_type = type;
         off += ntx_attr_length(buf + off);
     }

@@ -36,7 +36,7 @@ static int64_t runlist_signed(const uint8_t *p, unsigned n)
 
 static ntx_err runlist_bad(ntx_volume *vol, ntx_check check, uint64_t mft_no, uint32_t pos)
 {
-    return ntx_fail(vol, NTX_E_RUNLIST, check, mft_no, pos);
+    return ntx_fail(vol, NTX_E_CORRUPT, check, mft_no, pos);
 }
 
 ntx_err ntx_mp_next(ntx_volume *vol, const uint8_t *a, ntx_mp_state *st, ntx_run *run,
@@ -94,13 +94,13 @@ ntx_err ntx_mp_find(ntx_volume *vol, const uint8_t *a, uint64_t vcn, ntx_run *ru
     ntx_mp_state st;
     ntx_mp_begin(a, &st);
     if (vcn < st.vcn || vcn >= st.vcn_end)
-        return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, mft_no, vcn);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_UNMAPPED, mft_no, vcn);
     /* bound: each run covers at least one VCN of [lowest, vcn] and ntx_mp_next
      * stops at the attribute end */
     for (;;) {
         ntx_err rc = ntx_mp_next(vol, a, &st, run, mft_no);
         if (rc == NTX_END)
-            return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, mft_no, vcn);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_UNMAPPED, mft_no, vcn);
         if (rc != NTX_OK)
             return rc;
         if (vcn < run->vcn + run->len)

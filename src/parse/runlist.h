@@ -16,7 +16,7 @@ void ntx_mp_begin(const uint8_t *a, ntx_mp_state *st);
 /*
  * Decode the next run. Returns NTX_OK with *run; NTX_END at the terminator
  * (after checking that the runs covered exactly [lowest, highest] VCN);
- * NTX_E_RUNLIST on any inconsistency (vol->diag: record mft_no, offset of
+ * NTX_E_CORRUPT on any inconsistency (vol->diag: record mft_no, offset of
  * the bad byte in the attribute). Zero-length sparse runs are skipped. After
  * an error *st may have moved: a caller that keeps it must start again.
  */

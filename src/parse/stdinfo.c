@@ -35,13 +35,13 @@ enum {
     OBJID_LONG = 64,
 };
 
-ntx_err ntx_parse_std_info(const void *value, size_t len, ntx_std_info *out)
+ntx_err ntx_std_info_parse(const void *value, size_t len, ntx_std_info *out)
 {
     const uint8_t *p = value;
     if (value == NULL || out == NULL)
         return NTX_E_ARG;
     if (len < SI_V1_SIZE)
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     ntx_mem_zero(out, sizeof *out);
     for (unsigned i = 0; i < 4; i++)
         out->times[i] = ntx_le64(p + SI_TIMES + 8 * i);
@@ -59,12 +59,12 @@ ntx_err ntx_parse_std_info(const void *value, size_t len, ntx_std_info *out)
     return NTX_OK;
 }
 
-ntx_err ntx_stdinfo_parse(ntx_span v, ntx_stat *st, ntx_check *check)
+ntx_err ntx_stdinfo_to_stat(ntx_span v, ntx_stat *st, ntx_check *check)
 {
     ntx_std_info si;
-    if (ntx_parse_std_info(v.p, v.len, &si) != NTX_OK) {
+    if (ntx_std_info_parse(v.p, v.len, &si) != NTX_OK) {
         *check = NTX_CHK_STD_INFO;
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     }
     for (unsigned i = 0; i < 4; i++)
         st->si_times[i] = si.times[i];
@@ -78,18 +78,18 @@ ntx_err ntx_stdinfo_parse(ntx_span v, ntx_stat *st, ntx_check *check)
 ntx_err ntx_stdinfo_file_attrs(ntx_span v, uint32_t *attrs)
 {
     if (v.len < SI_V1_SIZE)
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     *attrs = ntx_le32(v.p + SI_FILE_ATTRIBUTES);
     return NTX_OK;
 }
 
-ntx_err ntx_parse_object_id(const void *value, size_t len, ntx_object_id *out)
+ntx_err ntx_object_id_parse(const void *value, size_t len, ntx_object_id *out)
 {
     const uint8_t *p = value;
     if (value == NULL || out == NULL)
         return NTX_E_ARG;
     if (len != OBJID_SHORT && len != OBJID_LONG)
-        return NTX_E_ATTR;
+        return NTX_E_CORRUPT;
     ntx_mem_zero(out, sizeof *out);
     ntx_mem_copy(out->object_id, p, 16);
     if (len == OBJID_LONG) {

@@ -334,7 +334,7 @@ typedef struct ntx_xpress_scratch {
  *          uncompressed size is stored raw and must not come here.
  * Buffers: writes dst[0 .. dst_len) and *scratch, nothing else; reads no
  *          byte outside src. On error dst holds unspecified bytes.
- * Returns: NTX_OK when exactly dst_len bytes were produced; NTX_E_COMPRESSION
+ * Returns: NTX_OK when exactly dst_len bytes were produced; NTX_E_CORRUPT
  *          with *check (if check is not NULL) = NTX_CHK_XPRESS_CODE,
  *          _TRUNCATED, _OFFSET or _LENGTH; NTX_E_ARG for NULL pointers or
  *          dst_len over NTX_XPRESS_MAX_CHUNK (*check = NTX_CHK_NONE).

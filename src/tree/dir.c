@@ -80,7 +80,7 @@ static uint64_t dir_fuel(const ntx_volume *vol, uint64_t alloc_size)
     return (blocks << node_shift) + ((uint64_t)1 << root_shift);
 }
 
-ntx_err ntx_dir_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags)
+ntx_err ntx_dir_iter_open(ntx_dir_iter *it, const ntx_file *f, uint32_t flags)
 {
     if (it == NULL || f == NULL)
         return NTX_E_ARG;
@@ -118,7 +118,7 @@ static ntx_err iter_push(ntx_dir_iter *it, uint64_t child)
         return ntx_fail(it->vol, NTX_E_LIMIT, NTX_CHK_INDEX_DEPTH, it->dir_mft_no, child);
     for (unsigned i = 0; i < it->depth; i++)
         if (it->level[i].vcn == child)
-            return ntx_fail(it->vol, NTX_E_LOOP, NTX_CHK_INDEX_CYCLE, it->dir_mft_no, child);
+            return ntx_fail(it->vol, NTX_E_CORRUPT, NTX_CHK_INDEX_CYCLE, it->dir_mft_no, child);
     ntx_dir_level *l = &it->level[it->depth++];
     l->vcn = child;
     l->off = 0; /* resolved to the node's first entry when loaded */
@@ -133,12 +133,12 @@ static bool iter_skips(const ntx_dir_iter *it, const ntx_dirent *ent)
     return (it->flags & NTX_DIR_SKIP_SELF) && NTX_REF_MFT(ent->mft_ref) == it->dir_mft_no;
 }
 
-ntx_err ntx_dir_next(ntx_dir_iter *it, ntx_dirent *ent)
+ntx_err ntx_dir_iter_next(ntx_dir_iter *it, ntx_dirent *ent)
 {
     if (it == NULL || ent == NULL)
         return NTX_E_ARG;
     if (it->err != NTX_OK)
-        return (ntx_err)it->err;
+        return it->err;
     ntx_volume *vol = it->vol;
     if (!ntx_volume_handle_live(vol, it->gen))
         return NTX_E_STALE;
@@ -227,7 +227,7 @@ static ntx_err dir_descend(ntx_volume *vol, const ntx_index_where *w, const uint
         path[depth++] = vcn;
         for (unsigned i = 0; i < depth; i++)
             if (path[i] == e->child_vcn)
-                return ntx_fail(vol, NTX_E_LOOP, NTX_CHK_INDEX_CYCLE, w->mft_no, e->child_vcn);
+                return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_CYCLE, w->mft_no, e->child_vcn);
         vcn = e->child_vcn;
     }
 }

@@ -17,26 +17,7 @@
 #include "ntx/forensic.h"
 #include "ntx/utf16.h"
 
-ntx_err ntx_file_open_ref(ntx_volume *vol, uint64_t ref, ntx_file *f)
-{
-    const uint8_t *rec;
-    if (vol == NULL || f == NULL)
-        return NTX_E_ARG;
-    if (!ntx_volume_handle_live(vol, vol->gen))
-        return NTX_E_STALE;
-    ntx_err rc = ntx_record_get_base(vol, NTX_REF_MFT(ref), NTX_REF_SEQ(ref), false, &rec);
-    if (rc != NTX_OK)
-        return rc;
-    f->vol = vol;
-    f->gen = vol->gen;
-    f->mft_no = NTX_REF_MFT(ref);
-    f->seq = ntx_rec_sequence(rec);
-    f->rec_flags = ntx_rec_flags(rec);
-    f->open_flags = 0;
-    return NTX_OK;
-}
-
-ntx_err ntx_file_open_record(ntx_volume *vol, uint64_t mft_no, unsigned flags, ntx_file *f)
+ntx_err ntx_file_open(ntx_file *f, ntx_volume *vol, uint64_t ref, unsigned flags)
 {
     const uint8_t *rec;
     if (vol == NULL || f == NULL || (flags & ~(unsigned)NTX_OPEN_DELETED) != 0)
@@ -45,20 +26,21 @@ ntx_err ntx_file_open_record(ntx_volume *vol, uint64_t mft_no, unsigned flags, n
         return NTX_E_STALE;
     if (!NTX_WITH_DELETED && (flags & NTX_OPEN_DELETED) != 0)
         return NTX_E_UNSUPPORTED; /* config.h */
-    ntx_err rc = ntx_record_get_base(vol, mft_no, NTX_SEQ_ANY, NTX_OPENED_DELETED(flags), &rec);
+    ntx_err rc = ntx_record_get_base(vol, NTX_REF_MFT(ref), NTX_REF_SEQ(ref),
+                                     NTX_OPENED_DELETED(flags), &rec);
     if (rc != NTX_OK)
         return rc;
     f->vol = vol;
     f->gen = vol->gen;
-    f->mft_no = mft_no;
+    f->mft_no = NTX_REF_MFT(ref);
     f->seq = ntx_rec_sequence(rec);
     f->rec_flags = ntx_rec_flags(rec);
     f->open_flags = (uint16_t)flags;
     return NTX_OK;
 }
 
-ntx_err ntx_stream_open_raw(const ntx_file *f, uint32_t type, const uint16_t *name,
-                            size_t name_len, ntx_stream *s)
+ntx_err ntx_stream_open_raw(ntx_stream *s, const ntx_file *f, uint32_t type,
+                            const uint16_t *name, size_t name_len)
 {
     if (f == NULL || s == NULL || (name == NULL && name_len != 0))
         return NTX_E_ARG;
@@ -108,7 +90,7 @@ static ntx_err stat_reparse_tag(ntx_volume *vol, uint64_t mft_no, unsigned flags
     if (ntx_attr_is_resident(a)) {
         ntx_span v = ntx_attr_value(a);
         if (v.len < 8)
-            return ntx_fail(vol, NTX_E_REPARSE, NTX_CHK_REPARSE, mft_no, 0);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_REPARSE, mft_no, 0);
         st->reparse_tag = ntx_le32(v.p);
         return NTX_OK;
     }
@@ -157,13 +139,13 @@ ntx_err ntx_file_stat(const ntx_file *f, ntx_stat *st)
         uint32_t type = ntx_attr_type(a);
         if (type == NTX_AT_STANDARD_INFORMATION && !have_si) {
             if (!ntx_attr_is_resident(a) ||
-                ntx_stdinfo_parse(ntx_attr_value(a), st, &check) != NTX_OK)
-                return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_STD_INFO, rec_no, off);
+                ntx_stdinfo_to_stat(ntx_attr_value(a), st, &check) != NTX_OK)
+                return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_STD_INFO, rec_no, off);
             have_si = true;
         } else if (type == NTX_AT_FILE_NAME) {
             ntx_span v = ntx_attr_value(a);
             if (!ntx_attr_is_resident(a) || ntx_filename_check(v.p, v.len, &check) != NTX_OK)
-                return ntx_fail(vol, NTX_E_NAME, NTX_CHK_FILE_NAME, rec_no, off);
+                return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_FILE_NAME, rec_no, off);
             stat_take_name(v.p, st, &have_long);
         } else if (type == NTX_AT_DATA && ntx_attr_name_len(a) == 0 &&
                    (ntx_attr_is_resident(a) || ntx_attr_lowest_vcn(a) == 0)) {
@@ -175,7 +157,7 @@ ntx_err ntx_file_stat(const ntx_file *f, ntx_stat *st)
         }
     }
     if (!have_si)
-        return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_STD_INFO, f->mft_no, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_STD_INFO, f->mft_no, 0);
     if (st->is_dir) {
         st->size = 0;
         st->alloc_size = 0;
@@ -183,8 +165,8 @@ ntx_err ntx_file_stat(const ntx_file *f, ntx_stat *st)
     return NTX_OK;
 }
 
-ntx_err ntx_stream_open(const ntx_file *f, uint32_t type, const uint16_t *name, size_t name_len,
-                        ntx_stream *s)
+ntx_err ntx_stream_open(ntx_stream *s, const ntx_file *f, uint32_t type, const uint16_t *name,
+                        size_t name_len)
 {
     if (f == NULL || s == NULL || (name == NULL && name_len != 0))
         return NTX_E_ARG;
@@ -193,7 +175,7 @@ ntx_err ntx_stream_open(const ntx_file *f, uint32_t type, const uint16_t *name, 
     return ntx_stream_init(f->vol, f->mft_no, type, name, name_len, f->open_flags, s);
 }
 
-ntx_err ntx_stream_open_data(const ntx_file *f, const char *name, size_t name_len, ntx_stream *s)
+ntx_err ntx_stream_open_data(ntx_stream *s, const ntx_file *f, const char *name, size_t name_len)
 {
     if (f == NULL || s == NULL || (name == NULL && name_len != 0))
         return NTX_E_ARG;

@@ -27,7 +27,7 @@ ntx_err ntx_index_locate(ntx_volume *vol, uint64_t mft_no, const uint16_t *name,
     if (rc != NTX_OK)
         return rc;
     if (!alloc->resident)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, mft_no, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ROOT, mft_no, 0);
     w->mft_no = mft_no;
     w->root_rec = alloc->cur.rec_no;
     w->root_off = alloc->cur.attr_off;
@@ -44,7 +44,7 @@ ntx_err ntx_index_locate(ntx_volume *vol, uint64_t mft_no, const uint16_t *name,
      * node reads its runs directly (ntx_index_load()). */
     if (rc == NTX_OK && (alloc->resident || alloc->cu_shift != 0 ||
                          (alloc->flags & NTX_ATTR_FLAG_ENCRYPTED) != 0))
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_CHILD, mft_no, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_CHILD, mft_no, 0);
     if (rc == NTX_OK)
         w->alloc = alloc;
     return rc;
@@ -61,11 +61,11 @@ ntx_err ntx_index_load(ntx_volume *vol, const ntx_index_where *w, uint64_t vcn,
             return rc;
         const uint8_t *a = ntx_rec_attr_at(rec, w->root_off, NTX_AT_INDEX_ROOT);
         if (a == NULL || !ntx_attr_is_resident(a))
-            return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, w->mft_no, w->root_off);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ROOT, w->mft_no, w->root_off);
         rc = ntx_index_root_parse(vol, ntx_attr_value(a), w->mft_no, w->key_type, w->collation,
                                   node, &block_size);
         if (rc == NTX_OK && block_size != vol->geo.index_block_size)
-            return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_ROOT, w->mft_no, w->root_off);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_ROOT, w->mft_no, w->root_off);
         return rc;
     }
 
@@ -75,7 +75,7 @@ ntx_err ntx_index_load(ntx_volume *vol, const ntx_index_where *w, uint64_t vcn,
     const uint32_t bs = vol->geo.index_block_size;
     if (w->alloc == NULL || vcn > (w->alloc->init_size >> vol->index_vcn_shift) ||
         (vcn << vol->index_vcn_shift) + bs > w->alloc->init_size)
-        return ntx_fail(vol, NTX_E_INDEX, NTX_CHK_INDEX_CHILD, w->mft_no, vcn);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_CHILD, w->mft_no, vcn);
     if (!ntx_volume_handle_live(vol, w->alloc->gen))
         return NTX_E_STALE;
     if (vol->idx_dir != w->mft_no || vol->idx_vcn != vcn || vol->idx_name_key != w->name_key) {

@@ -26,15 +26,15 @@ static ntx_err path_parent(ntx_file *f)
         ntx_check check;
         ntx_err rc = ntx_attr_step(&it, &a, &rec_no, &off);
         if (rc == NTX_END)
-            return ntx_fail(f->vol, NTX_E_ATTR, NTX_CHK_FILE_NAME, f->mft_no, 0);
+            return ntx_fail(f->vol, NTX_E_CORRUPT, NTX_CHK_FILE_NAME, f->mft_no, 0);
         if (rc != NTX_OK)
             return rc;
         if (ntx_attr_type(a) != NTX_AT_FILE_NAME)
             continue;
         ntx_span v = ntx_attr_value(a);
         if (!ntx_attr_is_resident(a) || ntx_filename_check(v.p, v.len, &check) != NTX_OK)
-            return ntx_fail(f->vol, NTX_E_NAME, NTX_CHK_FILE_NAME, rec_no, off);
-        return ntx_file_open_ref(f->vol, ntx_le64(v.p + FN_PARENT), f);
+            return ntx_fail(f->vol, NTX_E_CORRUPT, NTX_CHK_FILE_NAME, rec_no, off);
+        return ntx_file_open(f, f->vol, ntx_le64(v.p + FN_PARENT), 0);
     }
 }
 
@@ -62,12 +62,12 @@ static ntx_err path_ascii_to_utf16(const char *src, size_t len, uint16_t *dst, s
 }
 #endif
 
-ntx_err ntx_file_open_path(ntx_volume *vol, const char *path, size_t path_len, ntx_file *f)
+ntx_err ntx_file_open_path(ntx_file *f, ntx_volume *vol, const char *path, size_t path_len)
 {
     if (vol == NULL || f == NULL || (path == NULL && path_len != 0))
         return NTX_E_ARG;
     ntx_file cur;
-    ntx_err rc = ntx_file_open_ref(vol, NTX_MFT_ROOT, &cur);
+    ntx_err rc = ntx_file_open(&cur, vol, NTX_MFT_ROOT, 0);
     if (rc != NTX_OK)
         return rc;
 
@@ -108,7 +108,7 @@ ntx_err ntx_file_open_path(ntx_volume *vol, const char *path, size_t path_len, n
         uint64_t ref;
         rc = ntx_dir_find(vol, cur.mft_no, vol->name_buf, n, &ref, NULL);
         if (rc == NTX_OK)
-            rc = ntx_file_open_ref(vol, ref, &cur);
+            rc = ntx_file_open(&cur, vol, ref, 0);
         if (rc != NTX_OK)
             return rc;
     }

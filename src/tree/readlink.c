@@ -36,7 +36,7 @@ enum {
 
 static ntx_err reparse_bad(ntx_volume *vol, uint64_t mft_no, uint32_t off)
 {
-    return ntx_fail(vol, NTX_E_REPARSE, NTX_CHK_REPARSE, mft_no, off);
+    return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_REPARSE, mft_no, off);
 }
 
 /* Check a name (offset, length) against the path buffer [paths, end). */
@@ -49,6 +49,42 @@ static bool reparse_name_ok(const uint8_t *b, size_t paths, size_t end, unsigned
     *off = (uint16_t)(paths + o);
     *len = (uint16_t)n;
     return true;
+}
+
+/*
+ * Decode the name of len bytes at off in buf to UTF-8 at buf + *at (cap
+ * bytes in all), NUL-terminated; *at moves past it. A U+0000 inside the name
+ * (possible on a damaged volume) becomes a 0 byte, which *name_len counts:
+ * the name is given whole, and a consumer of C strings sees where it stops.
+ */
+static ntx_err reparse_name_utf8(void *buf, size_t cap, uint16_t off, uint16_t len, size_t *at,
+                                 const char **name, size_t *name_len)
+{
+    const uint8_t *src = (const uint8_t *)buf + off;
+    char *dst = (char *)buf + *at;
+    size_t units = len / 2u, room = cap > *at ? cap - *at : 0, out = 0, i = 0;
+    /* bound: each pass converts the units up to the next U+0000 and moves i
+     * past it, or ends at the last unit */
+    for (;;) {
+        size_t j = i, part;
+        while (j < units && ntx_le16(src + 2u * j) != 0)
+            j++;
+        if (room <= out)
+            return NTX_E_BUFFER;
+        ntx_err rc = ntx_utf16le_to_utf8(src + 2u * i, j - i, dst + out, room - out, &part,
+                                         NTX_UTF16_WTF8);
+        if (rc != NTX_OK)
+            return rc;
+        out += part;
+        if (j == units)
+            break;
+        out++; /* the 0 byte already written after the part stands for the U+0000 */
+        i = j + 1u;
+    }
+    *name = dst;
+    *name_len = out;
+    *at += out + 1u;
+    return NTX_OK;
 }
 
 ntx_err ntx_file_reparse(const ntx_file *f, void *buf, size_t cap, ntx_reparse *rp)
@@ -89,32 +125,39 @@ ntx_err ntx_file_reparse(const ntx_file *f, void *buf, size_t cap, ntx_reparse *
             return reparse_bad(vol, f->mft_no, RP_SUBST_OFF);
         if (rp->tag == NTX_REPARSE_SYMLINK)
             rp->flags = ntx_le32(b + RP_SYMLINK_FLAGS);
+        /* Both names decoded after the raw value, losslessly (WTF-8): the
+         * front-ends print and map targets, they do not decode UTF-16. */
+        size_t at = size;
+        rc = reparse_name_utf8(buf, cap, rp->subst_off, rp->subst_len, &at, &rp->subst,
+                               &rp->subst_utf8_len);
+        if (rc == NTX_OK)
+            rc = reparse_name_utf8(buf, cap, rp->print_off, rp->print_len, &at, &rp->print,
+                                   &rp->print_utf8_len);
+        if (rc != NTX_OK)
+            return rc;
     }
     return NTX_OK;
 }
 
-/* Convert a link target to UTF-8. Windows targets (windows = true): drop an
- * NT "\??\" prefix, '\' becomes '/'. Interix targets are POSIX paths
- * already and are returned as stored. */
-static ntx_err reparse_target(const uint8_t *p, size_t units, bool windows, char *out, size_t cap,
-                              size_t *len)
+/* A Windows link target as a path: an NT prefix \??\ dropped and every
+ * backslash made '/' (ASCII both, so the UTF-8 bytes are mapped one by one). */
+static ntx_err reparse_windows_path(const ntx_file *f, const char *name, size_t n, char *out,
+                                    size_t cap, size_t *len)
 {
-    static const uint16_t nt_prefix[4] = { '\\', '?', '?', '\\' };
-    if (windows && units >= 4) {
-        bool prefixed = true;
-        for (unsigned i = 0; i < 4; i++)
-            prefixed = prefixed && ntx_le16(p + 2 * i) == nt_prefix[i];
-        if (prefixed) {
-            p += 8;
-            units -= 4;
-        }
+    if (n >= 4 && name[0] == '\\' && name[1] == '?' && name[2] == '?' && name[3] == '\\') {
+        name += 4;
+        n -= 4;
     }
-    ntx_err rc = ntx_utf16le_to_utf8(p, units, out, cap, len, NTX_UTF16_WTF8);
-    if (rc != NTX_OK)
-        return rc;
-    for (size_t i = 0; windows && i < *len; i++)
-        if (out[i] == '\\')
-            out[i] = '/';
+    if (n >= cap)
+        return NTX_E_BUFFER;
+    /* bound: i counts the name's bytes */
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] == 0) /* a U+0000 in the target: no path */
+            return ntx_fail(f->vol, NTX_E_CORRUPT, NTX_CHK_REPARSE, f->mft_no, 0);
+        out[i] = name[i] == '\\' ? '/' : name[i];
+    }
+    out[n] = 0;
+    *len = n;
     return NTX_OK;
 }
 
@@ -129,7 +172,7 @@ static ntx_err reparse_is_system(const ntx_file *f, bool *system)
     a = ntx_rec_find_attr(rec, NTX_AT_STANDARD_INFORMATION, NULL, 0, &off);
     if (a == NULL || !ntx_attr_is_resident(a) ||
         ntx_stdinfo_file_attrs(ntx_attr_value(a), &attrs) != NTX_OK)
-        return ntx_fail(f->vol, NTX_E_ATTR, NTX_CHK_STD_INFO, f->mft_no, 0);
+        return ntx_fail(f->vol, NTX_E_CORRUPT, NTX_CHK_STD_INFO, f->mft_no, 0);
     *system = (attrs & NTX_FA_SYSTEM) != 0;
     return NTX_OK;
 }
@@ -160,8 +203,10 @@ static ntx_err reparse_interix(const ntx_file *f, uint8_t *scratch, size_t scrat
         return rc;
     if (!ntx_mem_equal(scratch, magic, INTERIX_MAGIC_LEN))
         return NTX_E_NOT_FOUND;
-    return reparse_target(scratch + INTERIX_MAGIC_LEN, ((size_t)size - INTERIX_MAGIC_LEN) / 2u,
-                          false, out, cap, len);
+    /* Interix targets are POSIX paths already, returned as stored */
+    return ntx_utf16le_to_utf8(scratch + INTERIX_MAGIC_LEN,
+                               ((size_t)size - INTERIX_MAGIC_LEN) / 2u, out, cap, len,
+                               NTX_UTF16_WTF8);
 }
 
 ntx_err ntx_file_readlink(const ntx_file *f, void *scratch, size_t scratch_len, char *out,
@@ -174,8 +219,7 @@ ntx_err ntx_file_readlink(const ntx_file *f, void *scratch, size_t scratch_len, 
     if (rc == NTX_OK) {
         if (rp.tag != NTX_REPARSE_SYMLINK && rp.tag != NTX_REPARSE_MOUNT_POINT)
             return NTX_E_NOT_FOUND;
-        const uint8_t *b = scratch;
-        return reparse_target(b + rp.subst_off, rp.subst_len / 2u, true, out, cap, len);
+        return reparse_windows_path(f, rp.subst, rp.subst_utf8_len, out, cap, len);
     }
     if (rc == NTX_E_NOT_FOUND)
         return reparse_interix(f, scratch, scratch_len, out, cap, len);

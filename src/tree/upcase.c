@@ -35,7 +35,7 @@ ntx_err ntx_upcase_setup(ntx_volume *vol)
     if (a == NULL || ntx_attr_is_resident(a) || ntx_attr_data_size(a) != UPCASE_BYTES ||
         ntx_attr_init_size(a) != UPCASE_BYTES || ntx_attr_lowest_vcn(a) != 0 ||
         (ntx_attr_flags(a) & (NTX_ATTR_FLAG_COMPRESSED | NTX_ATTR_FLAG_ENCRYPTED)) != 0)
-        return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_UPCASE, NTX_MFT_UPCASE, off);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_UPCASE, NTX_MFT_UPCASE, off);
 
     ntx_mp_state st;
     ntx_mp_begin(a, &st);
@@ -53,7 +53,7 @@ ntx_err ntx_upcase_setup(ntx_volume *vol)
         ntx_mem_copy(&vol->upcase_runs[vol->upcase_nruns++], &run, sizeof run);
     }
     if ((st.vcn << vol->cluster_shift) < UPCASE_BYTES)
-        return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_UPCASE, NTX_MFT_UPCASE, off);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_UPCASE, NTX_MFT_UPCASE, off);
     vol->upc_block_no = UINT64_MAX;
     return NTX_OK;
 }
@@ -75,7 +75,7 @@ ntx_err ntx_upcase(ntx_volume *vol, uint16_t c, uint16_t *up)
                 vcn - vol->upcase_runs[i].vcn < vol->upcase_runs[i].len)
                 run = &vol->upcase_runs[i];
         if (run == NULL)
-            return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_UPCASE, NTX_MFT_UPCASE, byte);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_UPCASE, NTX_MFT_UPCASE, byte);
         /* Blocks never straddle clusters: the block size is at most the cluster size. */
         uint64_t in_run =
             ((uint64_t)byte - (run->vcn << cs)) & ~(uint64_t)(vol->geo.block_size - 1u);

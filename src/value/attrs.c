@@ -28,7 +28,7 @@ void ntx_attr_iter_start(ntx_attr_iter *it, ntx_volume *vol, uint64_t mft_no)
  * rewritten (the last one then sticks out). That is the ordinary state of a
  * deleted file, not corruption: such an entry is counted in it->lost and
  * skipped, and an entry that cannot be read ends the list. In a file in use
- * each stays NTX_E_ATTRLIST.
+ * each stays NTX_E_CORRUPT.
  */
 ntx_err ntx_attr_step(ntx_attr_iter *it, const uint8_t **a, uint64_t *rec_no, uint32_t *off)
 {
@@ -80,7 +80,7 @@ ntx_err ntx_attr_step(ntx_attr_iter *it, const uint8_t **a, uint64_t *rec_no, ui
             target = ntx_rec_find_instance(rec, e.type, e.instance, off);
             if (target == NULL || ntx_attr_name_len(target) != e.name_len ||
                 (!ntx_attr_is_resident(target) && ntx_attr_lowest_vcn(target) != e.lowest_vcn))
-                rc = ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, NTX_REF_MFT(e.ref),
+                rc = ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ALIST_TARGET, NTX_REF_MFT(e.ref),
                               e.instance);
         }
         if (rc == NTX_OK) {
@@ -89,12 +89,12 @@ ntx_err ntx_attr_step(ntx_attr_iter *it, const uint8_t **a, uint64_t *rec_no, ui
             *rec_no = NTX_REF_MFT(e.ref);
             return NTX_OK;
         }
-        if (rc != NTX_E_ATTRLIST || !deleted)
+        if (rc != NTX_E_CORRUPT || !deleted)
             return rc;
         if (it->lost < UINT16_MAX)
             it->lost++;
         if (e.length == 0)
-            return NTX_END; /* ntx_attr_next keeps the end */
+            return NTX_END; /* ntx_attr_iter_next keeps the end */
         it->pos += e.length;
 #endif
     }
@@ -111,12 +111,12 @@ ntx_err ntx_attr_iter_open(ntx_attr_iter *it, const ntx_file *f)
     return NTX_OK;
 }
 
-ntx_err ntx_attr_next(ntx_attr_iter *it, ntx_attr_info *info)
+ntx_err ntx_attr_iter_next(ntx_attr_iter *it, ntx_attr_info *info)
 {
     if (it == NULL || info == NULL)
         return NTX_E_ARG;
     if (it->err != NTX_OK)
-        return (ntx_err)it->err;
+        return it->err;
     if (!ntx_volume_handle_live(it->vol, it->gen))
         return NTX_E_STALE;
 
@@ -176,7 +176,7 @@ ntx_err ntx_attr_read(const ntx_file *f, const ntx_attr_info *ai, uint64_t off, 
         return rc;
     const uint8_t *a = ntx_rec_attr_at(rec, ai->attr_off, ai->type);
     if (a == NULL || !ntx_attr_is_resident(a) || ntx_attr_instance(a) != ai->instance)
-        return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, ai->rec_no, ai->attr_off);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ATTR_FORM, ai->rec_no, ai->attr_off);
     ntx_span v = ntx_attr_value(a);
     if (off >= v.len)
         return NTX_OK;

@@ -98,7 +98,7 @@ static ntx_err stream_lz_find(ntx_stream *s, uint64_t cu_vcn, uint32_t data_len,
         if (rc == NTX_END)
             return NTX_OK;
         if (rc != NTX_OK || *chunk_len > data_len - p)
-            return ntx_fail(s->vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
+            return ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
         if (j == k)
             break;
         p += *chunk_len;
@@ -130,7 +130,7 @@ static ntx_err stream_lz_expand(ntx_stream *s, uint64_t cu_vcn, uint32_t data_le
         return rc;
     if (!compressed) {
         if (clen > NTX_LZNT1_CHUNK)
-            return ntx_fail(s->vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
+            return ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
         ntx_mem_copy(dst, src, clen);
         *out = clen;
         return NTX_OK;
@@ -138,7 +138,7 @@ static ntx_err stream_lz_expand(ntx_stream *s, uint64_t cu_vcn, uint32_t data_le
     size_t got;
     rc = ntx_lznt1_decompress_chunk(src, clen, dst, NTX_LZNT1_CHUNK, &got);
     if (rc != NTX_OK)
-        return ntx_fail(s->vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
+        return ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_LZNT1, s->mft_no, cu_vcn);
     *out = (uint32_t)got;
     return NTX_OK;
 }
@@ -169,7 +169,7 @@ static ntx_err stream_cu_map(ntx_stream *s, uint64_t cu_vcn, uint64_t *alloc, ui
         if (run.lcn == NTX_LCN_HOLE) {
             hole = true;
         } else if (hole) {
-            return ntx_fail(vol, NTX_E_COMPRESSION, NTX_CHK_LZNT1, s->mft_no, vcn);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_LZNT1, s->mft_no, vcn);
         } else {
             /* bound: take <= 16 - *alloc clusters */
             for (uint64_t i = 0; i < take; i++)

@@ -19,7 +19,7 @@ static const uint8_t *stream_attr(ntx_stream *s, ntx_err *rc)
     if (*rc == NTX_OK) {
         a = ntx_rec_attr_at(rec, s->cur.attr_off, s->type);
         if (a == NULL || ntx_attr_is_resident(a) != s->resident) {
-            *rc = ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, s->cur.rec_no,
+            *rc = ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_ATTR_FORM, s->cur.rec_no,
                            s->cur.attr_off);
             a = NULL;
         }
@@ -35,7 +35,7 @@ static ntx_err stream_read_resident(ntx_stream *s, uint64_t off, uint8_t *dst, s
         return rc;
     ntx_span v = ntx_attr_value(a);
     if (off > v.len || len > v.len - off)
-        return ntx_fail(s->vol, NTX_E_ATTR, NTX_CHK_ATTR_RESIDENT_VALUE, s->cur.rec_no,
+        return ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_ATTR_RESIDENT_VALUE, s->cur.rec_no,
                         s->cur.attr_off);
     ntx_mem_copy(dst, v.p + off, len);
     return NTX_OK;

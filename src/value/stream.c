@@ -57,7 +57,7 @@ static ntx_err stream_find_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
         return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_NONE, s->mft_no, off);
     } else {
         /* A deleted file's list may name extents that are gone (ntx/attr.h,
-         * ntx_attr_next): such an extent is not found, not corrupt. */
+         * ntx_attr_iter_next): such an extent is not found, not corrupt. */
         const ntx_alist_query q = {
             .name = s->name, .type = s->type, .name_len = s->name_len,
             .deleted = NTX_OPENED_DELETED(s->open_flags) &&
@@ -74,9 +74,9 @@ static ntx_err stream_find_extent(ntx_stream *s, uint64_t vcn, const uint8_t **a
         if (rc == NTX_OK) {
             a = stream_extent_by_entry(rec, &e, &off);
             if (a == NULL)
-                rc = ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, rec_no, e.instance);
+                rc = ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ALIST_TARGET, rec_no, e.instance);
         }
-        if (rc == NTX_E_ATTRLIST && q.deleted)
+        if (rc == NTX_E_CORRUPT && q.deleted)
             return NTX_E_NOT_FOUND;
         if (rc != NTX_OK)
             return rc;
@@ -118,11 +118,11 @@ static ntx_err stream_take_first_extent(ntx_stream *s, const uint8_t *a)
     s->init_size = ntx_attr_init_size(a);
     s->vcn_end = s->alloc_size >> vol->cluster_shift;
     if (ntx_attr_vcn_end(a) > s->vcn_end)
-        return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_VCN, s->cur.rec_no, ATTR_HIGHEST_VCN);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_VCN, s->cur.rec_no, ATTR_HIGHEST_VCN);
     if ((s->flags & NTX_ATTR_FLAG_COMPRESSED) != 0) {
         /* R39: anything but 16 clusters of at most 4 KiB is not NTFS compression. */
         if (ntx_attr_cu(a) != STREAM_CU_SHIFT || vol->cluster_shift > STREAM_MAX_CU_CLUSTER)
-            return ntx_fail(vol, NTX_E_COMPRESSION, NTX_CHK_COMPRESSION_UNIT, s->cur.rec_no,
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_COMPRESSION_UNIT, s->cur.rec_no,
                             ATTR_COMPRESSION_UNIT);
         if (!NTX_WITH_LZNT1) /* a build without the decompressor (config.h) */
             return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_COMPRESSION_UNIT, s->cur.rec_no,
@@ -153,7 +153,7 @@ ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const u
     if (rc != NTX_OK)
         return rc;
     if (!ntx_attr_is_resident(a) && ntx_attr_lowest_vcn(a) != 0)
-        return ntx_fail(vol, NTX_E_ATTRLIST, NTX_CHK_ALIST_TARGET, s->cur.rec_no, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ALIST_TARGET, s->cur.rec_no, 0);
     return stream_take_first_extent(s, a);
 }
 
@@ -166,7 +166,7 @@ ntx_err ntx_stream_map_vcn(ntx_stream *s, uint64_t vcn, ntx_run *run)
     ntx_err rc;
 
     if (vcn >= s->vcn_end)
-        return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, s->mft_no, vcn);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_UNMAPPED, s->mft_no, vcn);
     if (c->valid && c->run.len != 0 && vcn >= c->run.vcn && vcn - c->run.vcn < c->run.len) {
         ntx_mem_copy(run, &c->run, sizeof *run);
         return NTX_OK;
@@ -177,17 +177,17 @@ ntx_err ntx_stream_map_vcn(ntx_stream *s, uint64_t vcn, ntx_run *run)
         rc = stream_seek_extent(s, vcn);
         if (rc != NTX_OK)
             return rc == NTX_E_NOT_FOUND
-                       ? ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, s->mft_no, vcn)
+                       ? ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_UNMAPPED, s->mft_no, vcn)
                        : rc;
         if (!c->valid || vcn < c->mp.vcn || vcn >= c->mp.vcn_end)
-            return ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, c->rec_no, vcn);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_UNMAPPED, c->rec_no, vcn);
     }
     rc = ntx_record_get(vol, c->rec_no, &rec);
     if (rc != NTX_OK)
         return rc;
     a = ntx_rec_attr_at(rec, c->attr_off, s->type);
     if (a == NULL || ntx_attr_is_resident(a))
-        return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_ATTR_FORM, c->rec_no, c->attr_off);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_ATTR_FORM, c->rec_no, c->attr_off);
 
     /* bound: ntx_mp_next consumes at least 2 mapping-pair bytes per run */
     for (;;) {
@@ -196,7 +196,7 @@ ntx_err ntx_stream_map_vcn(ntx_stream *s, uint64_t vcn, ntx_run *run)
             /* never continue past a bad run: the next call starts over */
             c->valid = false;
             return rc == NTX_END
-                       ? ntx_fail(vol, NTX_E_RUNLIST, NTX_CHK_RUN_UNMAPPED, c->rec_no, vcn)
+                       ? ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_RUN_UNMAPPED, c->rec_no, vcn)
                        : rc;
         }
         if (vcn < c->run.vcn + c->run.len) {

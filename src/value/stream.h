@@ -2,8 +2,8 @@
  * stream.h - reading attribute values: resident, non-resident, sparse,
  * LZNT1-compressed, split over extents (private header).
  */
-#ifndef NTX_STREAM_H
-#define NTX_STREAM_H
+#ifndef NTX_VALUE_STREAM_H
+#define NTX_VALUE_STREAM_H
 
 #include "../base/bytes.h"
 #include "../base/diag.h"
@@ -12,7 +12,7 @@
 /*
  * Open attribute (type, name) of base record mft_no (which the caller has
  * checked to be a base record, in use unless flags has NTX_OPEN_DELETED). Returns NTX_OK,
- * NTX_E_NOT_FOUND, NTX_E_COMPRESSION (unsupported compression unit), NTX_E_ATTRLIST, ...
+ * NTX_E_NOT_FOUND, NTX_E_CORRUPT (unsupported compression unit), NTX_E_CORRUPT, ...
  */
 ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const uint16_t *name,
                         size_t name_len, unsigned flags, ntx_stream *s);
@@ -20,13 +20,13 @@ ntx_err ntx_stream_init(ntx_volume *vol, uint64_t mft_no, uint32_t type, const u
 /* ntx_stream_init() flags besides NTX_OPEN_DELETED: read encrypted data raw. */
 #define NTX_STREAM_RAW 0x80u
 
-/* Read exactly len bytes at off; a short stream is NTX_E_RANGE. */
+/* Read exactly len bytes at off; a stream too short for them is corrupt. */
 NTX_INLINE ntx_err ntx_stream_read_exact(ntx_stream *s, uint64_t off, void *buf, size_t len)
 {
     size_t got;
     ntx_err rc = ntx_stream_read(s, off, buf, len, &got);
     if (rc == NTX_OK && got != len)
-        return ntx_fail(s->vol, NTX_E_RANGE, NTX_CHK_READ_RANGE, s->mft_no, off);
+        return ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_READ_RANGE, s->mft_no, off);
     return rc;
 }
 

@@ -39,7 +39,7 @@ static ntx_err bitmap_count(ntx_stream *s, uint64_t first, uint64_t count, uint8
 {
     uint64_t end;
     if (!ntx_add_u64(first, count, &end) || (end + 7u) / 8u > s->size)
-        return ntx_fail(s->vol, NTX_E_RANGE, NTX_CHK_READ_RANGE, s->mft_no, s->size);
+        return ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_READ_RANGE, s->mft_no, s->size);
     *set = 0;
     /* bound: first grows by up to len * 8 bits per pass, to end */
     while (first < end) {
@@ -99,7 +99,7 @@ ntx_err ntx_volume_clusters_in_use(ntx_volume *vol, uint64_t lcn, uint64_t count
     if (!ntx_volume_handle_live(vol, vol->gen))
         return NTX_E_STALE;
     if (!ntx_add_u64(lcn, count, &end) || end > vol->geo.cluster_count)
-        return ntx_fail(vol, NTX_E_RANGE, NTX_CHK_READ_RANGE, NTX_MFT_BITMAP, lcn);
+        return NTX_E_ARG;
     ntx_err rc = ntx_stream_init(vol, NTX_MFT_BITMAP, NTX_AT_DATA, NULL, 0, 0, &vol->tmp_stream);
     if (rc != NTX_OK)
         return rc;

@@ -265,7 +265,7 @@ ntx_err ntx_volume_get_info(ntx_volume *vol, ntx_volume_info *info)
         return rc;
     a = ntx_rec_find_attr(rec, NTX_AT_VOLUME_INFORMATION, NULL, 0, &off);
     if (a == NULL || !ntx_attr_is_resident(a) || ntx_attr_value(a).len < VI_SIZE)
-        return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_VOLUME_INFO, NTX_MFT_VOLUME, 0);
+        return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_VOLUME_INFO, NTX_MFT_VOLUME, 0);
     ntx_span v = ntx_attr_value(a);
     info->major = v.p[VI_MAJOR];
     info->minor = v.p[VI_MINOR];
@@ -275,7 +275,7 @@ ntx_err ntx_volume_get_info(ntx_volume *vol, ntx_volume_info *info)
     a = ntx_rec_find_attr(rec, NTX_AT_VOLUME_NAME, NULL, 0, &off);
     if (a != NULL) {
         if (!ntx_attr_is_resident(a))
-            return ntx_fail(vol, NTX_E_ATTR, NTX_CHK_VOLUME_INFO, NTX_MFT_VOLUME, off);
+            return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_VOLUME_INFO, NTX_MFT_VOLUME, off);
         v = ntx_attr_value(a);
         size_t n = v.len / 2u;
         if (n > sizeof info->label / sizeof info->label[0])

@@ -59,15 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_stats st;
         memset(&st, 0, sizeof st);
         ntx_file f;
-        rc = ntx_file_open_ref(vol, n, &f);
+        rc = ntx_file_open(&f, vol, n, 0);
         fz_check(rc == NTX_OK || fz_is_err(rc));
         if (rc == NTX_OK) {
             fz_exercise_file(vol, &f, &st);
             ntx_dir_iter it;
             ntx_dirent ent;
-            if (ntx_dir_open(&it, &f, 0) == NTX_OK) {
+            if (ntx_dir_iter_open(&it, &f, 0) == NTX_OK) {
                 for (unsigned k = 0; k < 1024; k++) {
-                    rc = ntx_dir_next(&it, &ent);
+                    rc = ntx_dir_iter_next(&it, &ent);
                     fz_check(rc == NTX_OK || rc == NTX_END || fz_is_err(rc));
                     if (rc != NTX_OK)
                         break;

@@ -95,9 +95,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         pos += e.length;
     }
-    fz_check(rc == NTX_OK || rc == NTX_END || rc == NTX_E_ATTRLIST || rc == NTX_E_RUNLIST ||
+    fz_check(rc == NTX_OK || rc == NTX_END || rc == NTX_E_CORRUPT || rc == NTX_E_CORRUPT ||
              rc == NTX_E_RANGE || rc == NTX_E_IO);
-    if (rc == NTX_E_ATTRLIST)
+    if (rc == NTX_E_CORRUPT)
         fz_check(vol.diag.check == NTX_CHK_ALIST_ENTRY || vol.diag.check == NTX_CHK_ALIST_SIZE);
 
     ntx_alist_entry best;
@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* A deleted file's list is read as far as it is intact: every entry
      * before the first bad one is found, and the bad one is no error. */
-    if (rc == NTX_END || rc == NTX_E_ATTRLIST) {
+    if (rc == NTX_END || rc == NTX_E_CORRUPT) {
         for (unsigned i = 0; i < count && i < 8; i++) {
             const ntx_alist_query qi = { .name = seen[i].name,
                                          .type = seen[i].type, .name_len = seen[i].name_len,

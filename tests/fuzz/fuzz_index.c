@@ -13,7 +13,7 @@
  * entry's key is decoded, converted to UTF-8 and collated against a few
  * names. Tree mode: the blocks replace, in VCN order, the INDX blocks of
  * /many in the base image seed-dir (a 150-entry, two-level tree), which is
- * then mounted, listed and searched (ntx_dir_next, ntx_dir_lookup).
+ * then mounted, listed and searched (ntx_dir_iter_next, ntx_dir_lookup).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +37,7 @@ static void walk_node(ntx_volume *vol, const ntx_index_node *node, size_t node_l
         ntx_index_entry e;
         ntx_err rc = ntx_index_entry_at(vol, node, off, DIR_NO, &e);
         if (rc != NTX_OK) {
-            fz_check(rc == NTX_E_INDEX || rc == NTX_E_NAME);
+            fz_check(rc == NTX_E_CORRUPT || rc == NTX_E_NAME);
             return;
         }
         fz_check(e.off == off && e.length >= 0x10 && e.length <= node->end - off);
@@ -85,12 +85,12 @@ static void tree_mode(const uint8_t *data, size_t size, bool logical)
     ntx_volume *vol;
     if (fz_base_mount(b, &vol) == NTX_OK) {
         ntx_file dir;
-        if (ntx_file_open_ref(vol, b->many_dir, &dir) == NTX_OK) {
+        if (ntx_file_open(&dir, vol, b->many_dir, 0) == NTX_OK) {
             ntx_dir_iter it;
             ntx_dirent ent, l;
-            ntx_err rc = ntx_dir_open(&it, &dir, 0);
+            ntx_err rc = ntx_dir_iter_open(&it, &dir, 0);
             for (unsigned k = 0; rc == NTX_OK && k < 4096; k++) {
-                rc = ntx_dir_next(&it, &ent);
+                rc = ntx_dir_iter_next(&it, &ent);
                 fz_check(rc == NTX_OK || rc == NTX_END || fz_is_err(rc));
                 if (rc == NTX_OK && k % 5 == 0) {
                     ntx_err lr = ntx_dir_lookup(&dir, ent.name, ent.name_len, &l);
@@ -148,7 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == NTX_OK)
         walk_node(&vol, &node, bs);
     else
-        fz_check(rc == NTX_E_INDEX || rc == NTX_E_FIXUP);
+        fz_check(rc == NTX_E_CORRUPT || rc == NTX_E_CORRUPT);
     free(blk);
     return 0;
 }

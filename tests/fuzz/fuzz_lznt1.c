@@ -29,14 +29,14 @@ static ntx_err reference(const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
         for (unsigned bit = 0; bit < 8 && i < n; bit++) {
             if (!((flags >> bit) & 1u)) {
                 if (pos >= cap) {
-                    rc = NTX_E_COMPRESSION;
+                    rc = NTX_E_CORRUPT;
                     goto done;
                 }
                 dst[pos++] = src[i++];
                 continue;
             }
             if (n - i < 2) {
-                rc = NTX_E_COMPRESSION;
+                rc = NTX_E_CORRUPT;
                 goto done;
             }
             unsigned token = src[i] | (unsigned)src[i + 1] << 8;
@@ -48,7 +48,7 @@ static ntx_err reference(const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
             size_t disp = (token >> len_bits) + 1u;
             size_t len = (token & ((1u << len_bits) - 1u)) + 3u;
             if (disp > pos || len > cap - pos) {
-                rc = NTX_E_COMPRESSION;
+                rc = NTX_E_CORRUPT;
                 goto done;
             }
             for (size_t j = 0; j < len; j++, pos++)
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         fz_check(rc == NTX_OK && chunk_len >= 3 && chunk_len <= 4098);
         if (chunk_len > n - p)
-            break; /* the stream code reports this as NTX_E_COMPRESSION */
+            break; /* the stream code reports this as NTX_E_CORRUPT */
         size_t clen = chunk_len - 2;
         if (compressed) {
             uint8_t *src = malloc(clen);

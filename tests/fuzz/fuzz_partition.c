@@ -1,5 +1,5 @@
 /*
- * fuzz_partition.c - partition tables (ntx_partition_open/next): MBR with
+ * fuzz_partition.c - partition tables (ntx_partition_iter_open/next): MBR with
  * extended chains, GPT with CRC-checked headers, entry arrays and backup.
  *
  * Input: the start of a disk (at most 1 MiB). It is served twice: as a
@@ -27,14 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_io(&dev, &io, 512);
         if (pass == 1)
             io.size = 0;
-        ntx_err rc = ntx_partition_open(&it, &io, block, 4096);
+        ntx_err rc = ntx_partition_iter_open(&it, &io, block, 4096);
         /* The header lists OK, NOT_FOUND, IO, ARG; a disk shorter than one
          * sector gives NTX_E_RANGE (from the read), also a clean refusal. */
         fz_check(rc == NTX_OK || fz_is_err(rc));
         unsigned calls = 0;
         const unsigned bound = 4 + NTX_PT_MAX_LOGICAL + NTX_PT_MAX_GPT_ENTRIES + 8;
         while (rc == NTX_OK || (calls > 0 && rc == NTX_E_RANGE)) { /* errors move on */
-            rc = ntx_partition_next(&it, &p);
+            rc = ntx_partition_iter_next(&it, &p);
             calls++;
             fz_check(calls <= bound);
             if (rc == NTX_END)

@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_fake_volume(&vol, &dev, cs, rs, ((uint64_t)1 << 32) >> cs);
     ntx_err rc = ntx_record_check(&vol, rec, MFT_NO);
     if (rc != NTX_OK) {
-        fz_check(rc == NTX_E_RECORD || rc == NTX_E_FIXUP || rc == NTX_E_ATTR);
+        fz_check(rc == NTX_E_CORRUPT || rc == NTX_E_CORRUPT || rc == NTX_E_CORRUPT);
         fz_check(vol.diag.err == rc && vol.diag.check != NTX_CHK_NONE && vol.diag.mft_no == MFT_NO);
         free(rec);
         return 0;
@@ -155,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         switch (type) {
         case NTX_AT_STANDARD_INFORMATION: {
             ntx_stat st;
-            ntx_stdinfo_parse(v, &st, &chk);
+            ntx_stdinfo_to_stat(v, &st, &chk);
             break;
         }
         case NTX_AT_FILE_NAME:

@@ -111,17 +111,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ntx_volume *vol;
     fz_check(fz_base_mount(b, &vol) == NTX_OK);
     ntx_file f;
-    fz_check(ntx_file_open_ref(vol, b->free_rec, &f) == NTX_OK);
+    fz_check(ntx_file_open(&f, vol, b->free_rec, 0) == NTX_OK);
 
     uint8_t *scratch = malloc(scap);
     char *out = malloc(ocap);
     ntx_reparse rp;
     ntx_err rc = ntx_file_reparse(&f, scratch, scap, &rp);
-    fz_check(rc == NTX_OK || rc == NTX_E_NOT_FOUND || rc == NTX_E_BUFFER || rc == NTX_E_REPARSE);
+    fz_check(rc == NTX_OK || rc == NTX_E_NOT_FOUND || rc == NTX_E_BUFFER || rc == NTX_E_CORRUPT);
     if (rc == NTX_OK) {
         fz_check(!interix && n <= scap && 8u + rp.data_len <= n);
         fz_check((size_t)rp.subst_off + rp.subst_len <= 8u + rp.data_len);
         fz_check((size_t)rp.print_off + rp.print_len <= 8u + rp.data_len);
+        /* the decoded names lie after the raw value in the scratch, NUL-terminated */
+        if (rp.subst != NULL) {
+            const char *lo = (const char *)scratch + rp.value_len, *hi = (const char *)scratch + scap;
+            fz_check(rp.subst >= lo && rp.subst + rp.subst_utf8_len < hi &&
+                     rp.subst[rp.subst_utf8_len] == 0);
+            fz_check(rp.print != NULL && rp.print >= lo && rp.print + rp.print_utf8_len < hi &&
+                     rp.print[rp.print_utf8_len] == 0);
+            fz_check(rp.subst_utf8_len <= 3u * (rp.subst_len / 2u) &&
+                     rp.print_utf8_len <= 3u * (rp.print_len / 2u));
+        }
     }
     size_t len = 0;
     rc = ntx_file_readlink(&f, scratch, scap, out, ocap, &len);

@@ -73,7 +73,7 @@ static ntx_err decode(ntx_volume *vol, const uint8_t *a, ntx_run *out, unsigned 
             return rc;
         }
         if (rc != NTX_OK) {
-            fz_check(rc == NTX_E_RUNLIST && vol->diag.check >= NTX_CHK_RUN_HEADER &&
+            fz_check(rc == NTX_E_CORRUPT && vol->diag.check >= NTX_CHK_RUN_HEADER &&
                      vol->diag.check <= NTX_CHK_RUN_UNMAPPED);
             return rc;
         }
@@ -159,9 +159,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     ntx_run r;
-    fz_check(ntx_mp_find(&vol, a, hi, &r, MFT_NO) == NTX_E_RUNLIST);
+    fz_check(ntx_mp_find(&vol, a, hi, &r, MFT_NO) == NTX_E_CORRUPT);
     if (lo > 0)
-        fz_check(ntx_mp_find(&vol, a, lo - 1, &r, MFT_NO) == NTX_E_RUNLIST);
+        fz_check(ntx_mp_find(&vol, a, lo - 1, &r, MFT_NO) == NTX_E_CORRUPT);
 
     /* A clean list survives re-encoding. */
     if (end == NTX_END && n > 0) {
@@ -185,7 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t offs[3] = { 0, init / 2, init > 100 ? init - 100 : 0 };
         for (unsigned k = 0; k < 3; k++) {
             ntx_err rc = ntx_alist_read(&vol, a, MFT_NO, offs[k], buf, sizeof buf);
-            fz_check(rc == NTX_OK || rc == NTX_E_RUNLIST || rc == NTX_E_RANGE || rc == NTX_E_IO);
+            fz_check(rc == NTX_OK || rc == NTX_E_CORRUPT || rc == NTX_E_RANGE || rc == NTX_E_IO);
         }
     }
     free(a);

@@ -22,7 +22,7 @@ void fz_fail(const char *what, const char *file, int line)
 
 bool fz_is_err(int rc)
 {
-    return rc <= NTX_E_IO && rc >= NTX_E_BUFFER;
+    return rc <= NTX_E_IO && rc >= NTX_E_CONFIG;
 }
 
 /* ---- memory device ---- */
@@ -184,8 +184,8 @@ static void fz_map_base(fz_base *b)
     b->geo = vol->geo;
     ntx_file mft, f;
     ntx_stream s;
-    if (ntx_file_open_ref(vol, NTX_MFT_MFT, &mft) != NTX_OK ||
-        ntx_stream_open(&mft, NTX_AT_DATA, NULL, 0, &s) != NTX_OK)
+    if (ntx_file_open(&mft, vol, NTX_MFT_MFT, 0) != NTX_OK ||
+        ntx_stream_open(&s, &mft, NTX_AT_DATA, NULL, 0) != NTX_OK)
         abort();
     b->nrec = vol->mft_records < 512 ? (uint32_t)vol->mft_records : 512;
     for (uint32_t n = 0; n < b->nrec; n++)
@@ -193,17 +193,17 @@ static void fz_map_base(fz_base *b)
 
     b->free_rec = 0;
     for (uint32_t n = 0; n < b->nrec; n++) {
-        ntx_err rc = ntx_file_open_ref(vol, n, &f);
+        ntx_err rc = ntx_file_open(&f, vol, n, 0);
         /* a sound record not in use (asked of its header, not of the
          * diagnostic: the firmware profiles record none) */
         ntx_record_info ri;
-        if (n >= 24 && b->free_rec == 0 && rc == NTX_E_RECORD && b->mft_off[n] != 0 &&
+        if (n >= 24 && b->free_rec == 0 && rc == NTX_E_NOT_FOUND && b->mft_off[n] != 0 &&
             ntx_record_get_info(vol, n, &ri) == NTX_OK && !(ri.flags & NTX_REC_IN_USE))
             b->free_rec = n;
         if (rc != NTX_OK || !(f.rec_flags & 2))
             continue;
         static const uint16_t i30[4] = { '$', 'I', '3', '0' };
-        if (ntx_stream_open(&f, NTX_AT_INDEX_ALLOCATION, i30, 4, &s) != NTX_OK)
+        if (ntx_stream_open(&s, &f, NTX_AT_INDEX_ALLOCATION, i30, 4) != NTX_OK)
             continue;
         for (uint64_t off = 0; off + vol->geo.index_block_size <= s.size && b->nindx < 256;
              off += vol->geo.index_block_size) {
@@ -221,8 +221,8 @@ static void fz_map_base(fz_base *b)
     ntx_file bm;
     static uint8_t bits[65536];
     size_t got = 0;
-    if (ntx_file_open_ref(vol, NTX_MFT_BITMAP, &bm) == NTX_OK &&
-        ntx_stream_open(&bm, NTX_AT_DATA, NULL, 0, &s) == NTX_OK)
+    if (ntx_file_open(&bm, vol, NTX_MFT_BITMAP, 0) == NTX_OK &&
+        ntx_stream_open(&s, &bm, NTX_AT_DATA, NULL, 0) == NTX_OK)
         ntx_stream_read(&s, 0, bits, sizeof bits, &got);
     uint64_t best = 0, best_len = 0, cur = 0, cur_len = 0;
     for (uint64_t c = 0; c < vol->geo.cluster_count && c / 8 < got; c++) {
@@ -241,11 +241,11 @@ static void fz_map_base(fz_base *b)
     b->free_clusters = best_len;
 
     b->many_dir = NTX_MFT_ROOT;
-    if (ntx_file_open_path(vol, "/many", 5, &f) == NTX_OK)
+    if (ntx_file_open_path(&f, vol, "/many", 5) == NTX_OK)
         b->many_dir = f.mft_no;
-    if (ntx_file_open_ref(vol, b->many_dir, &f) == NTX_OK) {
+    if (ntx_file_open(&f, vol, b->many_dir, 0) == NTX_OK) {
         static const uint16_t i30[4] = { '$', 'I', '3', '0' };
-        if (ntx_stream_open(&f, NTX_AT_INDEX_ALLOCATION, i30, 4, &s) == NTX_OK)
+        if (ntx_stream_open(&s, &f, NTX_AT_INDEX_ALLOCATION, i30, 4) == NTX_OK)
             for (uint64_t off = 0; off + vol->geo.index_block_size <= s.size && b->nmany < 64;
                  off += vol->geo.index_block_size)
                 b->many_blocks[b->nmany++] = fz_stream_disk_off(&s, vol, off);
@@ -376,7 +376,7 @@ void fz_fake_volume(ntx_volume *vol, fz_dev *dev, unsigned cluster_shift, uint32
 
 static uint8_t fz_buf[FZ_STREAM_CAP];
 static uint8_t fz_buf2[4096];
-static uint8_t fz_scratch[NTX_REPARSE_MAX];
+static uint8_t fz_scratch[NTX_REPARSE_BUFFER_SIZE];
 static char fz_out[4096];
 static uint16_t fz_upcase_table[65536];
 
@@ -477,24 +477,24 @@ void fz_parse_value(uint32_t type, const uint16_t *name, size_t name_len, const 
     switch (type) {
     case NTX_AT_FILE_NAME: {
         ntx_dirent d;
-        rc = ntx_parse_file_name(v, len, &d);
-        fz_check(rc == NTX_OK || rc == NTX_E_NAME);
+        rc = ntx_file_name_parse(v, len, &d);
+        fz_check(rc == NTX_OK || rc == NTX_E_CORRUPT);
         if (rc == NTX_OK)
             fz_check(d.name_len >= 1 && 0x42u + 2u * d.name_len <= len && d.name_space <= 3);
         break;
     }
     case NTX_AT_STANDARD_INFORMATION: {
         ntx_std_info si;
-        rc = ntx_parse_std_info(v, len, &si);
-        fz_check(rc == (len >= 0x30 ? NTX_OK : NTX_E_ATTR));
+        rc = ntx_std_info_parse(v, len, &si);
+        fz_check(rc == (len >= 0x30 ? NTX_OK : NTX_E_CORRUPT));
         if (rc == NTX_OK)
             fz_check(si.v3 == (len >= 0x48));
         break;
     }
     case NTX_AT_OBJECT_ID: {
         ntx_object_id o;
-        rc = ntx_parse_object_id(v, len, &o);
-        fz_check(rc == ((len == 16 || len == 64) ? NTX_OK : NTX_E_ATTR));
+        rc = ntx_object_id_parse(v, len, &o);
+        fz_check(rc == ((len == 16 || len == 64) ? NTX_OK : NTX_E_CORRUPT));
         break;
     }
     case NTX_AT_EA: {
@@ -502,9 +502,9 @@ void fz_parse_value(uint32_t type, const uint16_t *name, size_t name_len, const 
         ntx_ea ea;
         for (unsigned n = 0; n < 70000; n++) {
             size_t before = pos;
-            rc = ntx_parse_ea_next(v, len, &pos, &ea);
+            rc = ntx_ea_next(v, len, &pos, &ea);
             if (rc != NTX_OK) {
-                fz_check(rc == NTX_END || rc == NTX_E_ATTR);
+                fz_check(rc == NTX_END || rc == NTX_E_CORRUPT);
                 break;
             }
             fz_check(pos > before && pos <= len);
@@ -520,8 +520,8 @@ void fz_parse_value(uint32_t type, const uint16_t *name, size_t name_len, const 
         ntx_efs_info efs;
         (void)name;
         (void)name_len;
-        rc = ntx_parse_efs(v, len, &efs);
-        fz_check(rc == NTX_OK || rc == NTX_E_ATTR);
+        rc = ntx_efs_parse(v, len, &efs);
+        fz_check(rc == NTX_OK || rc == NTX_E_CORRUPT);
         if (rc == NTX_OK)
             fz_check(efs.length <= len && (efs.ddf_off == 0 || efs.ddf_off + 4u <= len) &&
                      (efs.drf_off == 0 || efs.drf_off + 4u <= len));
@@ -535,8 +535,8 @@ void fz_parse_value(uint32_t type, const uint16_t *name, size_t name_len, const 
 void fz_parse_sd(const uint8_t *sd, size_t len)
 {
     ntx_sd_info info;
-    ntx_err rc = ntx_parse_sd(sd, len, &info);
-    fz_check(rc == NTX_OK || rc == NTX_E_ATTR);
+    ntx_err rc = ntx_sd_parse(sd, len, &info);
+    fz_check(rc == NTX_OK || rc == NTX_E_CORRUPT);
     if (rc != NTX_OK)
         return;
     fz_check(info.owner.sub_count <= NTX_SID_MAX_SUB && info.group.sub_count <= NTX_SID_MAX_SUB);
@@ -547,8 +547,8 @@ void fz_parse_sd(const uint8_t *sd, size_t len)
         fz_check(acls[k] < len);
         for (unsigned i = 0; i < 300; i++) {
             ntx_ace ace;
-            rc = ntx_parse_ace(sd, len, acls[k], i, &ace);
-            fz_check(rc == NTX_OK || rc == NTX_END || rc == NTX_E_ATTR);
+            rc = ntx_sd_ace(sd, len, acls[k], i, &ace);
+            fz_check(rc == NTX_OK || rc == NTX_END || rc == NTX_E_CORRUPT);
             if (rc != NTX_OK)
                 break;
             fz_check(ace.sid.sub_count <= NTX_SID_MAX_SUB);
@@ -580,15 +580,15 @@ static void fz_forensic_attr(ntx_volume *vol, const ntx_file *f, const ntx_attr_
     }
     if (!ai->resident) {
         ntx_run_iter ri;
-        rc = ntx_attr_runs_open(&ri, f, ai);
+        rc = ntx_run_iter_open(&ri, f, ai);
         fz_check(rc == NTX_OK || fz_is_err(rc));
         uint64_t vcn = ai->lowest_vcn;
         for (unsigned n = 0; rc == NTX_OK && n < 512; n++) {
             ntx_run run;
-            rc = ntx_attr_runs_next(&ri, &run);
+            rc = ntx_run_iter_next(&ri, &run);
             if (rc != NTX_OK) {
                 fz_check(rc == NTX_END || fz_is_err(rc));
-                fz_check(ntx_attr_runs_next(&ri, &run) == rc);
+                fz_check(ntx_run_iter_next(&ri, &run) == rc);
                 break;
             }
             fz_check(run.vcn == vcn && run.len != 0);
@@ -627,10 +627,10 @@ void fz_exercise_file(ntx_volume *vol, const ntx_file *f, fz_stats *st)
     rc = ntx_attr_iter_open(&it, f);
     fz_check(rc == NTX_OK);
     for (unsigned n = 0; n < FZ_MAX_ATTRS_PER_FILE; n++) {
-        rc = ntx_attr_next(&it, &ai);
+        rc = ntx_attr_iter_next(&it, &ai);
         if (rc != NTX_OK) {
             fz_check(rc == NTX_END || fz_is_err(rc));
-            fz_check(ntx_attr_next(&it, &ai) == rc); /* sticky */
+            fz_check(ntx_attr_iter_next(&it, &ai) == rc); /* sticky */
             break;
         }
         if (n < 16)
@@ -639,7 +639,7 @@ void fz_exercise_file(ntx_volume *vol, const ntx_file *f, fz_stats *st)
         if (first && streams < FZ_MAX_STREAMS_PER_FILE && ai.type != NTX_AT_INDEX_ROOT) {
             ntx_stream s;
             streams++;
-            rc = ntx_stream_open(f, ai.type, ai.name, ai.name_len, &s);
+            rc = ntx_stream_open(&s, f, ai.type, ai.name, ai.name_len);
             fz_check(rc == NTX_OK || fz_is_err(rc));
             if (rc == NTX_OK)
                 fz_read_stream(&s, st);
@@ -647,13 +647,13 @@ void fz_exercise_file(ntx_volume *vol, const ntx_file *f, fz_stats *st)
     }
 
     ntx_stream s;
-    rc = ntx_stream_open_data(f, NULL, 0, &s);
+    rc = ntx_stream_open_data(&s, f, NULL, 0);
     fz_check(rc == NTX_OK || fz_is_err(rc));
     if (rc == NTX_OK)
         fz_read_stream(&s, st);
-    rc = ntx_stream_open_data(f, "Zone.Identifier", 15, &s);
+    rc = ntx_stream_open_data(&s, f, "Zone.Identifier", 15);
     fz_check(rc == NTX_OK || fz_is_err(rc));
-    rc = ntx_stream_open_raw(f, NTX_AT_DATA, NULL, 0, &s);
+    rc = ntx_stream_open_raw(&s, f, NTX_AT_DATA, NULL, 0);
     fz_check(rc == NTX_OK || fz_is_err(rc));
     if (rc == NTX_OK && (s.flags & NTX_ATTR_FLAG_ENCRYPTED))
         fz_read_stream(&s, st);
@@ -694,7 +694,7 @@ static void fz_paths(ntx_volume *vol)
     };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         ntx_file f;
-        ntx_err rc = ntx_file_open_path(vol, paths[i], strlen(paths[i]), &f);
+        ntx_err rc = ntx_file_open_path(&f, vol, paths[i], strlen(paths[i]));
         fz_check(rc == NTX_OK || fz_is_err(rc));
     }
 }
@@ -724,7 +724,7 @@ void fz_walk(ntx_volume *vol, unsigned flags, fz_stats *st)
         fz_check(rin <= rtot && rtot == vol->mft_records);
 
     ntx_file root;
-    rc = ntx_file_open_ref(vol, NTX_MFT_ROOT, &root);
+    rc = ntx_file_open(&root, vol, NTX_MFT_ROOT, 0);
     fz_check(rc == NTX_OK || fz_is_err(rc));
     if (rc != NTX_OK)
         return;
@@ -738,15 +738,15 @@ void fz_walk(ntx_volume *vol, unsigned flags, fz_stats *st)
         ntx_dir_iter it;
         ntx_dirent ent;
         st->dirs++;
-        rc = ntx_dir_open(&it, &dir, (head & 1) ? NTX_DIR_SKIP_DOS : 0);
+        rc = ntx_dir_iter_open(&it, &dir, (head & 1) ? NTX_DIR_SKIP_DOS : 0);
         fz_check(rc == NTX_OK || fz_is_err(rc));
         if (rc != NTX_OK)
             continue;
         for (unsigned k = 0; st->entries < FZ_MAX_ENTRIES; k++) {
-            rc = ntx_dir_next(&it, &ent);
+            rc = ntx_dir_iter_next(&it, &ent);
             if (rc != NTX_OK) {
                 fz_check(rc == NTX_END || fz_is_err(rc));
-                fz_check(ntx_dir_next(&it, &ent) == rc); /* sticky */
+                fz_check(ntx_dir_iter_next(&it, &ent) == rc); /* sticky */
                 if (rc != NTX_END)
                     st->errors++;
                 break;
@@ -779,7 +779,7 @@ void fz_walk(ntx_volume *vol, unsigned flags, fz_stats *st)
                 fz_check(rc == NTX_OK || fz_is_err(rc));
             }
             ntx_file f;
-            rc = ntx_file_open_ref(vol, ent.mft_ref, &f);
+            rc = ntx_file_open(&f, vol, ent.mft_ref, 0);
             fz_check(rc == NTX_OK || fz_is_err(rc));
             if (rc != NTX_OK || !fz_visit(f.mft_no))
                 continue;
@@ -800,7 +800,7 @@ void fz_walk(ntx_volume *vol, unsigned flags, fz_stats *st)
             continue;
         deleted++;
         ntx_file f;
-        rc = ntx_file_open_record(vol, n, NTX_OPEN_DELETED, &f);
+        rc = ntx_file_open(&f, vol, n, NTX_OPEN_DELETED);
         fz_check(rc == NTX_OK || fz_is_err(rc));
         if (rc == NTX_OK && !(flags & FZ_WALK_NO_READ))
             fz_exercise_file(vol, &f, st);
@@ -810,12 +810,12 @@ void fz_walk(ntx_volume *vol, unsigned flags, fz_stats *st)
     for (unsigned i = 0; i < tail && i < 8; i++) {
         static ntx_slack_iter sl;
         ntx_dirent ent;
-        rc = ntx_slack_open(&sl, &queue[i]);
+        rc = ntx_slack_iter_open(&sl, &queue[i]);
         fz_check(rc == NTX_OK || fz_is_err(rc));
         for (unsigned k = 0; rc == NTX_OK && k < 64; k++) {
             uint64_t bv;
             uint32_t bo;
-            rc = ntx_slack_next(&sl, &ent, &bv, &bo);
+            rc = ntx_slack_iter_next(&sl, &ent, &bv, &bo);
             fz_check(rc == NTX_OK || rc == NTX_END || fz_is_err(rc));
             if (rc == NTX_OK)
                 fz_check(ent.name_len >= 1 && bo < vol->geo.index_block_size);
@@ -825,9 +825,9 @@ void fz_walk(ntx_volume *vol, unsigned flags, fz_stats *st)
     /* The change journal. */
     ntx_file uj;
     static const uint16_t dollar_j[2] = { '$', 'J' };
-    if (ntx_file_open_path(vol, "/$Extend/$UsnJrnl", 17, &uj) == NTX_OK) {
+    if (ntx_file_open_path(&uj, vol, "/$Extend/$UsnJrnl", 17) == NTX_OK) {
         ntx_stream js;
-        if (ntx_stream_open(&uj, NTX_AT_DATA, dollar_j, 2, &js) == NTX_OK) {
+        if (ntx_stream_open(&js, &uj, NTX_AT_DATA, dollar_j, 2) == NTX_OK) {
             uint64_t pos = 0;
             ntx_usn_record ur;
             for (unsigned k = 0; k < 64; k++) {
@@ -905,7 +905,7 @@ ntx_err fz_mount_walk(fz_dev *dev, uint32_t block_size, unsigned flags, fz_stats
                 (unsigned long long)st->files, (unsigned long long)st->streams,
                 (unsigned long long)st->bytes, (unsigned long long)st->errors);
     ntx_file root;
-    ntx_err rr = ntx_file_open_ref(vol, NTX_MFT_ROOT, &root);
+    ntx_err rr = ntx_file_open(&root, vol, NTX_MFT_ROOT, 0);
     ntx_volume_unmount(vol);
     if (rr == NTX_OK) {
         ntx_stat sst;

@@ -103,8 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ntx_file f;
     ntx_stream s;
     static const uint16_t j[2] = { '$', 'J' };
-    fz_check(ntx_file_open_ref(vol, b->free_rec, &f) == NTX_OK);
-    ntx_err rc = ntx_stream_open(&f, NTX_AT_DATA, j, 2, &s);
+    fz_check(ntx_file_open(&f, vol, b->free_rec, 0) == NTX_OK);
+    ntx_err rc = ntx_stream_open(&s, &f, NTX_AT_DATA, j, 2);
     fz_check(rc == NTX_OK);
     uint64_t pos = 0;
     unsigned records = 0, errors = 0;

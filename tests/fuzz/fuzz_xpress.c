@@ -8,7 +8,7 @@
  * The chunk is decoded from a heap copy of exactly its size into a heap
  * buffer of exactly the uncompressed size, with scratch full of leftovers.
  *
- * Contracts: the result is NTX_OK with NTX_CHK_NONE, or NTX_E_COMPRESSION
+ * Contracts: the result is NTX_OK with NTX_CHK_NONE, or NTX_E_CORRUPT
  * with an XPRESS check id. Whenever ntx succeeds, wimlib succeeds with the
  * same bytes. Where wimlib succeeds and ntx refuses, ntx must be stricter
  * on purpose, and that is verified:
@@ -42,7 +42,7 @@ static ntx_err decode(const uint8_t *src, size_t n, uint8_t *dst, size_t len, nt
     memset(&g_scratch, n ? src[n / 2] : 0x5A, sizeof g_scratch);
     ntx_err e = ntx_xpress_decompress(&g_scratch, s, n, dst, len, chk);
     free(s);
-    fz_check(e == NTX_OK || e == NTX_E_COMPRESSION);
+    fz_check(e == NTX_OK || e == NTX_E_CORRUPT);
     fz_check(e == NTX_OK ? *chk == NTX_CHK_NONE
                          : (*chk >= NTX_CHK_XPRESS_CODE && *chk <= NTX_CHK_XPRESS_LENGTH));
     return e;

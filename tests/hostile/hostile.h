@@ -34,7 +34,7 @@ typedef enum hprobe {
     P_STAT,       /* open + ntx_file_stat */
     P_ATTRS,      /* open + ntx_attr_iter until END */
     P_READ,       /* open + ntx_stream_open_data(arg or unnamed) + read everything in 64 KiB pieces */
-    P_LIST,       /* open + ntx_dir_open + ntx_dir_next until END */
+    P_LIST,       /* open + ntx_dir_iter_open + ntx_dir_iter_next until END */
     P_LOOKUP,     /* open + ntx_dir_lookup(arg, ASCII) */
     P_READLINK,   /* open + ntx_file_readlink */
     P_CUSTOM,     /* the case's own function, on the mounted volume */

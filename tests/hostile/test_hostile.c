@@ -110,7 +110,7 @@ static ntx_volume *L(struct hctx *c) { return c->bases[c->base].loc; }
 static uint64_t L_file(struct hctx *c, const char *path)
 {
     ntx_file f;
-    ntx_err rc = ntx_file_open_path(L(c), path, strlen(path), &f);
+    ntx_err rc = ntx_file_open_path(&f, L(c), path, strlen(path));
     if (rc != NTX_OK) {
         fprintf(stderr, "hostile: %s not found in the base (%s)\n", path, ntx_strerror(rc));
         abort();
@@ -130,8 +130,8 @@ static uint64_t L_stream_off(struct hctx *c, uint64_t n, uint32_t type, const ch
     for (size_t i = 0; i < nl; i++)
         u[i] = (uint8_t)name[i];
     ntx_volume *v = L(c);
-    if (ntx_file_open_record(v, n, NTX_OPEN_DELETED, &f) != NTX_OK ||
-        ntx_stream_open(&f, type, u, nl, &s) != NTX_OK || s.resident ||
+    if (ntx_file_open(&f, v, n, NTX_OPEN_DELETED) != NTX_OK ||
+        ntx_stream_open(&s, &f, type, u, nl) != NTX_OK || s.resident ||
         ntx_stream_map(&s, byte >> __builtin_ctz(v->geo.cluster_size), &run) != NTX_OK ||
         run.lcn == NTX_LCN_HOLE) {
         fprintf(stderr, "hostile: cannot map byte %llu of record %llu type 0x%x\n",
@@ -250,7 +250,7 @@ static ntx_err do_mount(struct hctx *c)
 
 static ntx_err open_path(struct hctx *c, const char *path, ntx_file *f)
 {
-    return ntx_file_open_path(&c->vol, path, strlen(path), f);
+    return ntx_file_open_path(f, &c->vol, path, strlen(path));
 }
 
 static void ascii16(const char *s, uint16_t *u, size_t *n)
@@ -296,20 +296,20 @@ static ntx_err run_probe(struct hctx *c, const hcase *hc)
         ntx_attr_info ai;
         rc = ntx_attr_iter_open(&it, &f);
         for (unsigned n = 0; rc == NTX_OK && n < 100000; n++)
-            rc = ntx_attr_next(&it, &ai);
+            rc = ntx_attr_iter_next(&it, &ai);
         return rc == NTX_END ? NTX_OK : rc;
     }
     case P_READ: {
         ntx_stream s;
-        rc = ntx_stream_open_data(&f, hc->arg, hc->arg ? strlen(hc->arg) : 0, &s);
+        rc = ntx_stream_open_data(&s, &f, hc->arg, hc->arg ? strlen(hc->arg) : 0);
         return rc == NTX_OK ? read_all(&s, UINT64_MAX) : rc;
     }
     case P_LIST: {
         static ntx_dir_iter it;
         ntx_dirent ent;
-        rc = ntx_dir_open(&it, &f, 0);
+        rc = ntx_dir_iter_open(&it, &f, 0);
         for (unsigned n = 0; rc == NTX_OK && n < 1000000; n++)
-            rc = ntx_dir_next(&it, &ent);
+            rc = ntx_dir_iter_next(&it, &ent);
         return rc == NTX_END ? NTX_OK : rc;
     }
     case P_LOOKUP: {
@@ -320,7 +320,7 @@ static ntx_err run_probe(struct hctx *c, const hcase *hc)
         return ntx_dir_lookup(&f, u, n, &ent);
     }
     case P_READLINK: {
-        static uint8_t scratch[NTX_REPARSE_MAX];
+        static uint8_t scratch[NTX_REPARSE_BUFFER_SIZE];
         char out[4096];
         size_t len;
         return ntx_file_readlink(&f, scratch, sizeof scratch, out, sizeof out, &len);
@@ -338,11 +338,10 @@ static const char *err_name(int e)
 {
     switch (e) {
 #define E(x) case x: return #x;
-    E(NTX_OK) E(NTX_END) E(NTX_E_IO) E(NTX_E_NOT_NTFS) E(NTX_E_FIXUP) E(NTX_E_RECORD) E(NTX_E_ATTR)
-    E(NTX_E_RUNLIST) E(NTX_E_INDEX) E(NTX_E_ATTRLIST) E(NTX_E_LOOP) E(NTX_E_UNSUPPORTED)
-    E(NTX_E_NOT_FOUND) E(NTX_E_NOT_DIR) E(NTX_E_IS_DIR) E(NTX_E_NAME_TOO_LONG) E(NTX_E_WORKSPACE)
-    E(NTX_E_ARG) E(NTX_E_STALE) E(NTX_E_COMPRESSION) E(NTX_E_NAME) E(NTX_E_RANGE) E(NTX_E_LIMIT)
-    E(NTX_E_REPARSE) E(NTX_E_BUFFER)
+    E(NTX_OK) E(NTX_END) E(NTX_E_IO) E(NTX_E_NOT_NTFS) E(NTX_E_CORRUPT) E(NTX_E_RANGE)
+    E(NTX_E_UNSUPPORTED) E(NTX_E_NOT_FOUND) E(NTX_E_NOT_DIR) E(NTX_E_IS_DIR)
+    E(NTX_E_NAME_TOO_LONG) E(NTX_E_NAME) E(NTX_E_LIMIT) E(NTX_E_BUFFER) E(NTX_E_WORKSPACE)
+    E(NTX_E_ARG) E(NTX_E_STALE) E(NTX_E_CONFIG)
 #undef E
     default: return "?";
     }

@@ -208,7 +208,7 @@ static void check_streams(struct fixture *fx, const ntx_file *f, const char *pat
     ntx_stream *s = malloc(sizeof *s);
     ntx_err rc;
     assert_int_equal(ntx_attr_iter_open(&it, f), NTX_OK);
-    while ((rc = ntx_attr_next(&it, ai)) == NTX_OK) {
+    while ((rc = ntx_attr_iter_next(&it, ai)) == NTX_OK) {
         if (ai->type != NTX_AT_DATA || ai->name_len == 0 ||
             (!ai->resident && ai->lowest_vcn != 0))
             continue;
@@ -217,7 +217,7 @@ static void check_streams(struct fixture *fx, const ntx_file *f, const char *pat
         const struct ntx_test_manifest_entry *e = ntx_test_manifest_find(&fx->man, path, sname);
         if (e == NULL)
             fail_msg("%s: stream %s:%s is not in the manifest", fx->name, path, sname);
-        assert_int_equal(ntx_stream_open_data(f, sname, strlen(sname), s), NTX_OK);
+        assert_int_equal(ntx_stream_open_data(s, f, sname, strlen(sname)), NTX_OK);
         assert_int_equal(s->size, e->size);
         hash_stream(fx, s, e->size, hex);
         if (strcmp(hex, e->sha256) != 0)
@@ -240,7 +240,7 @@ static void check_object(struct fixture *fx, const ntx_dirent *de, const char *p
 
     ntx_file f;
     ntx_stat st;
-    ntx_err rc = ntx_file_open_ref(&fx->vol, de->mft_ref, &f);
+    ntx_err rc = ntx_file_open(&f, &fx->vol, de->mft_ref, 0);
     if (rc != NTX_OK)
         fail_msg("%s: open %s: %s", fx->name, path, ntx_strerror(rc));
     assert_int_equal(ntx_file_stat(&f, &st), NTX_OK);
@@ -258,8 +258,8 @@ static void check_object(struct fixture *fx, const ntx_dirent *de, const char *p
     if (e->type == 'l') {
         char target[4096];
         size_t len;
-        void *scratch = malloc(NTX_REPARSE_MAX);
-        rc = ntx_file_readlink(&f, scratch, NTX_REPARSE_MAX, target, sizeof target, &len);
+        void *scratch = malloc(NTX_REPARSE_BUFFER_SIZE);
+        rc = ntx_file_readlink(&f, scratch, NTX_REPARSE_BUFFER_SIZE, target, sizeof target, &len);
         free(scratch);
         if (rc != NTX_OK)
             fail_msg("%s: readlink %s: %s", fx->name, path, ntx_strerror(rc));
@@ -279,7 +279,7 @@ static void check_object(struct fixture *fx, const ntx_dirent *de, const char *p
                      (unsigned long long)e->nlink);
         ntx_stream *s = malloc(sizeof *s);
         char hex[65];
-        assert_int_equal(ntx_stream_open_data(&f, NULL, 0, s), NTX_OK);
+        assert_int_equal(ntx_stream_open_data(s, &f, NULL, 0), NTX_OK);
         hash_stream(fx, s, e->size, hex);
         if (strcmp(hex, e->sha256) != 0)
             fail_msg("%s: %s sha256 %s, expected %s", fx->name, path, hex, e->sha256);
@@ -313,12 +313,12 @@ static void test_walk(void **state)
     while (head < tail) {
         struct pending p = q[head++];
         ntx_file dir;
-        ntx_err rc = ntx_file_open_ref(&fx->vol, p.ref, &dir);
+        ntx_err rc = ntx_file_open(&dir, &fx->vol, p.ref, 0);
         assert_int_equal(rc, NTX_OK);
-        assert_int_equal(ntx_dir_open(it, &dir, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF), NTX_OK);
+        assert_int_equal(ntx_dir_iter_open(it, &dir, NTX_DIR_SKIP_DOS | NTX_DIR_SKIP_SELF), NTX_OK);
         uint16_t prev[NTX_NAME_MAX];
         size_t prev_len = 0;
-        while ((rc = ntx_dir_next(it, de)) == NTX_OK) {
+        while ((rc = ntx_dir_iter_next(it, de)) == NTX_OK) {
             if (NTX_REF_MFT(de->mft_ref) < 16)
                 continue;
             char name[1024], path[8192];
@@ -426,7 +426,7 @@ static void test_lookup(void **state)
         if (e->stream != NULL)
             continue;
         ntx_file f;
-        ntx_err rc = ntx_file_open_path(&fx->vol, e->path, strlen(e->path), &f);
+        ntx_err rc = ntx_file_open_path(&f, &fx->vol, e->path, strlen(e->path));
         if (rc != NTX_OK || f.mft_no != e->mft)
             fail_msg("%s: open %s: %s, mft %llu (expected %llu)", fx->name, e->path,
                      ntx_strerror(rc), (unsigned long long)f.mft_no, (unsigned long long)e->mft);
@@ -434,7 +434,7 @@ static void test_lookup(void **state)
         char swapped[8192];
         snprintf(swapped, sizeof swapped, "%s", e->path);
         swap_ascii_case(swapped);
-        rc = ntx_file_open_path(&fx->vol, swapped, strlen(swapped), &f);
+        rc = ntx_file_open_path(&f, &fx->vol, swapped, strlen(swapped));
         if (rc != NTX_OK)
             fail_msg("%s: open %s: %s", fx->name, swapped, ntx_strerror(rc));
         char *key = e->path;
@@ -479,8 +479,8 @@ static void test_unaligned_reads(void **state)
             continue;
         ntx_file f;
         ntx_stream *s = malloc(sizeof *s);
-        assert_int_equal(ntx_file_open_path(&fx->vol, e->path, strlen(e->path), &f), NTX_OK);
-        assert_int_equal(ntx_stream_open_data(&f, e->stream, e->stream ? strlen(e->stream) : 0, s),
+        assert_int_equal(ntx_file_open_path(&f, &fx->vol, e->path, strlen(e->path)), NTX_OK);
+        assert_int_equal(ntx_stream_open_data(s, &f, e->stream, e->stream ? strlen(e->stream) : 0),
                          NTX_OK);
         for (int k = 0; k < 12; k++) {
             uint64_t off = rng_next(&seed) % e->size;
@@ -528,12 +528,12 @@ static void test_dos_names(void **state)
         snprintf(parent, sizeof parent, "%s", e->path);
         *strrchr(parent, '/') = 0;
         ntx_file dir, f;
-        assert_int_equal(ntx_file_open_path(&fx->vol, parent, strlen(parent), &dir), NTX_OK);
+        assert_int_equal(ntx_file_open_path(&dir, &fx->vol, parent, strlen(parent)), NTX_OK);
         for (int skip = 0; skip < 2; skip++) {
             int dos = 0, win32 = 0;
             ntx_err rc;
-            assert_int_equal(ntx_dir_open(it, &dir, skip ? NTX_DIR_SKIP_DOS : 0), NTX_OK);
-            while ((rc = ntx_dir_next(it, de)) == NTX_OK) {
+            assert_int_equal(ntx_dir_iter_open(it, &dir, skip ? NTX_DIR_SKIP_DOS : 0), NTX_OK);
+            while ((rc = ntx_dir_iter_next(it, de)) == NTX_OK) {
                 if (NTX_REF_MFT(de->mft_ref) != e->mft)
                     continue;
                 char name[1024];
@@ -552,7 +552,7 @@ static void test_dos_names(void **state)
             assert_int_equal(dos, skip ? 0 : 1);
         }
         snprintf(path, sizeof path, "%s/%s", parent, e->dos_name);
-        assert_int_equal(ntx_file_open_path(&fx->vol, path, strlen(path), &f), NTX_OK);
+        assert_int_equal(ntx_file_open_path(&f, &fx->vol, path, strlen(path)), NTX_OK);
         assert_int_equal(f.mft_no, e->mft);
         checked++;
     }
@@ -578,12 +578,12 @@ static void test_attribute_lists(void **state)
         ntx_file f;
         ntx_attr_iter it;
         ntx_err rc;
-        assert_int_equal(ntx_file_open_path(&fx->vol, e->path, strlen(e->path), &f), NTX_OK);
+        assert_int_equal(ntx_file_open_path(&f, &fx->vol, e->path, strlen(e->path)), NTX_OK);
         assert_int_equal(ntx_attr_iter_open(&it, &f), NTX_OK);
         bool first = true, has_list = false;
         uint64_t next_vcn = 0, alloc = 0;
         unsigned extents = 0, elsewhere = 0;
-        while ((rc = ntx_attr_next(&it, ai)) == NTX_OK) {
+        while ((rc = ntx_attr_iter_next(&it, ai)) == NTX_OK) {
             if (first)
                 has_list = ai->type == NTX_AT_ATTRIBUTE_LIST;
             first = false;
@@ -620,7 +620,7 @@ static void test_attribute_lists(void **state)
 /*
  * Deleted files keep attribute lists that name attributes since removed or
  * overwritten (ntx/attr.h): every deleted base record of a fixture lists its
- * attributes to the end, none answering NTX_E_ATTRLIST. One of them checked
+ * attributes to the end, none answering NTX_E_CORRUPT. One of them checked
  * whole: ntfs-4k's record 5208, a directory ntfs-3g deleted, whose list (one
  * cluster at LCN 20049, hand-decoded) holds six entries in 216 bytes: 0x10
  * (5208, id 0), 0x30 (5328, id 0), 0x50 (5208, id 1), 0x90 "$I30" (5329, id
@@ -644,13 +644,13 @@ static void test_deleted_lists(void **state)
             continue;
         ntx_file f;
         ntx_attr_iter it;
-        ntx_err rc = ntx_file_open_record(&fx->vol, n, NTX_OPEN_DELETED, &f);
-        if (rc == NTX_E_RECORD)
+        ntx_err rc = ntx_file_open(&f, &fx->vol, n, NTX_OPEN_DELETED);
+        if (rc == NTX_E_CORRUPT)
             continue; /* never used, or wiped */
         assert_int_equal(rc, NTX_OK);
         deleted++;
         assert_int_equal(ntx_attr_iter_open(&it, &f), NTX_OK);
-        while ((rc = ntx_attr_next(&it, ai)) == NTX_OK)
+        while ((rc = ntx_attr_iter_next(&it, ai)) == NTX_OK)
             ;
         if (rc != NTX_END)
             fail_msg("%s: deleted record %llu: attributes end with %d", fx->name,
@@ -671,9 +671,9 @@ static void test_deleted_lists(void **state)
         ntx_attr_iter it;
         size_t k = 0;
         ntx_err rc;
-        assert_int_equal(ntx_file_open_record(&fx->vol, 5208, NTX_OPEN_DELETED, &f), NTX_OK);
+        assert_int_equal(ntx_file_open(&f, &fx->vol, 5208, NTX_OPEN_DELETED), NTX_OK);
         assert_int_equal(ntx_attr_iter_open(&it, &f), NTX_OK);
-        while ((rc = ntx_attr_next(&it, ai)) == NTX_OK) {
+        while ((rc = ntx_attr_iter_next(&it, ai)) == NTX_OK) {
             assert_true(k < sizeof want / sizeof want[0]);
             assert_int_equal(ai->type, want[k].type);
             assert_int_equal(ai->instance, want[k].id);
@@ -687,14 +687,14 @@ static void test_deleted_lists(void **state)
          * not found, not corrupt. */
         ntx_stream s;
         size_t got;
-        assert_int_equal(ntx_stream_open(&f, NTX_AT_SECURITY_DESCRIPTOR, NULL, 0, &s), NTX_OK);
+        assert_int_equal(ntx_stream_open(&s, &f, NTX_AT_SECURITY_DESCRIPTOR, NULL, 0), NTX_OK);
         assert_true(s.size == 80);
         assert_int_equal(ntx_stream_read(&s, 0, fx->buf, 80, &got), NTX_OK);
         assert_int_equal(got, 80);
         assert_int_equal(fx->buf[0], 1); /* self-relative descriptor, revision 1 */
-        assert_int_equal(ntx_stream_open(&f, NTX_AT_FILE_NAME, NULL, 0, &s), NTX_E_NOT_FOUND);
+        assert_int_equal(ntx_stream_open(&s, &f, NTX_AT_FILE_NAME, NULL, 0), NTX_E_NOT_FOUND);
         /* Without the flag the record is refused: it is not in use. */
-        assert_int_equal(ntx_file_open_record(&fx->vol, 5208, 0, &f), NTX_E_RECORD);
+        assert_int_equal(ntx_file_open(&f, &fx->vol, 5208, 0), NTX_E_NOT_FOUND);
     }
     free(ai);
 }
@@ -740,42 +740,42 @@ static void test_path_syntax(void **state)
         if (e->type == 'd' && strcmp(e->path, "/") != 0 && !dir)
             dir = e;
     }
-    assert_int_equal(ntx_file_open_path(&fx->vol, "", 0, &f), NTX_OK);
+    assert_int_equal(ntx_file_open_path(&f, &fx->vol, "", 0), NTX_OK);
     assert_int_equal(f.mft_no, NTX_MFT_ROOT);
-    assert_int_equal(ntx_file_open_path(&fx->vol, "/./..//.", 8, &f), NTX_OK);
+    assert_int_equal(ntx_file_open_path(&f, &fx->vol, "/./..//.", 8), NTX_OK);
     assert_int_equal(f.mft_no, NTX_MFT_ROOT);
-    assert_int_equal(ntx_file_open_path(&fx->vol, "/no such file", 13, &f), NTX_E_NOT_FOUND);
-    assert_int_equal(ntx_file_open_path(&fx->vol, "/\xff", 2, &f), NTX_E_NAME);
+    assert_int_equal(ntx_file_open_path(&f, &fx->vol, "/no such file", 13), NTX_E_NOT_FOUND);
+    assert_int_equal(ntx_file_open_path(&f, &fx->vol, "/\xff", 2), NTX_E_NAME);
     char longname[300];
     memset(longname, 'x', sizeof longname);
     longname[0] = '/';
-    assert_int_equal(ntx_file_open_path(&fx->vol, longname, sizeof longname, &f),
+    assert_int_equal(ntx_file_open_path(&f, &fx->vol, longname, sizeof longname),
                      NTX_E_NAME_TOO_LONG);
     if (file != NULL) {
         char p[8192];
         snprintf(p, sizeof p, "%s/x", file->path);
-        assert_int_equal(ntx_file_open_path(&fx->vol, p, strlen(p), &f), NTX_E_NOT_DIR);
+        assert_int_equal(ntx_file_open_path(&f, &fx->vol, p, strlen(p)), NTX_E_NOT_DIR);
         snprintf(p, sizeof p, "%s/", file->path);
-        assert_int_equal(ntx_file_open_path(&fx->vol, p, strlen(p), &f), NTX_E_NOT_DIR);
+        assert_int_equal(ntx_file_open_path(&f, &fx->vol, p, strlen(p)), NTX_E_NOT_DIR);
         /* "dir/../dir/file" is the file again */
         const char *slash = strrchr(file->path, '/');
         const char *first = strchr(file->path + 1, '/');
         snprintf(p, sizeof p, "%.*s/..%.*s", (int)(first - file->path), file->path,
                  (int)(strlen(file->path)), file->path);
         (void)slash;
-        assert_int_equal(ntx_file_open_path(&fx->vol, p, strlen(p), &f), NTX_OK);
+        assert_int_equal(ntx_file_open_path(&f, &fx->vol, p, strlen(p)), NTX_OK);
         assert_int_equal(f.mft_no, file->mft);
         ntx_stream *s = malloc(sizeof *s);
-        assert_int_equal(ntx_stream_open_data(&f, "no-such-stream", 14, s), NTX_E_NOT_FOUND);
+        assert_int_equal(ntx_stream_open_data(s, &f, "no-such-stream", 14), NTX_E_NOT_FOUND);
         free(s);
     }
     if (dir != NULL) {
         char p[8192];
         ntx_stream *s = malloc(sizeof *s);
         snprintf(p, sizeof p, "%s/", dir->path);
-        assert_int_equal(ntx_file_open_path(&fx->vol, p, strlen(p), &f), NTX_OK);
+        assert_int_equal(ntx_file_open_path(&f, &fx->vol, p, strlen(p)), NTX_OK);
         assert_int_equal(f.mft_no, dir->mft);
-        assert_int_equal(ntx_stream_open_data(&f, NULL, 0, s), NTX_E_IS_DIR);
+        assert_int_equal(ntx_stream_open_data(s, &f, NULL, 0), NTX_E_IS_DIR);
         free(s);
     }
 }

@@ -83,8 +83,8 @@ static void check_file(struct ctx *c, const char *path)
     size_t got;
     char hex[65];
     assert_non_null(e);
-    assert_int_equal(ntx_file_open_path(&c->vol, path, strlen(path), &f), NTX_OK);
-    assert_int_equal(ntx_stream_open_data(&f, NULL, 0, &s), NTX_OK);
+    assert_int_equal(ntx_file_open_path(&f, &c->vol, path, strlen(path)), NTX_OK);
+    assert_int_equal(ntx_stream_open_data(&s, &f, NULL, 0), NTX_OK);
     assert_true(e->size <= sizeof buf);
     assert_int_equal(ntx_stream_read(&s, 0, buf, sizeof buf, &got), NTX_OK);
     assert_int_equal(got, e->size);
@@ -166,10 +166,10 @@ static void test_torn_root(void **state)
     ntx_file f;
     c->img.data[record_offset(c, 5) + 1022] ^= 0x55;
     assert_int_equal(mount(c), NTX_OK);
-    assert_int_equal(ntx_file_open_ref(&c->vol, NTX_MFT_ROOT, &f), NTX_E_FIXUP);
+    assert_int_equal(ntx_file_open(&f, &c->vol, NTX_MFT_ROOT, 0), NTX_E_CORRUPT);
     assert_int_equal(c->vol.diag.check, NTX_CHK_FIXUP_MISMATCH);
     assert_int_equal(c->vol.diag.mft_no, 5);
-    assert_int_equal(ntx_file_open_path(&c->vol, "/hello.txt", 10, &f), NTX_E_FIXUP);
+    assert_int_equal(ntx_file_open_path(&f, &c->vol, "/hello.txt", 10), NTX_E_CORRUPT);
 }
 
 /* References carry a sequence number: an old one is stale. */
@@ -179,20 +179,20 @@ static void test_sequence_number(void **state)
     const struct ntx_test_manifest_entry *e = ntx_test_manifest_find(&c->man, "/hello.txt", NULL);
     ntx_file f;
     assert_int_equal(mount(c), NTX_OK);
-    assert_int_equal(ntx_file_open_path(&c->vol, "/hello.txt", 10, &f), NTX_OK);
+    assert_int_equal(ntx_file_open_path(&f, &c->vol, "/hello.txt", 10), NTX_OK);
     assert_int_equal(f.mft_no, e->mft);
-    assert_int_equal(ntx_file_open_ref(&c->vol, NTX_REF(e->mft, f.seq), &f), NTX_OK);
-    assert_int_equal(ntx_file_open_ref(&c->vol, NTX_REF(e->mft, f.seq + 1), &f), NTX_E_STALE);
+    assert_int_equal(ntx_file_open(&f, &c->vol, NTX_REF(e->mft, f.seq), 0), NTX_OK);
+    assert_int_equal(ntx_file_open(&f, &c->vol, NTX_REF(e->mft, f.seq + 1), 0), NTX_E_STALE);
     assert_int_equal(c->vol.diag.check, NTX_CHK_RECORD_SEQUENCE);
-    assert_int_equal(ntx_file_open_ref(&c->vol, NTX_REF(e->mft, NTX_SEQ_ANY), &f), NTX_OK);
+    assert_int_equal(ntx_file_open(&f, &c->vol, NTX_REF(e->mft, NTX_SEQ_ANY), 0), NTX_OK);
     /* Record 1000 is past the end of this small $MFT. */
-    assert_int_equal(ntx_file_open_ref(&c->vol, 1000, &f), NTX_E_RECORD);
+    assert_int_equal(ntx_file_open(&f, &c->vol, 1000, 0), NTX_E_NOT_FOUND);
     assert_int_equal(c->vol.diag.check, NTX_CHK_RECORD_NUMBER);
     /* Record 40 is free (ntfsinfo -i 40 fails to load it: "No such file");
      * mkntfs marks the reserved records 12-15 in use, so they open. */
-    assert_int_equal(ntx_file_open_ref(&c->vol, 40, &f), NTX_E_RECORD);
+    assert_int_equal(ntx_file_open(&f, &c->vol, 40, 0), NTX_E_NOT_FOUND);
     assert_int_equal(c->vol.diag.check, NTX_CHK_RECORD_NOT_IN_USE);
-    assert_int_equal(ntx_file_open_ref(&c->vol, 12, &f), NTX_OK);
+    assert_int_equal(ntx_file_open(&f, &c->vol, 12, 0), NTX_OK);
 }
 
 /* An encrypted $DATA stream is reported, not read: set the attribute's
@@ -208,9 +208,9 @@ static void test_encrypted(void **state)
     uint8_t buf[16];
     size_t got;
     assert_int_equal(mount(c), NTX_OK);
-    assert_int_equal(ntx_file_open_path(&c->vol, "/pictures/sunset.png", 20, &f), NTX_OK);
+    assert_int_equal(ntx_file_open_path(&f, &c->vol, "/pictures/sunset.png", 20), NTX_OK);
     assert_int_equal(ntx_attr_iter_open(&it, &f), NTX_OK);
-    while (ntx_attr_next(&it, &ai) == NTX_OK && !(ai.type == NTX_AT_DATA && ai.name_len == 0))
+    while (ntx_attr_iter_next(&it, &ai) == NTX_OK && !(ai.type == NTX_AT_DATA && ai.name_len == 0))
         ;
     assert_int_equal(ai.type, NTX_AT_DATA);
     assert_false(ai.resident);
@@ -219,10 +219,10 @@ static void test_encrypted(void **state)
     c->img.data[flags + 1] |= 0x40;
 
     assert_int_equal(mount(c), NTX_OK);
-    assert_int_equal(ntx_file_open_path(&c->vol, "/pictures/sunset.png", 20, &f), NTX_OK);
+    assert_int_equal(ntx_file_open_path(&f, &c->vol, "/pictures/sunset.png", 20), NTX_OK);
     assert_int_equal(ntx_file_stat(&f, &st), NTX_OK);
     assert_true(st.data_flags & NTX_ATTR_FLAG_ENCRYPTED);
-    assert_int_equal(ntx_stream_open_data(&f, NULL, 0, &s), NTX_OK);
+    assert_int_equal(ntx_stream_open_data(&s, &f, NULL, 0), NTX_OK);
     assert_int_equal(ntx_stream_read(&s, 0, buf, sizeof buf, &got), NTX_E_UNSUPPORTED);
     assert_int_equal(c->vol.diag.check, NTX_CHK_ENCRYPTED);
 }
@@ -241,12 +241,12 @@ static void test_io_errors(void **state)
         ntx_err rc = ntx_volume_mount(&c->vol, &io, c->ws, sizeof c->ws);
         ntx_file f;
         if (rc == NTX_OK)
-            rc = ntx_file_open_path(&c->vol, "/docs/guide.txt", 15, &f);
+            rc = ntx_file_open_path(&f, &c->vol, "/docs/guide.txt", 15);
         if (rc == NTX_OK) {
             ntx_stream s;
             uint8_t buf[2048];
             size_t got;
-            rc = ntx_stream_open_data(&f, NULL, 0, &s);
+            rc = ntx_stream_open_data(&s, &f, NULL, 0);
             if (rc == NTX_OK)
                 rc = ntx_stream_read(&s, 0, buf, sizeof buf, &got);
         }
@@ -311,19 +311,19 @@ static void test_stale_handles(void **state)
     uint8_t buf[8], again[8];
     size_t got;
     assert_int_equal(mount(c), NTX_OK);
-    assert_int_equal(ntx_file_open_path(&c->vol, "/hello.txt", 10, &f), NTX_OK);
-    assert_int_equal(ntx_stream_open_data(&f, NULL, 0, &s), NTX_OK);
+    assert_int_equal(ntx_file_open_path(&f, &c->vol, "/hello.txt", 10), NTX_OK);
+    assert_int_equal(ntx_stream_open_data(&s, &f, NULL, 0), NTX_OK);
     assert_int_equal(ntx_stream_read(&s, 0, buf, sizeof buf, &got), NTX_OK);
     ntx_file root;
-    assert_int_equal(ntx_file_open_ref(&c->vol, NTX_MFT_ROOT, &root), NTX_OK);
-    assert_int_equal(ntx_dir_open(&it, &root, 0), NTX_OK);
+    assert_int_equal(ntx_file_open(&root, &c->vol, NTX_MFT_ROOT, 0), NTX_OK);
+    assert_int_equal(ntx_dir_iter_open(&it, &root, 0), NTX_OK);
     ntx_volume_unmount(&c->vol);
     assert_int_equal(ntx_stream_read(&s, 0, again, sizeof again, &got), NTX_E_STALE);
 
     ntx_io io = { ntx_test_memdisk_read, &c->disk, 0, c->img.size, 512 };
     assert_int_equal(ntx_volume_mount(&c->vol, &io, other_ws, sizeof other_ws), NTX_OK);
     assert_int_equal(ntx_stream_read(&s, 0, again, sizeof again, &got), NTX_E_STALE);
-    assert_int_equal(ntx_dir_next(&it, &ent), NTX_E_STALE);
+    assert_int_equal(ntx_dir_iter_next(&it, &ent), NTX_E_STALE);
     ntx_stat st;
     assert_int_equal(ntx_file_stat(&f, &st), NTX_E_STALE);
 

@@ -165,9 +165,9 @@ static size_t ntx_attrs(struct fx *f, uint64_t mft_no, struct attr_key *out)
     ntx_attr_info *ai = malloc(sizeof *ai);
     size_t n = 0;
     ntx_err rc;
-    assert_int_equal(ntx_file_open_record(&f->vol, mft_no, 0, &file), NTX_OK);
+    assert_int_equal(ntx_file_open(&file, &f->vol, mft_no, 0), NTX_OK);
     assert_int_equal(ntx_attr_iter_open(&it, &file), NTX_OK);
-    while ((rc = ntx_attr_next(&it, ai)) == NTX_OK) {
+    while ((rc = ntx_attr_iter_next(&it, ai)) == NTX_OK) {
         struct attr_key *k = &out[n++];
         assert_true(n < MAX_ATTRS);
         memset(k, 0, sizeof *k);
@@ -184,8 +184,8 @@ static size_t ntx_attrs(struct fx *f, uint64_t mft_no, struct attr_key *out)
         k->init_size = ai->init_size;
         ntx_run_iter ri;
         ntx_run run;
-        assert_int_equal(ntx_attr_runs_open(&ri, &file, ai), NTX_OK);
-        while ((rc = ntx_attr_runs_next(&ri, &run)) == NTX_OK) {
+        assert_int_equal(ntx_run_iter_open(&ri, &file, ai), NTX_OK);
+        while ((rc = ntx_run_iter_next(&ri, &run)) == NTX_OK) {
             k->run_hash = mix(mix(mix(k->run_hash, run.vcn), run.lcn), run.len);
             k->nruns++;
             if (run.lcn != NTX_LCN_HOLE) {
@@ -208,7 +208,7 @@ static void check_std_info(struct fx *f, uint64_t mft_no)
     ntx_file file;
     ntx_stat st;
     assert_non_null(ni);
-    assert_int_equal(ntx_file_open_record(&f->vol, mft_no, 0, &file), NTX_OK);
+    assert_int_equal(ntx_file_open(&file, &f->vol, mft_no, 0), NTX_OK);
     assert_int_equal(ntx_file_stat(&file, &st), NTX_OK);
     assert_int_equal(st.si_times[NTX_TIME_CREATE], (uint64_t)sle64_to_cpu(ni->creation_time));
     assert_int_equal(st.si_times[NTX_TIME_MODIFY], (uint64_t)sle64_to_cpu(ni->last_data_change_time));
@@ -309,11 +309,11 @@ static void test_secure(void **state)
         assert_int_equal(got, len - 20);
         assert_memory_equal(mine, theirs + 20, got);
         ntx_sd_info sd;
-        assert_int_equal(ntx_parse_sd(mine, got, &sd), NTX_OK);
+        assert_int_equal(ntx_sd_parse(mine, got, &sd), NTX_OK);
         assert_true(sd.has_owner);
         for (unsigned i = 0; i < sd.dacl_count; i++) {
             ntx_ace ace;
-            assert_int_equal(ntx_parse_ace(mine, got, sd.dacl_off, i, &ace), NTX_OK);
+            assert_int_equal(ntx_sd_ace(mine, got, sd.dacl_off, i, &ace), NTX_OK);
         }
         free(theirs);
         count++;

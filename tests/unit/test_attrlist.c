@@ -13,7 +13,7 @@
  *     type u32 0x00, length u16 0x04 (8-aligned), name length u8 0x06, name offset u8
  *     0x07, lowest VCN 0x08, MFT reference 0x10, instance u16 0x18, name from 0x1A. An
  *     unnamed entry is 0x1A bytes rounded up to 0x20; a 3-unit name ends at 0x20.
- *  3. R23 (and R25's size cap) of docs/robustness.md, each with NTX_E_ATTRLIST and vol->diag.
+ *  3. R23 (and R25's size cap) of docs/robustness.md, each with NTX_E_CORRUPT and vol->diag.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,10 +132,10 @@ static void expect_entry_error(const uint8_t *al, uint32_t pos, uint32_t want_of
     const uint8_t *name;
     memset(&vol.diag, 0, sizeof vol.diag);
     ntx_err rc = ntx_alist_entry_at(&vol, al, BASE, pos, &e, &name);
-    if (rc != NTX_E_ATTRLIST)
+    if (rc != NTX_E_CORRUPT)
         fprintf(stderr, "entry at 0x%x: rc %d, want E_ATTRLIST\n", pos, rc);
-    assert_int_equal(rc, NTX_E_ATTRLIST);
-    assert_int_equal(vol.diag.err, NTX_E_ATTRLIST);
+    assert_int_equal(rc, NTX_E_CORRUPT);
+    assert_int_equal(vol.diag.err, NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_ALIST_ENTRY);
     assert_true(vol.diag.mft_no == BASE);
     assert_true(vol.diag.offset == want_off);
@@ -412,7 +412,7 @@ static void test_deleted_list_cut_short(void **state)
     ntx_alist_entry e;
     static const uint16_t ads[3] = { 'a', 'd', 's' };
     assert_int_equal(ntx_alist_find_args(&vol, al, BASE, false, 0x50, NULL, 0, 0, &e),
-                     NTX_E_ATTRLIST);
+                     NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_ALIST_ENTRY);
     assert_int_equal(ntx_alist_find_args(&vol, al, BASE, true, 0x50, NULL, 0, 0, &e), NTX_OK);
     assert_int_equal(e.instance, 1);
@@ -443,7 +443,7 @@ static void test_r23_entry_length(void **state)
         expect_entry_error(al, 0x20, 0x20);
         /* ntx_alist_find reports it too, even when a match came before it. */
         ntx_alist_entry e;
-        assert_int_equal(ntx_alist_find_args(&vol, al, BASE, false, 0x10, NULL, 0, 0, &e), NTX_E_ATTRLIST);
+        assert_int_equal(ntx_alist_find_args(&vol, al, BASE, false, 0x10, NULL, 0, 0, &e), NTX_E_CORRUPT);
         assert_int_equal(vol.diag.check, NTX_CHK_ALIST_ENTRY);
         assert_true(vol.diag.offset == 0x20);
         free(al);
@@ -555,11 +555,11 @@ static void test_r25_size_cap(void **state)
     assert_int_equal(ntx_attr_check(a, sizeof a, 9, &chk), NTX_OK);
     ntx_alist_entry e;
     const uint8_t *name;
-    assert_int_equal(ntx_alist_entry_at(&vol, a, BASE, 0, &e, &name), NTX_E_ATTRLIST);
+    assert_int_equal(ntx_alist_entry_at(&vol, a, BASE, 0, &e, &name), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_ALIST_SIZE);
     assert_true(vol.diag.mft_no == BASE);
     assert_true(vol.diag.offset == 0);
-    assert_int_equal(ntx_alist_find_args(&vol, a, BASE, false, 0x80, NULL, 0, 0, &e), NTX_E_ATTRLIST);
+    assert_int_equal(ntx_alist_find_args(&vol, a, BASE, false, 0x80, NULL, 0, 0, &e), NTX_E_CORRUPT);
 
     /* The cap is NTX_MAX_ATTRLIST_SIZE (256 KiB) inclusive: a resident list of 8192
      * entries of 0x20 bytes is walked to the end, one byte more is refused. */
@@ -572,7 +572,7 @@ static void test_r25_size_cap(void **state)
     assert_true(e.lowest_vcn == n / 0x20 - 1);
     free(al);
     al = resident_list(list, n + 8);
-    assert_int_equal(ntx_alist_entry_at(&vol, al, BASE, 0, &e, &name), NTX_E_ATTRLIST);
+    assert_int_equal(ntx_alist_entry_at(&vol, al, BASE, 0, &e, &name), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_ALIST_SIZE);
     free(al);
     free(list);

@@ -122,7 +122,7 @@ static void expect_root_bad(size_t len)
     ntx_index_node node;
     uint32_t bs;
     uint8_t *copy;
-    assert_int_equal(parse_root(len, &node, &bs, &copy), NTX_E_INDEX);
+    assert_int_equal(parse_root(len, &node, &bs, &copy), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_INDEX_ROOT);
     assert_true(vol.diag.mft_no == DIR_NO);
     assert_true(vol.diag.offset == 0);
@@ -270,7 +270,7 @@ static void test_r26_root_header(void **state)
     uint8_t *copy;
     assert_int_equal(parse_root(sizeof root, &node, &bs, &copy), NTX_OK);
     assert_int_equal(node.start, 0xE0);
-    expect_entry_bad(&node, 0xE0, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY);
+    expect_entry_bad(&node, 0xE0, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY);
     free(copy);
 }
 
@@ -380,43 +380,43 @@ static void test_r27_block(void **state)
     /* Magic. */
     build_block();
     memcpy(blk_plain, "INDY", 4);
-    expect_block_bad(24, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK);
+    expect_block_bad(24, NTX_E_CORRUPT, NTX_CHK_INDEX_BLOCK);
     build_block();
     memcpy(blk_plain, "FILE", 4);
-    expect_block_bad(24, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK);
+    expect_block_bad(24, NTX_E_CORRUPT, NTX_CHK_INDEX_BLOCK);
     /* R27 recipe "INDX(0)+10 = u64:1": the block is not the node asked for. */
     build_block();
-    expect_block_bad(0, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK);
-    expect_block_bad(25, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK);
+    expect_block_bad(0, NTX_E_CORRUPT, NTX_CHK_INDEX_BLOCK);
+    expect_block_bad(25, NTX_E_CORRUPT, NTX_CHK_INDEX_BLOCK);
     /* allocated + 0x18 != block size: smaller (0xFE0) and larger (0xFF0, past the block). */
     build_block();
     put32(blk_plain + 0x20, 0xFE0);
-    expect_block_bad(24, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK);
+    expect_block_bad(24, NTX_E_CORRUPT, NTX_CHK_INDEX_BLOCK);
     build_block();
     put32(blk_plain + 0x20, 0xFF0);
-    expect_block_bad(24, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK);
+    expect_block_bad(24, NTX_E_CORRUPT, NTX_CHK_INDEX_BLOCK);
     /* index length > allocated. */
     build_block();
     put32(blk_plain + 0x1C, 0xFF0);
-    expect_block_bad(24, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK);
+    expect_block_bad(24, NTX_E_CORRUPT, NTX_CHK_INDEX_BLOCK);
     /* entries offset past the index length, inside the header, unaligned. */
     static const uint32_t ents[] = { 0x298, 0x1000, 0x08, 0x2C };
     for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++) {
         build_block();
         put32(blk_plain + 0x18, ents[i]);
-        expect_block_bad(24, NTX_E_INDEX, NTX_CHK_INDEX_BLOCK);
+        expect_block_bad(24, NTX_E_CORRUPT, NTX_CHK_INDEX_BLOCK);
     }
     /* Update sequence: a torn stride (raw), and a count for 1 KiB in a 4 KiB block. */
     build_block();
     protect_block(4096);
     blk[0xDFE] ^= 0x01;
     ntx_index_node node;
-    assert_int_equal(ntx_index_block_parse(&vol, blk, 4096, 24, DIR_NO, &node), NTX_E_FIXUP);
+    assert_int_equal(ntx_index_block_parse(&vol, blk, 4096, 24, DIR_NO, &node), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_FIXUP_MISMATCH);
     assert_true(vol.diag.offset == 24);
     build_block();
     put16(blk_plain + 0x06, 3);
-    expect_block_bad(24, NTX_E_FIXUP, NTX_CHK_FIXUP_HEADER);
+    expect_block_bad(24, NTX_E_CORRUPT, NTX_CHK_FIXUP_HEADER);
 }
 
 static void test_block_1k(void **state)
@@ -442,7 +442,7 @@ static void test_block_1k(void **state)
     assert_int_equal(node.end, 0xA8);
     /* The same block read as 4 KiB: allocated + 0x18 != 4096 (the fixup fails first). */
     protect_block(1024);
-    assert_int_equal(ntx_index_block_parse(&vol, blk, 4096, 3, DIR_NO, &node), NTX_E_FIXUP);
+    assert_int_equal(ntx_index_block_parse(&vol, blk, 4096, 3, DIR_NO, &node), NTX_E_CORRUPT);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -464,7 +464,7 @@ static void test_r28_entry_lengths(void **state)
         build_root();
         put16(root + 0x78 + 8, lens[i]);
         assert_int_equal(parse_root(sizeof root, &node, &bs, &copy), NTX_OK);
-        expect_entry_bad(&node, 0x78, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY);
+        expect_entry_bad(&node, 0x78, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY);
         free(copy);
     }
     /* Offsets outside the entries area: before the first entry, at the end, less than
@@ -473,14 +473,14 @@ static void test_r28_entry_lengths(void **state)
     assert_int_equal(parse_root(sizeof root, &node, &bs, &copy), NTX_OK);
     static const uint32_t offs[] = { 0x00, 0x18, 0xE0, 0xD8, 0xE8, 0x10000 };
     for (size_t i = 0; i < sizeof offs / sizeof offs[0]; i++)
-        expect_entry_bad(&node, offs[i], NTX_E_INDEX, NTX_CHK_INDEX_ENTRY);
+        expect_entry_bad(&node, offs[i], NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY);
     free(copy);
 
     /* A child pointer needs 8 more bytes: END flagged NODE in 0x10 bytes. */
     build_root();
     put16(root + 0xD0 + 0x0C, NTX_IE_END | NTX_IE_NODE);
     assert_int_equal(parse_root(sizeof root, &node, &bs, &copy), NTX_OK);
-    expect_entry_bad(&node, 0xD0, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY);
+    expect_entry_bad(&node, 0xD0, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY);
     free(copy);
     /* An END entry's key length is not used (reported 0), whatever it says. */
     build_root();
@@ -504,7 +504,7 @@ static void test_r28_key(void **state)
     build_root();
     put16(root + 0x20 + 0x0A, 0x49);
     assert_int_equal(parse_root(sizeof root, &node, &bs, &copy), NTX_OK);
-    expect_entry_bad(&node, 0x20, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY);
+    expect_entry_bad(&node, 0x20, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY);
     free(copy);
     build_root();
     put16(root + 0x20 + 0x0A, 0x48); /* exactly fits (the $FILE_NAME inside is still fine) */
@@ -517,7 +517,7 @@ static void test_r28_key(void **state)
     build_root();
     put16(root + 0x20 + 0x0C, NTX_IE_NODE);
     assert_int_equal(parse_root(sizeof root, &node, &bs, &copy), NTX_OK);
-    expect_entry_bad(&node, 0x20, NTX_E_INDEX, NTX_CHK_INDEX_ENTRY);
+    expect_entry_bad(&node, 0x20, NTX_E_CORRUPT, NTX_CHK_INDEX_ENTRY);
     free(copy);
 
     /* The key must be a valid $FILE_NAME (R33 through the index): name longer than the
@@ -541,7 +541,7 @@ static void test_r28_key(void **state)
         else
             root[bad[i].at] = bad[i].v;
         assert_int_equal(parse_root(sizeof root, &node, &bs, &copy), NTX_OK);
-        expect_entry_bad(&node, 0x20, NTX_E_INDEX, NTX_CHK_FILE_NAME);
+        expect_entry_bad(&node, 0x20, NTX_E_CORRUPT, NTX_CHK_FILE_NAME);
         free(copy);
     }
 }
@@ -582,26 +582,26 @@ static void test_r33_filename(void **state)
     assert_int_equal(fn_check(root_fn, 0x44, &chk), NTX_OK); /* 0x42 + 2 * 1: exactly */
 
     /* value_len < 0x42; a name reaching past the value (1 unit in 0x43 bytes). */
-    assert_int_equal(fn_check(root_fn, 0x41, &chk), NTX_E_NAME);
+    assert_int_equal(fn_check(root_fn, 0x41, &chk), NTX_E_CORRUPT);
     assert_int_equal(chk, NTX_CHK_FILE_NAME);
-    assert_int_equal(fn_check(root_fn, 0x43, &chk), NTX_E_NAME);
+    assert_int_equal(fn_check(root_fn, 0x43, &chk), NTX_E_CORRUPT);
     assert_int_equal(chk, NTX_CHK_FILE_NAME);
-    assert_int_equal(fn_check(root_fn, 0, &chk), NTX_E_NAME);
+    assert_int_equal(fn_check(root_fn, 0, &chk), NTX_E_CORRUPT);
 
     /* name_len 0; R33 recipe "val+40 = u8:0xFF" (510 bytes in a 68-byte value). */
     memcpy(fn, root_fn, sizeof root_fn);
     fn[0x40] = 0;
-    assert_int_equal(fn_check(fn, sizeof root_fn, &chk), NTX_E_NAME);
+    assert_int_equal(fn_check(fn, sizeof root_fn, &chk), NTX_E_CORRUPT);
     assert_int_equal(chk, NTX_CHK_FILE_NAME);
     fn[0x40] = 0xFF;
-    assert_int_equal(fn_check(fn, sizeof root_fn, &chk), NTX_E_NAME);
+    assert_int_equal(fn_check(fn, sizeof root_fn, &chk), NTX_E_CORRUPT);
     assert_int_equal(chk, NTX_CHK_FILE_NAME);
 
     /* Namespaces 0..3 (POSIX, Win32, DOS, Win32 & DOS) are valid, 4 and up are not. */
     memcpy(fn, root_fn, sizeof root_fn);
     for (unsigned ns = 0; ns < 256; ns++) {
         fn[0x41] = (uint8_t)ns;
-        ntx_err want = ns <= 3 ? NTX_OK : NTX_E_NAME;
+        ntx_err want = ns <= 3 ? NTX_OK : NTX_E_CORRUPT;
         assert_int_equal(fn_check(fn, sizeof root_fn, &chk), want);
     }
 
@@ -612,7 +612,7 @@ static void test_r33_filename(void **state)
     for (int i = 0; i < 255; i++)
         put16(fn + 0x42 + 2 * i, 'n');
     assert_int_equal(fn_check(fn, sizeof fn, &chk), NTX_OK);
-    assert_int_equal(fn_check(fn, sizeof fn - 1, &chk), NTX_E_NAME);
+    assert_int_equal(fn_check(fn, sizeof fn - 1, &chk), NTX_E_CORRUPT);
 }
 
 static void test_filename_to_dirent(void **state)

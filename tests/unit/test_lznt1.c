@@ -59,20 +59,20 @@ static ntx_err ref_decompress(const uint8_t *src, size_t n, uint8_t *dst, size_t
             if (((flags >> bit) & 1) == 0) {
                 if (o >= cap) {
                     *out_len = o;
-                    return NTX_E_COMPRESSION;
+                    return NTX_E_CORRUPT;
                 }
                 dst[o++] = src[i++];
                 continue;
             }
             if (i + 1 >= n) {
                 *out_len = o;
-                return NTX_E_COMPRESSION;
+                return NTX_E_CORRUPT;
             }
             unsigned token = src[i] | (unsigned)src[i + 1] << 8;
             i += 2;
             if (o == 0) {
                 *out_len = o;
-                return NTX_E_COMPRESSION;
+                return NTX_E_CORRUPT;
             }
             unsigned db = ref_disp_bits(o);
             unsigned lb = 16 - db;
@@ -80,7 +80,7 @@ static ntx_err ref_decompress(const uint8_t *src, size_t n, uint8_t *dst, size_t
             size_t len = (token & ((1u << lb) - 1)) + 3;
             if (disp > o || len > cap - o) {
                 *out_len = o;
-                return NTX_E_COMPRESSION;
+                return NTX_E_CORRUPT;
             }
             for (size_t k = 0; k < len; k++, o++)
                 dst[o] = dst[o - disp];
@@ -217,7 +217,7 @@ static ntx_err walk_unit(const uint8_t *cu, size_t cu_len, uint8_t *out, size_t 
             break;
         assert_int_equal(rc, NTX_OK);
         if (chunk_len > cu_len - i)
-            return NTX_E_COMPRESSION;
+            return NTX_E_CORRUPT;
         if (o > 0 && o % CHUNK != 0) {
             memset(out + o, 0, CHUNK - o % CHUNK);
             o += CHUNK - o % CHUNK;
@@ -230,7 +230,7 @@ static ntx_err walk_unit(const uint8_t *cu, size_t cu_len, uint8_t *out, size_t 
             o += got;
         } else {
             if (chunk_len - 2 > cap - o)
-                return NTX_E_COMPRESSION;
+                return NTX_E_CORRUPT;
             memcpy(out + o, cu + i + 2, chunk_len - 2);
             o += chunk_len - 2;
         }
@@ -517,43 +517,43 @@ static void test_hostile(void **state)
     (void)state;
     /* A reference as the very first token: nothing to refer to (p = 0). */
     static const uint8_t first_ref[] = {0x01, 0x00, 0x00};
-    expect_chunk(first_ref, sizeof first_ref, CHUNK, NTX_E_COMPRESSION, NULL, 0);
+    expect_chunk(first_ref, sizeof first_ref, CHUNK, NTX_E_CORRUPT, NULL, 0);
 
     /* At p = 1, token 0x1000 = displacement 2: one byte before the chunk's output. */
     static const uint8_t before_start[] = {0x02, 'a', 0x00, 0x10};
-    expect_chunk(before_start, sizeof before_start, CHUNK, NTX_E_COMPRESSION, "a", 1);
+    expect_chunk(before_start, sizeof before_start, CHUNK, NTX_E_CORRUPT, "a", 1);
 
     /* Largest displacement at p = 1: token 0xF000 = 16. */
     static const uint8_t far_before[] = {0x02, 'a', 0x00, 0xF0};
-    expect_chunk(far_before, sizeof far_before, CHUNK, NTX_E_COMPRESSION, "a", 1);
+    expect_chunk(far_before, sizeof far_before, CHUNK, NTX_E_CORRUPT, "a", 1);
 
     /* At p = 1 length field 0xFFF = 4098 bytes: 1 + 4098 > 4096. */
     static const uint8_t too_long[] = {0x02, 'a', 0xFF, 0x0F};
-    expect_chunk(too_long, sizeof too_long, CHUNK, NTX_E_COMPRESSION, "a", 1);
+    expect_chunk(too_long, sizeof too_long, CHUNK, NTX_E_CORRUPT, "a", 1);
 
     /* 4096 bytes, then one more literal. */
     static const uint8_t lit_past[] = {0x02, 'z', 0xFC, 0x0F, 'y'};
     static uint8_t zs[CHUNK];
     memset(zs, 'z', sizeof zs);
-    expect_chunk(lit_past, sizeof lit_past, CHUNK, NTX_E_COMPRESSION, zs, CHUNK);
+    expect_chunk(lit_past, sizeof lit_past, CHUNK, NTX_E_CORRUPT, zs, CHUNK);
 
     /* 4096 bytes, then a reference of 3 more. */
     static const uint8_t ref_past[] = {0x06, 'z', 0xFC, 0x0F, 0x00, 0x00};
-    expect_chunk(ref_past, sizeof ref_past, CHUNK, NTX_E_COMPRESSION, zs, CHUNK);
+    expect_chunk(ref_past, sizeof ref_past, CHUNK, NTX_E_CORRUPT, zs, CHUNK);
 
     /* A back-reference cut off after its first byte. */
     static const uint8_t cut[] = {0x02, 'a', 0x06};
-    expect_chunk(cut, sizeof cut, CHUNK, NTX_E_COMPRESSION, "a", 1);
+    expect_chunk(cut, sizeof cut, CHUNK, NTX_E_CORRUPT, "a", 1);
     static const uint8_t cut_first[] = {0x01, 0x06};
-    expect_chunk(cut_first, sizeof cut_first, CHUNK, NTX_E_COMPRESSION, NULL, 0);
+    expect_chunk(cut_first, sizeof cut_first, CHUNK, NTX_E_CORRUPT, NULL, 0);
 
     /* The caller's buffer is smaller than the output: 10 bytes into 9, and into exactly 10. */
     static const uint8_t ten_a[] = {0x02, 'a', 0x06, 0x00};
-    expect_chunk(ten_a, sizeof ten_a, 9, NTX_E_COMPRESSION, "a", 1);
+    expect_chunk(ten_a, sizeof ten_a, 9, NTX_E_CORRUPT, "a", 1);
     expect_chunk(ten_a, sizeof ten_a, 10, NTX_OK, "aaaaaaaaaa", 10);
-    expect_chunk(ten_a, sizeof ten_a, 0, NTX_E_COMPRESSION, NULL, 0);
+    expect_chunk(ten_a, sizeof ten_a, 0, NTX_E_CORRUPT, NULL, 0);
     static const uint8_t lits[] = {0x00, '1', '2', '3', '4', '5', '6', '7', '8'};
-    expect_chunk(lits, sizeof lits, 7, NTX_E_COMPRESSION, "1234567", 7);
+    expect_chunk(lits, sizeof lits, 7, NTX_E_CORRUPT, "1234567", 7);
     expect_chunk(lits, sizeof lits, 8, NTX_OK, "12345678", 8);
 
     /* Empty payload (a caller bug: chunk_len >= 3 always leaves one byte): nothing out. */
@@ -563,7 +563,7 @@ static void test_hostile(void **state)
      * is a reference; the first one (p = 0) fails. */
     static uint8_t ff[CHUNK];
     memset(ff, 0xFF, sizeof ff);
-    expect_chunk(ff, sizeof ff, CHUNK, NTX_E_COMPRESSION, NULL, 0);
+    expect_chunk(ff, sizeof ff, CHUNK, NTX_E_CORRUPT, NULL, 0);
 
     size_t got;
     uint8_t out[4];

@@ -100,23 +100,23 @@ static void test_mbr_primary_and_logical(void **state)
     uint8_t *ebr2 = d.data + (32768u + 16384u) * 512;
     mbr_entry(ebr2, 0, 0x83, 2048, 4096);
 
-    assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_OK);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_OK);
+    assert_int_equal(ntx_partition_iter_open(&it, &d.io, block, sizeof block), NTX_OK);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_OK);
     assert_int_equal(p.index, 1);
     assert_int_equal(p.scheme, NTX_PT_MBR);
     assert_true(p.maybe_ntfs);
     assert_int_equal(p.offset, 2048ull * 512);
     assert_int_equal(p.size, 8ull * MiB);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_OK);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_OK);
     assert_int_equal(p.index, 5);
     assert_int_equal(p.offset, (32768ull + 2048) * 512);
     assert_int_equal(p.size, 4ull * MiB);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_OK);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_OK);
     assert_int_equal(p.index, 6);
     assert_int_equal(p.mbr_type, 0x83);
     assert_false(p.maybe_ntfs);
     assert_int_equal(p.offset, (32768ull + 16384 + 2048) * 512);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_END);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_END);
     free(d.data);
 }
 
@@ -135,39 +135,39 @@ static void test_mbr_hostile(void **state)
     uint8_t *ebr2 = d.data + 2049u * 512;
     mbr_entry(ebr2, 0, 0x07, 64, 64);
     mbr_entry(ebr2, 1, 0x05, 1, 64); /* back to 2049: itself */
-    assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_OK);
+    assert_int_equal(ntx_partition_iter_open(&it, &d.io, block, sizeof block), NTX_OK);
     ntx_err rc;
     unsigned n = 0;
-    while ((rc = ntx_partition_next(&it, &p)) == NTX_OK)
+    while ((rc = ntx_partition_iter_next(&it, &p)) == NTX_OK)
         n++;
     assert_int_equal(rc, NTX_E_LIMIT);
     assert_int_equal(n, NTX_PT_MAX_LOGICAL);
     /* ...and the iterator does not stay stuck on it. */
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_END);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_END);
 
     /* A partition past the end of the device. */
     memset(d.data, 0, 4 * MiB);
     mbr_entry(d.data, 0, 0x07, 2048, 1u << 20);
-    assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_OK);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_E_RANGE);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_END);
+    assert_int_equal(ntx_partition_iter_open(&it, &d.io, block, sizeof block), NTX_OK);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_E_RANGE);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_END);
     /* An extended partition whose EBR lies past the device: one error, then the end. */
     memset(d.data, 0, 512);
     mbr_entry(d.data, 0, 0x05, 1u << 20, 64);
-    assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_OK);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_E_RANGE);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_END);
+    assert_int_equal(ntx_partition_iter_open(&it, &d.io, block, sizeof block), NTX_OK);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_E_RANGE);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_END);
 
     /* No signature, all entries empty, or an NTFS boot sector: no table. */
     memset(d.data, 0, 512);
-    assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_E_NOT_FOUND);
+    assert_int_equal(ntx_partition_iter_open(&it, &d.io, block, sizeof block), NTX_E_NOT_FOUND);
     d.data[510] = 0x55;
     d.data[511] = 0xAA;
-    assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_E_NOT_FOUND);
+    assert_int_equal(ntx_partition_iter_open(&it, &d.io, block, sizeof block), NTX_E_NOT_FOUND);
     memcpy(d.data + 3, "NTFS    ", 8);
     mbr_entry(d.data, 0, 0x07, 2048, 64);
-    assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_E_NOT_FOUND);
-    assert_int_equal(ntx_partition_open(&it, &d.io, block, 512), NTX_E_ARG);
+    assert_int_equal(ntx_partition_iter_open(&it, &d.io, block, sizeof block), NTX_E_NOT_FOUND);
+    assert_int_equal(ntx_partition_iter_open(&it, &d.io, block, 512), NTX_E_ARG);
     free(d.data);
 }
 
@@ -187,9 +187,9 @@ static void check_gpt(struct disk *d, uint32_t lba_size)
 {
     ntx_partition_iter it;
     ntx_partition p;
-    assert_int_equal(ntx_partition_open(&it, &d->io, block, sizeof block), NTX_OK);
+    assert_int_equal(ntx_partition_iter_open(&it, &d->io, block, sizeof block), NTX_OK);
     assert_int_equal(it.lba_size, lba_size);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_OK);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_OK);
     assert_int_equal(p.index, 1);
     assert_int_equal(p.scheme, NTX_PT_GPT);
     assert_true(p.maybe_ntfs);
@@ -197,12 +197,12 @@ static void check_gpt(struct disk *d, uint32_t lba_size)
     assert_int_equal(p.size, 4 * MiB);
     assert_int_equal(p.gpt_name[0], 'B');
     assert_int_equal(p.gpt_name[9], 'a');
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_OK);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_OK);
     assert_int_equal(p.index, 3); /* entry 2 is empty */
     assert_false(p.maybe_ntfs);
     assert_int_equal(p.offset, 9 * MiB);
     assert_int_equal(p.size, 2 * MiB);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_END);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_END);
 }
 
 static void test_gpt(void **state)
@@ -218,7 +218,7 @@ static void test_gpt(void **state)
     /* Both bad: no table. */
     d.data[16 * MiB - 512 + 0x50] ^= 1;
     ntx_partition_iter it;
-    assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_E_NOT_FOUND);
+    assert_int_equal(ntx_partition_iter_open(&it, &d.io, block, sizeof block), NTX_E_NOT_FOUND);
     free(d.data);
     /* 4 KiB logical sectors: the header is at byte 4096. */
     gpt_disk(&d, 4096, 16 * MiB);
@@ -241,8 +241,8 @@ static void test_volume_in_gpt(void **state)
 
     ntx_partition_iter it;
     ntx_partition p;
-    assert_int_equal(ntx_partition_open(&it, &d.io, block, sizeof block), NTX_OK);
-    assert_int_equal(ntx_partition_next(&it, &p), NTX_OK);
+    assert_int_equal(ntx_partition_iter_open(&it, &d.io, block, sizeof block), NTX_OK);
+    assert_int_equal(ntx_partition_iter_next(&it, &p), NTX_OK);
     ntx_io vio = d.io;
     vio.offset = p.offset;
     vio.size = p.size;
@@ -252,7 +252,7 @@ static void test_volume_in_gpt(void **state)
     static uint8_t ws[NTX_WORKSPACE_MAX];
     assert_int_equal(ntx_volume_mount(&vol, &vio, ws, sizeof ws), NTX_OK);
     ntx_file f;
-    assert_int_equal(ntx_file_open_path(&vol, "/docs/guide.txt", 15, &f), NTX_OK);
+    assert_int_equal(ntx_file_open_path(&f, &vol, "/docs/guide.txt", 15), NTX_OK);
     free(d.data);
     ntx_test_image_free(&img);
 }

@@ -274,7 +274,7 @@ static void test_valid_4k_record(void **state)
 
     /* The 1 KiB record on a volume of 4 KiB records: its count (3) fails the fixup. */
     build(plain, 1024);
-    expect_fail(4096, NTX_E_FIXUP, NTX_CHK_FIXUP_HEADER, 0x04);
+    expect_fail(4096, NTX_E_CORRUPT, NTX_CHK_FIXUP_HEADER, 0x04);
 }
 
 static void test_empty_record(void **state)
@@ -307,7 +307,7 @@ static void test_magic(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         build(plain, 1024);
         memcpy(plain, bad[i], 4);
-        expect_fail(1024, NTX_E_RECORD, NTX_CHK_RECORD_MAGIC, 0);
+        expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_RECORD_MAGIC, 0);
         /* Nothing was patched: the tails still hold the USN. */
         assert_int_equal(disk[510], 0x42);
         assert_int_equal(disk[1022], 0x42);
@@ -323,19 +323,19 @@ static void test_r05_r06_fixup(void **state)
     protect(plain, disk, 1024, 0x0042);
     disk[0x3FE] ^= 0xFF;
     memset(&vol.diag, 0, sizeof vol.diag);
-    assert_int_equal(ntx_record_check(&vol, disk, MFT_NO), NTX_E_FIXUP);
+    assert_int_equal(ntx_record_check(&vol, disk, MFT_NO), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_FIXUP_MISMATCH);
     assert_true(vol.diag.offset == 0x04);
     assert_true(vol.diag.mft_no == MFT_NO);
     /* R05: usa_count 4 in a 1 KiB record. */
     build(plain, 1024);
     put16(plain + 0x06, 4);
-    expect_fail(1024, NTX_E_FIXUP, NTX_CHK_FIXUP_HEADER, 0x04);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_FIXUP_HEADER, 0x04);
     /* R05: odd usa_ofs. */
     build(plain, 1024);
     protect(plain, disk, 1024, 0x0042);
     put16(disk + 0x04, 0x31);
-    assert_int_equal(ntx_record_check(&vol, disk, MFT_NO), NTX_E_FIXUP);
+    assert_int_equal(ntx_record_check(&vol, disk, MFT_NO), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_FIXUP_HEADER);
 }
 
@@ -348,14 +348,14 @@ static void test_r07_sizes(void **state)
     for (size_t i = 0; i < sizeof alloc / sizeof alloc[0]; i++) {
         build(plain, 1024);
         put32(plain + 0x1C, alloc[i]);
-        expect_fail(1024, NTX_E_RECORD, NTX_CHK_RECORD_SIZES, 0x18);
+        expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_RECORD_SIZES, 0x18);
     }
     /* R07 recipe: in use 0x800 > allocated 0x400; and unaligned in use values. */
     static const uint32_t in_use[] = { 0x800, 0x408, 0xFFFFFFF8u, 0x14C, 0x151, 0x3FF };
     for (size_t i = 0; i < sizeof in_use / sizeof in_use[0]; i++) {
         build(plain, 1024);
         put32(plain + 0x18, in_use[i]);
-        expect_fail(1024, NTX_E_RECORD, NTX_CHK_RECORD_SIZES, 0x18);
+        expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_RECORD_SIZES, 0x18);
     }
 }
 
@@ -370,12 +370,12 @@ static void test_r08_attrs_offset(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         build(plain, 1024);
         put16(plain + 0x14, bad[i]);
-        expect_fail(1024, NTX_E_RECORD, NTX_CHK_RECORD_ATTRS_OFFSET, 0x14);
+        expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_RECORD_ATTRS_OFFSET, 0x14);
     }
     /* bytes in use 0: in_use - 4 must not wrap into "anything goes". */
     build(plain, 1024);
     put32(plain + 0x18, 0);
-    expect_fail(1024, NTX_E_RECORD, NTX_CHK_RECORD_ATTRS_OFFSET, 0x14);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_RECORD_ATTRS_OFFSET, 0x14);
     /* Pointing straight at the end marker (0x148, in use 0x150) is a valid empty walk. */
     build(plain, 1024);
     put16(plain + 0x14, 0x148);
@@ -386,7 +386,7 @@ static void test_r08_attrs_offset(void **state)
      * the array moved to 0x40 (ending 0x46) attributes from 0x38 overlap it. */
     build(plain, 1024);
     put16(plain + 0x04, 0x40);
-    expect_fail(1024, NTX_E_RECORD, NTX_CHK_RECORD_ATTRS_OFFSET, 0x14);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_RECORD_ATTRS_OFFSET, 0x14);
 }
 
 static void test_r10_bad_attribute(void **state)
@@ -397,23 +397,23 @@ static void test_r10_bad_attribute(void **state)
     /* R10 recipe "A(5,0x30)+04=u32:0 fix": reported as the attribute's check at its offset. */
     L = build(plain, 1024);
     put32(plain + L.fn + 4, 0);
-    expect_fail(1024, NTX_E_ATTR, NTX_CHK_ATTR_LENGTH, L.fn);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_ATTR_LENGTH, L.fn);
     /* A length reaching past bytes in use (0x150 - 0x98 = 0xB8 of room). */
     L = build(plain, 1024);
     put32(plain + L.fn + 4, 0xC0);
-    expect_fail(1024, NTX_E_ATTR, NTX_CHK_ATTR_LENGTH, L.fn);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_ATTR_LENGTH, L.fn);
     /* R14 on the $FILE_NAME value. */
     L = build(plain, 1024);
     put32(plain + L.fn + 0x10, 0xFFF0);
-    expect_fail(1024, NTX_E_ATTR, NTX_CHK_ATTR_RESIDENT_VALUE, L.fn);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_ATTR_RESIDENT_VALUE, L.fn);
     /* R13 on the named $DATA. */
     L = build(plain, 1024);
     plain[L.ads + 9] = 0xFF;
-    expect_fail(1024, NTX_E_ATTR, NTX_CHK_ATTR_NAME, L.ads);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_ATTR_NAME, L.ads);
     /* An unaligned type. */
     L = build(plain, 1024);
     put32(plain + L.data, 0x85);
-    expect_fail(1024, NTX_E_ATTR, NTX_CHK_ATTR_ORDER, L.data);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_ATTR_ORDER, L.data);
 }
 
 static void test_r11_end_marker(void **state)
@@ -424,11 +424,11 @@ static void test_r11_end_marker(void **state)
     /* No end marker before bytes in use: in use stops right where END would be. */
     L = build(plain, 1024);
     put32(plain + 0x18, L.end);
-    expect_fail(1024, NTX_E_ATTR, NTX_CHK_ATTR_END, L.end);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_ATTR_END, L.end);
     /* R11 recipe: END overwritten with 80 00 00 00; the 8 bytes left cannot hold a header. */
     L = build(plain, 1024);
     put32(plain + L.end, NTX_AT_DATA);
-    expect_fail(1024, NTX_E_ATTR, NTX_CHK_ATTR_LENGTH, L.end);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_ATTR_LENGTH, L.end);
     /* END with fewer than 4 bytes before in use cannot happen with 8-aligned offsets;
      * the closest is 0 bytes (above). With in use past END the bytes after it are
      * ignored, whatever they hold. */
@@ -445,7 +445,7 @@ static void test_r11_end_marker(void **state)
  * NTX_CHK_ATTR_ORDER exists for it, but the walk never compares a type with the
  * previous one. Input: the valid 1 KiB record of this file with the first attribute's
  * type changed from 0x10 to 0x40, so 0x40 ($OBJECT_ID) precedes 0x30 ($FILE_NAME) at
- * offset 0x98. Expected NTX_E_ATTR / NTX_CHK_ATTR_ORDER at 0x98; ntx_record_check
+ * offset 0x98. Expected NTX_E_CORRUPT / NTX_CHK_ATTR_ORDER at 0x98; ntx_record_check
  * returned NTX_OK.
  */
 static void test_r11_descending_types(void **state)
@@ -454,7 +454,7 @@ static void test_r11_descending_types(void **state)
     vol_reset(1024, 12);
     struct layout L = build(plain, 1024);
     put32(plain + L.si, NTX_AT_OBJECT_ID);
-    expect_fail(1024, NTX_E_ATTR, NTX_CHK_ATTR_ORDER, L.fn);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_ATTR_ORDER, L.fn);
 }
 
 static void test_cluster_shift_reaches_attributes(void **state)
@@ -485,7 +485,7 @@ static void test_cluster_shift_reaches_attributes(void **state)
     vol_reset(1024, 9);
     assert_int_equal(check_plain(1024), NTX_OK);
     vol_reset(1024, 12);
-    expect_fail(1024, NTX_E_ATTR, NTX_CHK_ATTR_SIZES, 0x120);
+    expect_fail(1024, NTX_E_CORRUPT, NTX_CHK_ATTR_SIZES, 0x120);
 }
 
 /* ---------------------------------------------------------------------------------------

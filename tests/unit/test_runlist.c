@@ -323,7 +323,7 @@ static void test_fixture_fragmented(void **state)
     }
     /* VCN 325 belongs to the next extent (record 133): not mapped here. */
     ntx_run r;
-    assert_int_equal(ntx_mp_find(&vol, a, 325, &r, 130), NTX_E_RUNLIST);
+    assert_int_equal(ntx_mp_find(&vol, a, 325, &r, 130), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_RUN_UNMAPPED);
     assert_true(vol.diag.mft_no == 130);
     assert_true(vol.diag.offset == 325);
@@ -465,10 +465,10 @@ static void test_later_extent(void **state)
     ntx_run r;
     assert_int_equal(ntx_mp_find(&vol, a, 329, &r, MFT_NO), NTX_OK);
     expect_run(&r, 327, 0x110, 3);
-    assert_int_equal(ntx_mp_find(&vol, a, 324, &r, MFT_NO), NTX_E_RUNLIST);
+    assert_int_equal(ntx_mp_find(&vol, a, 324, &r, MFT_NO), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_RUN_UNMAPPED);
     assert_true(vol.diag.offset == 324);
-    assert_int_equal(ntx_mp_find(&vol, a, 330, &r, MFT_NO), NTX_E_RUNLIST);
+    assert_int_equal(ntx_mp_find(&vol, a, 330, &r, MFT_NO), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_RUN_UNMAPPED);
     assert_true(vol.diag.offset == 330);
     free(a);
@@ -488,17 +488,17 @@ static void test_r16_empty_runlist(void **state)
 
     /* The same with a run: one cluster is already more than [0, -1] holds. */
     static const uint8_t one[] = { 0x11, 0x01, 0x20, 0x00 };
-    expect_decode(one, sizeof one, 0, UINT64_MAX, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_VCN, 0x40);
+    expect_decode(one, sizeof one, 0, UINT64_MAX, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_VCN, 0x40);
 
     /* No VCN is mapped by an empty extent. */
     uint8_t *a = make_attr(end, 1, 0, UINT64_MAX, false);
     ntx_run r;
-    assert_int_equal(ntx_mp_find(&vol, a, 0, &r, MFT_NO), NTX_E_RUNLIST);
+    assert_int_equal(ntx_mp_find(&vol, a, 0, &r, MFT_NO), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_RUN_UNMAPPED);
     free(a);
 
     /* Highest 15 but the list is empty: the terminator comes before VCN 16. */
-    expect_decode(end, 1, 0, 15, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_VCN, 0x40);
+    expect_decode(end, 1, 0, 15, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_VCN, 0x40);
 }
 
 static void test_r17_header_nibbles(void **state)
@@ -513,13 +513,13 @@ static void test_r17_header_nibbles(void **state)
         uint8_t mp[40];
         memset(mp, 0x01, sizeof mp);
         mp[0] = heads[i];
-        expect_decode(mp, sizeof mp, 0, 3, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_HEADER, 0x40);
+        expect_decode(mp, sizeof mp, 0, 3, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_HEADER, 0x40);
         /* after one good run */
         mp[0] = 0x11;
         mp[1] = 0x01;
         mp[2] = 0x10;
         mp[3] = heads[i];
-        expect_decode(mp, sizeof mp, 0, 3, false, 1, NTX_E_RUNLIST, NTX_CHK_RUN_HEADER, 0x43);
+        expect_decode(mp, sizeof mp, 0, 3, false, 1, NTX_E_CORRUPT, NTX_CHK_RUN_HEADER, 0x43);
     }
     /* A length field of 0 bytes: 0x10 / 0x20 / 0xF0. */
     static const uint8_t nolen[] = { 0x10, 0x20, 0x80, 0xF0 };
@@ -527,7 +527,7 @@ static void test_r17_header_nibbles(void **state)
         uint8_t mp[16];
         memset(mp, 0x01, sizeof mp);
         mp[0] = nolen[i];
-        expect_decode(mp, sizeof mp, 0, 3, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_HEADER, 0x40);
+        expect_decode(mp, sizeof mp, 0, 3, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_HEADER, 0x40);
     }
 }
 
@@ -539,16 +539,16 @@ static void test_r18_attribute_end(void **state)
      * (0x40 + 8 = 0x48, no padding); the third read finds no byte at 0x48.
      *   21 04 00 01 -> LCN 0x100, VCN 0..3;  21 04 00 01 -> LCN 0x200, VCN 4..7 */
     static const uint8_t noterm[] = { 0x21, 0x04, 0x00, 0x01, 0x21, 0x04, 0x00, 0x01 };
-    expect_decode(noterm, sizeof noterm, 0, 7, true, 2, NTX_E_RUNLIST, NTX_CHK_RUN_HEADER, 0x48);
+    expect_decode(noterm, sizeof noterm, 0, 7, true, 2, NTX_E_CORRUPT, NTX_CHK_RUN_HEADER, 0x48);
 
     /* R18 recipe: the last header promises 4 + 4 bytes past the end:
      *   21 04 00 01 | 11 02 10 | 44   (0x44 at attribute offset 0x47, nothing after) */
     static const uint8_t past[] = { 0x21, 0x04, 0x00, 0x01, 0x11, 0x02, 0x10, 0x44 };
-    expect_decode(past, sizeof past, 0, 99, true, 2, NTX_E_RUNLIST, NTX_CHK_RUN_HEADER, 0x47);
+    expect_decode(past, sizeof past, 0, 99, true, 2, NTX_E_CORRUPT, NTX_CHK_RUN_HEADER, 0x47);
 
     /* One byte short: 31 at 0x44 needs 1 + 1 + 3 bytes, only 4 remain (0x44..0x47). */
     static const uint8_t short1[] = { 0x21, 0x04, 0x00, 0x01, 0x31, 0x02, 0x00, 0x01 };
-    expect_decode(short1, sizeof short1, 0, 99, true, 1, NTX_E_RUNLIST, NTX_CHK_RUN_HEADER, 0x44);
+    expect_decode(short1, sizeof short1, 0, 99, true, 1, NTX_E_CORRUPT, NTX_CHK_RUN_HEADER, 0x44);
 
     /* Mapping pairs offset == attribute length (accepted by ntx_attr_check: an empty
      * array): the first read is already at the end. */
@@ -567,7 +567,7 @@ static void test_r18_attribute_end(void **state)
     ntx_mp_state st;
     ntx_run r;
     ntx_mp_begin(a, &st);
-    assert_int_equal(ntx_mp_next(&vol, a, &st, &r, MFT_NO), NTX_E_RUNLIST);
+    assert_int_equal(ntx_mp_next(&vol, a, &st, &r, MFT_NO), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_RUN_HEADER);
     assert_true(vol.diag.offset == 0x48);
     free(a);
@@ -579,10 +579,10 @@ static void test_r19_zero_length_data_run(void **state)
     vol_reset(0x10000, 12);
     /* R19 recipe: 11 00 05 00 - a data run of 0 clusters at LCN 5. */
     static const uint8_t mp[] = { 0x11, 0x00, 0x05, 0x00 };
-    expect_decode(mp, sizeof mp, 0, 3, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_LENGTH, 0x40);
+    expect_decode(mp, sizeof mp, 0, 3, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_LENGTH, 0x40);
     /* The same after a good run (reported at the second header, 0x43). */
     static const uint8_t mp2[] = { 0x11, 0x04, 0x20, 0x21, 0x00, 0x00, 0x01, 0x00 };
-    expect_decode(mp2, sizeof mp2, 0, 7, false, 1, NTX_E_RUNLIST, NTX_CHK_RUN_LENGTH, 0x43);
+    expect_decode(mp2, sizeof mp2, 0, 7, false, 1, NTX_E_CORRUPT, NTX_CHK_RUN_LENGTH, 0x43);
 }
 
 static void test_negative_length(void **state)
@@ -591,13 +591,13 @@ static void test_negative_length(void **state)
     vol_reset(0x10000, 12);
     /* The length is signed as ntfs-3g reads it: 11 80 20 is -128 clusters. */
     static const uint8_t neg[] = { 0x11, 0x80, 0x20, 0x00 };
-    expect_decode(neg, sizeof neg, 0, 3, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_LENGTH, 0x40);
+    expect_decode(neg, sizeof neg, 0, 3, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_LENGTH, 0x40);
     /* 8-byte length with the top bit set (2^63 + 1): negative too. */
     static const uint8_t neg8[] = { 0x18, 0x01, 0, 0, 0, 0, 0, 0, 0x80, 0x00 };
-    expect_decode(neg8, sizeof neg8, 0, 3, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_LENGTH, 0x40);
+    expect_decode(neg8, sizeof neg8, 0, 3, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_LENGTH, 0x40);
     /* A negative length in a sparse run: also rejected. */
     static const uint8_t negs[] = { 0x01, 0xFF, 0x00 };
-    expect_decode(negs, sizeof negs, 0, 3, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_LENGTH, 0x40);
+    expect_decode(negs, sizeof negs, 0, 3, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_LENGTH, 0x40);
     /* 0x80 as a 2-byte length (12 80 00 20): +128, fine. */
     static const uint8_t pos[] = { 0x12, 0x80, 0x00, 0x20, 0x00 };
     expect_decode(pos, sizeof pos, 0, 127, false, 1, NTX_END, 0, 0);
@@ -609,26 +609,26 @@ static void test_r20_lcn_range(void **state)
     vol_reset(100, 12); /* LCNs 0..99 */
     /* LCN < 0: 11 04 F0 = delta -16 from 0. */
     static const uint8_t neg[] = { 0x11, 0x04, 0xF0, 0x00 };
-    expect_decode(neg, sizeof neg, 0, 3, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_LCN, 0x40);
+    expect_decode(neg, sizeof neg, 0, 3, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_LCN, 0x40);
     /* R20 recipe: 31 01 00 00 80 = delta 0x800000 as 3 signed bytes = -8388608. */
     static const uint8_t r20[] = { 0x31, 0x01, 0x00, 0x00, 0x80, 0x00 };
-    expect_decode(r20, sizeof r20, 0, 0, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_LCN, 0x40);
+    expect_decode(r20, sizeof r20, 0, 0, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_LCN, 0x40);
     /* Going below 0 only through the second delta: 0x20, then -0x21. */
     static const uint8_t neg2[] = { 0x11, 0x01, 0x20, 0x11, 0x01, 0xDF, 0x00 };
-    expect_decode(neg2, sizeof neg2, 0, 1, false, 1, NTX_E_RUNLIST, NTX_CHK_RUN_LCN, 0x43);
+    expect_decode(neg2, sizeof neg2, 0, 1, false, 1, NTX_E_CORRUPT, NTX_CHK_RUN_LCN, 0x43);
 
     /* 96 + 4 = 100 clusters: the run ends exactly at the volume end. */
     static const uint8_t fit[] = { 0x11, 0x04, 0x60, 0x00 };
     expect_decode(fit, sizeof fit, 0, 3, false, 1, NTX_END, 0, 0);
     /* 96 + 5 > 100. */
     static const uint8_t over[] = { 0x11, 0x05, 0x60, 0x00 };
-    expect_decode(over, sizeof over, 0, 4, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_LCN, 0x40);
+    expect_decode(over, sizeof over, 0, 4, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_LCN, 0x40);
     /* LCN 100 == cluster count. */
     static const uint8_t at[] = { 0x11, 0x01, 0x64, 0x00 };
-    expect_decode(at, sizeof at, 0, 0, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_LCN, 0x40);
+    expect_decode(at, sizeof at, 0, 0, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_LCN, 0x40);
     /* A huge length at a small LCN: 2^40 clusters at LCN 1 (VCNs in range). */
     static const uint8_t huge[] = { 0x16, 0, 0, 0, 0, 0, 0x01, 0x01, 0x00 };
-    expect_decode(huge, sizeof huge, 0, (1ull << 40) - 1, false, 0, NTX_E_RUNLIST,
+    expect_decode(huge, sizeof huge, 0, (1ull << 40) - 1, false, 0, NTX_E_CORRUPT,
                   NTX_CHK_RUN_LCN, 0x40);
     /* Sparse runs have no LCN to check: a hole longer than the volume is fine. */
     static const uint8_t hole[] = { 0x02, 0x00, 0x10, 0x00 };
@@ -639,7 +639,7 @@ static void test_r20_lcn_range(void **state)
     vol_reset(UINT64_MAX, 12);
     static const uint8_t ovf[] = { 0x81, 0x01, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F,
                                    0x11, 0x01, 0x10, 0x00 };
-    expect_decode(ovf, sizeof ovf, 0, 1, false, 1, NTX_E_RUNLIST, NTX_CHK_RUN_LCN, 0x4A);
+    expect_decode(ovf, sizeof ovf, 0, 1, false, 1, NTX_E_CORRUPT, NTX_CHK_RUN_LCN, 0x4A);
 }
 
 static void test_r21_vcn_coverage(void **state)
@@ -648,18 +648,18 @@ static void test_r21_vcn_coverage(void **state)
     vol_reset(0x10000, 12);
     /* Runs exceeding the highest VCN: 8 clusters in an extent of 4. */
     static const uint8_t big[] = { 0x11, 0x08, 0x20, 0x00 };
-    expect_decode(big, sizeof big, 0, 3, false, 0, NTX_E_RUNLIST, NTX_CHK_RUN_VCN, 0x40);
+    expect_decode(big, sizeof big, 0, 3, false, 0, NTX_E_CORRUPT, NTX_CHK_RUN_VCN, 0x40);
     /* The second run crosses the end: 4 + 8 > 10. */
     static const uint8_t big2[] = { 0x11, 0x04, 0x20, 0x11, 0x08, 0x10, 0x00 };
-    expect_decode(big2, sizeof big2, 0, 9, false, 1, NTX_E_RUNLIST, NTX_CHK_RUN_VCN, 0x43);
+    expect_decode(big2, sizeof big2, 0, 9, false, 1, NTX_E_CORRUPT, NTX_CHK_RUN_VCN, 0x43);
     /* A hole crossing the end is refused the same way. */
     static const uint8_t bighole[] = { 0x11, 0x04, 0x20, 0x01, 0x08, 0x00 };
-    expect_decode(bighole, sizeof bighole, 0, 9, false, 1, NTX_E_RUNLIST, NTX_CHK_RUN_VCN, 0x43);
+    expect_decode(bighole, sizeof bighole, 0, 9, false, 1, NTX_E_CORRUPT, NTX_CHK_RUN_VCN, 0x43);
 
     /* Terminator before the highest VCN (R21 recipe: highest += 5): runs cover 0..7,
      * highest says 12. Reported at the terminator, attribute offset 0x43. */
     static const uint8_t short_[] = { 0x11, 0x08, 0x20, 0x00 };
-    expect_decode(short_, sizeof short_, 0, 12, false, 1, NTX_E_RUNLIST, NTX_CHK_RUN_VCN, 0x43);
+    expect_decode(short_, sizeof short_, 0, 12, false, 1, NTX_E_CORRUPT, NTX_CHK_RUN_VCN, 0x43);
     /* Exactly covered: END. */
     expect_decode(short_, sizeof short_, 0, 7, false, 1, NTX_END, 0, 0);
 
@@ -667,7 +667,7 @@ static void test_r21_vcn_coverage(void **state)
      * terminator and reports the coverage error. */
     uint8_t *a = make_attr(short_, sizeof short_, 0, 12, false);
     ntx_run r;
-    assert_int_equal(ntx_mp_find(&vol, a, 10, &r, MFT_NO), NTX_E_RUNLIST);
+    assert_int_equal(ntx_mp_find(&vol, a, 10, &r, MFT_NO), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_RUN_VCN);
     /* A VCN in the covered part is found before the terminator is reached. */
     assert_int_equal(ntx_mp_find(&vol, a, 7, &r, MFT_NO), NTX_OK);
@@ -686,7 +686,7 @@ static void test_find_errors_after_good_runs(void **state)
     ntx_run r;
     assert_int_equal(ntx_mp_find(&vol, a, 5, &r, MFT_NO), NTX_OK);
     expect_run(&r, 4, 0x30, 4);
-    assert_int_equal(ntx_mp_find(&vol, a, 8, &r, MFT_NO), NTX_E_RUNLIST);
+    assert_int_equal(ntx_mp_find(&vol, a, 8, &r, MFT_NO), NTX_E_CORRUPT);
     assert_int_equal(vol.diag.check, NTX_CHK_RUN_HEADER);
     assert_true(vol.diag.offset == 0x46);
     assert_true(vol.diag.mft_no == MFT_NO);

@@ -26,16 +26,16 @@ static void test_std_info(void **state)
     put32(v + 0x20, 0x20);   /* archive */
     put32(v + 0x34, 0x101);  /* security id */
     put64(v + 0x40, 0x1234); /* USN */
-    assert_int_equal(ntx_parse_std_info(v, 0x30, &si), NTX_OK);
+    assert_int_equal(ntx_std_info_parse(v, 0x30, &si), NTX_OK);
     assert_false(si.v3);
     assert_int_equal(si.times[NTX_TIME_ACCESS], 0x01D0000000000003ull);
     assert_int_equal(si.security_id, 0); /* NTFS 1.2 layout: not read past 0x30 */
-    assert_int_equal(ntx_parse_std_info(v, 0x48, &si), NTX_OK);
+    assert_int_equal(ntx_std_info_parse(v, 0x48, &si), NTX_OK);
     assert_true(si.v3);
     assert_int_equal(si.file_attrs, 0x20);
     assert_int_equal(si.security_id, 0x101);
     assert_int_equal(si.usn, 0x1234);
-    assert_int_equal(ntx_parse_std_info(v, 0x2F, &si), NTX_E_ATTR); /* R38 */
+    assert_int_equal(ntx_std_info_parse(v, 0x2F, &si), NTX_E_CORRUPT); /* R38 */
 }
 
 static void test_object_id(void **state)
@@ -45,15 +45,15 @@ static void test_object_id(void **state)
     ntx_object_id id;
     for (unsigned i = 0; i < 64; i++)
         v[i] = (uint8_t)i;
-    assert_int_equal(ntx_parse_object_id(v, 16, &id), NTX_OK);
+    assert_int_equal(ntx_object_id_parse(v, 16, &id), NTX_OK);
     assert_false(id.extended);
     assert_int_equal(id.object_id[15], 15);
-    assert_int_equal(ntx_parse_object_id(v, 64, &id), NTX_OK);
+    assert_int_equal(ntx_object_id_parse(v, 64, &id), NTX_OK);
     assert_true(id.extended);
     assert_int_equal(id.birth_volume_id[0], 16);
     assert_int_equal(id.domain_id[15], 63);
-    assert_int_equal(ntx_parse_object_id(v, 15, &id), NTX_E_ATTR);
-    assert_int_equal(ntx_parse_object_id(v, 32, &id), NTX_E_ATTR);
+    assert_int_equal(ntx_object_id_parse(v, 15, &id), NTX_E_CORRUPT);
+    assert_int_equal(ntx_object_id_parse(v, 32, &id), NTX_E_CORRUPT);
 }
 
 /* One $EA entry at e: next offset, flags, name, value (layout.h EA_ATTR). */
@@ -79,25 +79,25 @@ static void test_ea(void **state)
     size_t second = put_ea(v + 20, 0, 0x80, "A", "xy");
     size_t len = 20 + second, pos = 0;
     ntx_ea ea;
-    assert_int_equal(ntx_parse_ea_next(v, len, &pos, &ea), NTX_OK);
+    assert_int_equal(ntx_ea_next(v, len, &pos, &ea), NTX_OK);
     assert_int_equal(ea.name_len, 6);
     assert_memory_equal(ea.name, "$LXUID", 6);
     assert_int_equal(ea.value_len, 4);
     assert_memory_equal(ea.value, "1000", 4);
     assert_int_equal(pos, 20);
-    assert_int_equal(ntx_parse_ea_next(v, len, &pos, &ea), NTX_OK);
+    assert_int_equal(ntx_ea_next(v, len, &pos, &ea), NTX_OK);
     assert_int_equal(ea.flags, 0x80);
     assert_memory_equal(ea.value, "xy", 2);
-    assert_int_equal(ntx_parse_ea_next(v, len, &pos, &ea), NTX_END);
+    assert_int_equal(ntx_ea_next(v, len, &pos, &ea), NTX_END);
 
     /* R42: a next offset inside the entry, a value past the attribute */
     pos = 0;
     put32(v, 4);
-    assert_int_equal(ntx_parse_ea_next(v, len, &pos, &ea), NTX_E_ATTR);
+    assert_int_equal(ntx_ea_next(v, len, &pos, &ea), NTX_E_CORRUPT);
     put32(v, 20);
     put16(v + 6, 200);
-    assert_int_equal(ntx_parse_ea_next(v, len, &pos, &ea), NTX_E_ATTR);
-    assert_int_equal(ntx_parse_ea_next(v, 7, &pos, &ea), NTX_E_ATTR);
+    assert_int_equal(ntx_ea_next(v, len, &pos, &ea), NTX_E_CORRUPT);
+    assert_int_equal(ntx_ea_next(v, 7, &pos, &ea), NTX_E_CORRUPT);
 }
 
 /* A SID at p: revision 1, count, 48-bit big-endian authority, sub-authorities. */
@@ -149,7 +149,7 @@ static void test_security_descriptor(void **state)
     size_t len = build_sd(sd);
     ntx_sd_info info;
     ntx_ace ace;
-    assert_int_equal(ntx_parse_sd(sd, len, &info), NTX_OK);
+    assert_int_equal(ntx_sd_parse(sd, len, &info), NTX_OK);
     assert_int_equal(info.control, 0x8004);
     assert_true(info.has_owner && info.has_group);
     assert_int_equal(info.owner.authority, 5);
@@ -158,31 +158,31 @@ static void test_security_descriptor(void **state)
     assert_int_equal(info.dacl_off, 20);
     assert_int_equal(info.dacl_count, 1);
     assert_int_equal(info.sacl_off, 0);
-    assert_int_equal(ntx_parse_ace(sd, len, info.dacl_off, 0, &ace), NTX_OK);
+    assert_int_equal(ntx_sd_ace(sd, len, info.dacl_off, 0, &ace), NTX_OK);
     assert_int_equal(ace.type, 0);
     assert_int_equal(ace.flags, 3);
     assert_int_equal(ace.mask, 0x1F01FF);
     assert_true(ace.has_sid);
     assert_int_equal(ace.sid.authority, 1);
     assert_int_equal(ace.sid.sub[0], 0);
-    assert_int_equal(ntx_parse_ace(sd, len, info.dacl_off, 1, &ace), NTX_END);
+    assert_int_equal(ntx_sd_ace(sd, len, info.dacl_off, 1, &ace), NTX_END);
 
     /* Hostile: owner offset past the end, 16 sub-authorities, ACE size 0 or
      * past the ACL, ACL size past the descriptor. */
     put32(sd + 4, 200);
-    assert_int_equal(ntx_parse_sd(sd, len, &info), NTX_E_ATTR);
+    assert_int_equal(ntx_sd_parse(sd, len, &info), NTX_E_CORRUPT);
     put32(sd + 4, 48);
     sd[49] = 16;
-    assert_int_equal(ntx_parse_sd(sd, len, &info), NTX_E_ATTR);
+    assert_int_equal(ntx_sd_parse(sd, len, &info), NTX_E_CORRUPT);
     sd[49] = 2;
     put16(sd + 30, 0);
-    assert_int_equal(ntx_parse_ace(sd, len, 20, 0, &ace), NTX_E_ATTR);
+    assert_int_equal(ntx_sd_ace(sd, len, 20, 0, &ace), NTX_E_CORRUPT);
     put16(sd + 30, 40);
-    assert_int_equal(ntx_parse_ace(sd, len, 20, 0, &ace), NTX_E_ATTR);
+    assert_int_equal(ntx_sd_ace(sd, len, 20, 0, &ace), NTX_E_CORRUPT);
     put16(sd + 30, 20);
     put16(sd + 22, 200);
-    assert_int_equal(ntx_parse_sd(sd, len, &info), NTX_E_ATTR);
-    assert_int_equal(ntx_parse_sd(sd, 19, &info), NTX_E_ATTR);
+    assert_int_equal(ntx_sd_parse(sd, len, &info), NTX_E_CORRUPT);
+    assert_int_equal(ntx_sd_parse(sd, 19, &info), NTX_E_CORRUPT);
 }
 
 /* An object ACE (type 5) puts a flags word and GUIDs before its SID. */
@@ -205,8 +205,8 @@ static void test_object_ace(void **state)
     put_sid(sd + 56, 5, 1, sub); /* S-1-5-18 */
     ntx_sd_info info;
     ntx_ace ace;
-    assert_int_equal(ntx_parse_sd(sd, 68, &info), NTX_OK);
-    assert_int_equal(ntx_parse_ace(sd, 68, info.dacl_off, 0, &ace), NTX_OK);
+    assert_int_equal(ntx_sd_parse(sd, 68, &info), NTX_OK);
+    assert_int_equal(ntx_sd_ace(sd, 68, info.dacl_off, 0, &ace), NTX_OK);
     assert_int_equal(ace.type, 5);
     assert_true(ace.has_sid);
     assert_int_equal(ace.sid.sub[0], 18);
@@ -224,7 +224,7 @@ static void test_efs(void **state)
     put32(v + 0x44, 0x60);
     put32(v + 0x54, 1);
     put32(v + 0x60, 2);
-    assert_int_equal(ntx_parse_efs(v, sizeof v, &efs), NTX_OK);
+    assert_int_equal(ntx_efs_parse(v, sizeof v, &efs), NTX_OK);
     assert_int_equal(efs.version, 2);
     assert_int_equal(efs.ddf_count, 1);
     assert_int_equal(efs.drf_count, 2);
@@ -234,12 +234,12 @@ static void test_efs(void **state)
     put32(v + 0x08, 4);
     put32(v + 0x20, 0x30);
     put32(v + 0x30, 3);
-    assert_int_equal(ntx_parse_efs(v, sizeof v, &efs), NTX_OK);
+    assert_int_equal(ntx_efs_parse(v, sizeof v, &efs), NTX_OK);
     assert_int_equal(efs.ddf_count, 3);
     assert_int_equal(efs.drf_count, 0);
     put32(v + 0x20, 0x7E); /* key list count would run past the value */
-    assert_int_equal(ntx_parse_efs(v, sizeof v, &efs), NTX_E_ATTR);
-    assert_int_equal(ntx_parse_efs(v, 0x20, &efs), NTX_E_ATTR);
+    assert_int_equal(ntx_efs_parse(v, sizeof v, &efs), NTX_E_CORRUPT);
+    assert_int_equal(ntx_efs_parse(v, 0x20, &efs), NTX_E_CORRUPT);
 }
 
 static void test_file_name(void **state)
@@ -255,18 +255,18 @@ static void test_file_name(void **state)
     put16(v + 0x42, 'a');
     put16(v + 0x44, 0xD83D);          /* a lone high surrogate is kept as is */
     put16(v + 0x46, 'z');
-    assert_int_equal(ntx_parse_file_name(v, sizeof v, &d), NTX_OK);
+    assert_int_equal(ntx_file_name_parse(v, sizeof v, &d), NTX_OK);
     assert_int_equal(NTX_REF_MFT(d.parent_ref), 5);
     assert_int_equal(d.data_size, 1234);
     assert_int_equal(d.name_len, 3);
     assert_int_equal(d.name[1], 0xD83D);
     assert_int_equal(d.name_space, NTX_NS_WIN32);
-    assert_int_equal(ntx_parse_file_name(v, sizeof v - 1, &d), NTX_E_NAME); /* R33 */
+    assert_int_equal(ntx_file_name_parse(v, sizeof v - 1, &d), NTX_E_CORRUPT); /* R33 */
     v[0x40] = 0;
-    assert_int_equal(ntx_parse_file_name(v, sizeof v, &d), NTX_E_NAME);
+    assert_int_equal(ntx_file_name_parse(v, sizeof v, &d), NTX_E_CORRUPT);
     v[0x40] = 3;
     v[0x41] = 4;
-    assert_int_equal(ntx_parse_file_name(v, sizeof v, &d), NTX_E_NAME);
+    assert_int_equal(ntx_file_name_parse(v, sizeof v, &d), NTX_E_CORRUPT);
 }
 
 int main(void)

@@ -72,7 +72,7 @@ static void expect_xpress(const uint8_t *src, size_t n, const void *want, size_t
 static void expect_xpress_fail(const uint8_t *src, size_t n, size_t len, ntx_check want)
 {
     ntx_check chk = NTX_CHK_NONE;
-    assert_int_equal(run_xpress(src, n, len, &chk, NULL), NTX_E_COMPRESSION);
+    assert_int_equal(run_xpress(src, n, len, &chk, NULL), NTX_E_CORRUPT);
     assert_int_equal(chk, want);
 }
 
@@ -91,7 +91,7 @@ static void expect_lzx(const uint8_t *src, size_t n, const void *want, size_t le
 static void expect_lzx_fail(const uint8_t *src, size_t n, size_t len, ntx_check want)
 {
     ntx_check chk = NTX_CHK_NONE;
-    assert_int_equal(run_lzx(src, n, len, &chk, NULL), NTX_E_COMPRESSION);
+    assert_int_equal(run_lzx(src, n, len, &chk, NULL), NTX_E_CORRUPT);
     assert_int_equal(chk, want);
 }
 
@@ -106,7 +106,7 @@ static void truncations(bool lzx, const uint8_t *src, size_t n, const void *want
             assert_memory_equal(out, want, len);
             free(out);
         } else {
-            assert_int_equal(e, NTX_E_COMPRESSION);
+            assert_int_equal(e, NTX_E_CORRUPT);
             assert_true(lzx ? (chk >= NTX_CHK_LZX_BLOCK_TYPE && chk <= NTX_CHK_LZX_LENGTH)
                             : (chk >= NTX_CHK_XPRESS_CODE && chk <= NTX_CHK_XPRESS_LENGTH));
         }

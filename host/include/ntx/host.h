@@ -203,7 +203,7 @@ ntx_io ntx_host_volume_io(ntx_host_image *img);
 /**
  * ntx_host_disk_io() - the read callback over the whole disk the container
  * holds (no partition, no store), at offset with size bytes (0: to the end);
- * for partition tables (ntx_partition_open()) and probes.
+ * for partition tables (ntx_partition_iter_open()) and probes.
  */
 ntx_io ntx_host_disk_io(ntx_host_image *img, uint64_t offset, uint64_t size);
 
