@@ -12,6 +12,7 @@
  *
  * usage: abi_probe IMAGE ok|refused
  */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
