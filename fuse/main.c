@@ -2,22 +2,22 @@
  * main.c - ntxfs IMAGE MOUNTPOINT [options]: the image, the volume in it,
  * the mount and its loop (the options are options.c's).
  *
- * Everything that can fail for a bad image (missing, unreadable, not NTFS,
- * no or several NTFS partitions, a volume the core refuses) is checked
- * before the kernel mount, so a failure leaves nothing mounted. The image is
- * opened O_RDONLY (O_NOATIME when allowed) and the kernel mount is read-only:
- * nothing can write to it.
+ * The image is opened by the ntx_host library (host/), as `ntx` opens it:
+ * raw files and block devices, split raw sets, E01, VHD/VHDX, VMDK, qcow2,
+ * the NTFS volume found on an MBR or GPT disk, a Volume Shadow Copy store
+ * with -o vss=N. The library words every failure of the image, so ntx and
+ * ntxfs say the same sentence about the same bad image. Everything that can
+ * fail for a bad image is checked before the kernel mount, so a failure
+ * leaves nothing mounted. Images are opened read-only and the kernel mount
+ * is read-only: nothing can write to them.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <linux/fs.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -28,26 +28,7 @@ ntxfs_state g;
 
 /* ---- the image ---- */
 
-static int img_read(void *ctx, uint64_t off, void *buf, size_t len)
-{
-    int fd = *(const int *)ctx;
-    char *p = buf;
-    /* bound: len shrinks by n > 0 each pass */
-    while (len > 0) {
-        ssize_t n = pread(fd, p, len, (off_t)off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return errno > 0 ? -errno : -EIO;
-        if (n == 0)
-            return -EIO;
-        p += n;
-        off += (uint64_t)n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
+static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int die(const char *fmt, ...)
 {
     va_list ap;
@@ -59,186 +40,84 @@ static int die(const char *fmt, ...)
     return 1;
 }
 
-static ntx_io io_at(uint64_t offset, uint64_t size)
+/* The library's options from ntxfs's, spelled as ntxfs takes them in the
+ * library's messages. 0, or 1 after a message. */
+static int host_options(const struct cli *c, ntx_host_options *ho)
 {
-    ntx_io io = { img_read, &g.fd, offset, size, 512 };
-    return io;
-}
-
-/* Which check the last probe failed (NTX_CHK_*). */
-static uint16_t probe_check;
-
-/* An NTFS boot sector at offset? */
-static ntx_err probe(uint64_t offset, uint64_t size, ntx_geometry *geo)
-{
-    static uint8_t block[NTX_MAX_BLOCK_SIZE];
-    ntx_io io = io_at(offset, size);
-    ntx_diag d;
-    memset(&d, 0, sizeof d);
-    ntx_err rc = ntx_volume_probe(&io, block, sizeof block, geo, &d);
-    probe_check = d.check;
-    return rc;
-}
-
-static const char *scheme_name(uint8_t s)
-{
-    return s == NTX_PT_GPT ? "GPT" : "MBR";
-}
-
-/* Where the volume is: -o offset, -o partition, a bare volume, or the only
- * NTFS partition. */
-static int find_volume(const struct cli *c, uint64_t dev_size)
-{
-    ntx_geometry geo;
-    ntx_err rc;
+    ntx_host_options_init(ho);
+    ho->partition_option = "-o partition=N";
+    ho->list_partitions = "`ntx partitions`";
+    ho->vss_option = "-o vss=N";
+    ho->list_vss = "`ntx vss`";
+    if (c->partition < 0)
+        return die("partition=%d: partitions are numbered from 1", c->partition);
+    ho->partition = (uint32_t)c->partition;
+    ho->vss_store = c->vss.given ? c->vss.value : 0;
     if (c->offset != NULL) {
         char *end;
         errno = 0;
         unsigned long long off = strtoull(c->offset, &end, 0);
-        if (errno != 0 || *end != 0 || c->offset[0] == '-')
+        if (errno != 0 || *end != 0 || end == c->offset || c->offset[0] == '-')
             return die("offset=%s: not a number of bytes", c->offset);
         if (c->partition != 0)
             return die("give offset= or partition=, not both");
-        if (off % 512 != 0 || off >= dev_size)
-            return die("offset=%llu: must be a multiple of 512 inside %s (%" PRIu64 " bytes)",
-                       off, g.image, dev_size);
-        rc = probe(off, dev_size - off, &geo);
-        if (rc == NTX_E_NOT_NTFS && probe_check == NTX_CHK_BOOT_TOTAL_SECTORS)
-            return die("%s: the NTFS volume at offset %llu is larger than the rest of the"
-                       " image: a truncated image?", g.image, off);
-        if (rc != NTX_OK)
-            return die("%s: no NTFS volume at offset %llu: %s", g.image, off, ntx_strerror(rc));
-        g.vol_offset = off;
-        g.vol_size = dev_size - off;
-        return 0;
+        ho->have_offset = true;
+        ho->offset = off;
     }
-    ntx_err bare = probe(0, dev_size, &geo);
-    uint16_t bare_check = probe_check;
-    if (bare == NTX_OK && c->partition == 0) {
-        g.vol_offset = 0;
-        g.vol_size = dev_size;
-        return 0;
-    }
-    static uint8_t block[4096];
-    ntx_partition_iter it;
-    ntx_io io = io_at(0, dev_size);
-    rc = ntx_partition_iter_open(&it, &io, block, sizeof block);
-    if (rc == NTX_E_NOT_FOUND) {
-        if (c->partition != 0)
-            return die("%s: partition=%d given, but the image has no partition table", g.image,
-                       c->partition);
-        if (bare == NTX_E_NOT_NTFS && bare_check == NTX_CHK_BOOT_TOTAL_SECTORS)
-            return die("%s: the NTFS volume at offset 0 is larger than the image (%" PRIu64
-                       " bytes): a truncated image?", g.image, dev_size);
-        if (bare == NTX_E_NOT_NTFS)
-            return die("%s: not an NTFS volume (no NTFS boot sector at offset 0, nor a backup"
-                       " at its end), and no MBR or GPT partition table", g.image);
-        return die("%s: not an NTFS volume (%s), and no MBR or GPT partition table", g.image,
-                   ntx_strerror(bare));
-    }
-    if (rc != NTX_OK)
-        return die("%s: reading the partition table: %s", g.image, ntx_strerror(rc));
-    ntx_partition p, found;
-    memset(&found, 0, sizeof found);
-    int ntfs = 0, seen = 0, beyond = 0;
-    char list[512] = "";
-    size_t ll = 0;
-    /* bound: the iterator's own limits (NTX_PT_MAX_LOGICAL, NTX_PT_MAX_GPT_ENTRIES);
-     * an entry past the image's end (NTX_E_RANGE) is skipped, at most 1200 times */
-    for (int steps = 0; steps < 1200; steps++) {
-        memset(&p, 0, sizeof p);
-        rc = ntx_partition_iter_next(&it, &p);
-        if (rc == NTX_E_RANGE) {
-            beyond++;
-            if (c->partition != 0 && (int)p.index == c->partition)
-                return die("%s: partition %d ends beyond the end of the image (%" PRIu64
-                           " bytes): a truncated image?",
-                           g.image, c->partition, dev_size);
-            continue;
-        }
-        if (rc != NTX_OK)
-            break;
-        seen++;
-        bool is_ntfs = p.size > 0 && probe(p.offset, p.size, &geo) == NTX_OK;
-        if (c->partition != 0) {
-            if ((int)p.index != c->partition)
-                continue;
-            if (!is_ntfs)
-                return die("%s: %s partition %d (offset %" PRIu64 ") is not an NTFS volume",
-                           g.image, scheme_name(p.scheme), c->partition, p.offset);
-            found = p;
-            ntfs = 1;
-            break;
-        }
-        if (is_ntfs) {
-            if (ntfs++ == 0)
-                found = p;
-            if (ll < sizeof list - 16)
-                ll += (size_t)snprintf(list + ll, sizeof list - ll, "%s%u", ll ? ", " : "",
-                                       p.index);
-        }
-    }
-    if (rc != NTX_OK && rc != NTX_END && rc != NTX_E_RANGE)
-        return die("%s: reading the partition table: %s", g.image, ntx_strerror(rc));
-    if (ntfs == 0 && beyond > 0)
-        return die("%s: %d partition%s end%s beyond the end of the image (%" PRIu64
-                   " bytes), and no other holds an NTFS volume: a truncated image?",
-                   g.image, beyond, beyond == 1 ? "" : "s", beyond == 1 ? "s" : "", dev_size);
-    if (c->partition != 0 && ntfs == 0)
-        return die("%s: no partition %d (%d partition%s in the table)", g.image, c->partition,
-                   seen, seen == 1 ? "" : "s");
-    if (ntfs == 0)
-        return die("%s: no NTFS volume in its %d %s partition%s", g.image, seen,
-                   scheme_name(it.scheme), seen == 1 ? "" : "s");
-    if (ntfs > 1)
-        return die("%s: %d NTFS partitions (%s): choose one with -o partition=N", g.image, ntfs,
-                   list);
-    g.vol_offset = found.offset;
-    g.vol_size = found.size;
-    g.part_index = (int)found.index;
     return 0;
+}
+
+/* The core could not mount what the library found: the core's words, where
+ * it failed, and the container library's words for a failed read. */
+static int mount_fail(ntx_err rc)
+{
+    const ntx_diag *d = &g.vol.diag;
+    const char *io = rc == NTX_E_IO ? ntx_host_last_read_error(g.host) : "";
+    char where[160] = "";
+    if (d->err == rc && d->mft_no != UINT64_MAX)
+        snprintf(where, sizeof where, " (check %u, MFT record %" PRIu64 ")", (unsigned)d->check,
+                 d->mft_no);
+    else if (d->err == rc && d->check != 0)
+        snprintf(where, sizeof where, " (check %u)", (unsigned)d->check);
+    return die("%s: cannot mount the NTFS volume at offset %" PRIu64 ": %s%s%s%s", g.image,
+               ntx_host_describe(g.host)->volume_offset, ntx_strerror(rc), where,
+               io[0] != 0 ? ": " : "", io);
 }
 
 static int open_image(const struct cli *c)
 {
-    struct stat st;
+    ntx_host_options ho;
+    ntx_host_error err;
     g.image = c->image;
-    g.fd = open(c->image, O_RDONLY | O_CLOEXEC | O_NOATIME);
-    if (g.fd < 0 && errno == EPERM)
-        g.fd = open(c->image, O_RDONLY | O_CLOEXEC);
-    if (g.fd < 0)
-        return die("cannot open %s: %s", c->image, strerror(errno));
-    if (fstat(g.fd, &st) != 0)
-        return die("%s: %s", c->image, strerror(errno));
-    uint64_t size;
-    if (S_ISREG(st.st_mode)) {
-        size = (uint64_t)st.st_size;
-    } else if (S_ISBLK(st.st_mode)) {
-        if (ioctl(g.fd, BLKGETSIZE64, &size) != 0)
-            return die("%s: cannot get the device size: %s", c->image, strerror(errno));
-    } else {
-        return die("%s: not a regular file or a block device", c->image);
-    }
-    if (size < 512)
-        return die("%s: too small for an NTFS volume (%" PRIu64 " bytes)", c->image, size);
-    g.dev_size = size;
-    int r = find_volume(c, size);
-    if (r != 0)
-        return r;
+    if (host_options(c, &ho) != 0)
+        return 1;
+    if (ntx_host_open(c->image, &ho, &g.host, &err) != NTX_HOST_OK ||
+        ntx_host_select(g.host, &ho, &err) != NTX_HOST_OK)
+        return die("%s: %s", c->image, err.message);
+    const ntx_host_info *where = ntx_host_describe(g.host);
+    ntx_io io = ntx_host_volume_io(g.host);
 
-    ntx_io io = io_at(g.vol_offset, g.vol_size);
+    /* Plain file data of a raw image is spliced from its descriptor
+     * (read.c); the runs must lie inside the volume and inside the file,
+     * as a splice must never come back short. */
+    uint64_t raw_offset = 0;
+    g.raw_fd = ntx_host_raw_fd(g.host, &raw_offset);
+    g.raw_offset = raw_offset;
+    g.raw_end = where->volume_offset + where->volume_size;
+    if (g.raw_end > where->media_size || g.raw_end < where->volume_offset)
+        g.raw_end = where->media_size;
+
+    static uint8_t block[NTX_MAX_BLOCK_SIZE];
     ntx_geometry geo;
-    ntx_err rc = probe(g.vol_offset, g.vol_size, &geo);
+    ntx_err rc = ntx_volume_probe(&io, block, sizeof block, &geo, NULL);
     size_t ws_size = rc == NTX_OK ? ntx_workspace_size(&geo) : NTX_WORKSPACE_MAX;
     g.ws = aligned_alloc(64, (ws_size + 63) & ~(size_t)63);
     if (g.ws == NULL)
         return die("out of memory");
     rc = ntx_volume_mount(&g.vol, &io, g.ws, ws_size);
     if (rc != NTX_OK)
-        return die("%s: cannot mount the NTFS volume at offset %" PRIu64
-                   ": %s (check %u, MFT record %" PRIu64 ")",
-                   c->image, g.vol_offset, ntx_strerror(rc), (unsigned)g.vol.diag.check,
-                   g.vol.diag.mft_no);
+        return mount_fail(rc);
+    g.mounted = true;
     g.cluster_shift = (unsigned)__builtin_ctz(g.vol.geo.cluster_size);
     rc = ntx_volume_attach_upcase(&g.vol, g.upcase, 65536);
     if (rc != NTX_OK)
@@ -354,7 +233,7 @@ int main(int argc, char *argv[])
 
     memset(&c, 0, sizeof c);
     memset(&opts, 0, sizeof opts);
-    g.fd = -1;
+    g.raw_fd = -1;
     pthread_mutex_init(&g.lock, NULL);
     int ret = ntxfs_parse_args(&args, &c, &opts);
     /* The mount point first (cheap), then the image. */
@@ -369,9 +248,9 @@ int main(int argc, char *argv[])
     free(c.streams);
     free(c.refused);
     free(g.mnt_abs);
-    ntx_volume_unmount(&g.vol);
+    if (g.mounted)
+        ntx_volume_unmount(&g.vol);
+    ntx_host_close(g.host);
     free(g.ws);
-    if (g.fd >= 0)
-        close(g.fd);
     return ret;
 }

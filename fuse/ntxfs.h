@@ -9,7 +9,7 @@
  * bitmaps), each marked where it happens.
  *
  * The files, by concern:
- *   main.c     the command: the image, the volume in it, the mount and its loop
+ *   main.c     the command: the image (ntx_host), the volume in it, the mount and its loop
  *   options.c  the option table: parsing, --help, the settings (g.opt)
  *   ops.c      the operation table; init, lookup, forget, getattr, readlink, statfs
  *   nodes.c    node ids <-> MFT references; the nodes of streams shown as files
@@ -51,6 +51,7 @@
 #include <sys/stat.h>
 
 #include "ntx.h"
+#include "ntx/host.h"
 
 #define NTXFS_NAME "ntxfs"
 
@@ -87,16 +88,21 @@ typedef struct ntxfs_state {
     pthread_mutex_t lock;         /* held around every core call */
 
     /* The volume and its image: set up by main.c before mounting, then
-     * changed only by core calls under lock. */
+     * changed only by core calls under lock (the image's cache too: every
+     * read through ntx_host is a core call). */
     ntx_volume vol;
+    bool mounted;
     void *ws;                     /* the volume's workspace (malloc) */
     uint16_t upcase[65536];       /* attached $UpCase table (faster collation; link case fixing) */
-    int fd;                       /* the image, O_RDONLY */
+    ntx_host_image *host;         /* the image, its container, volume and store (ntx_host) */
     const char *image;
-    uint64_t dev_size;            /* bytes in the image (file or block device) */
-    uint64_t vol_offset, vol_size;
     unsigned cluster_shift;       /* log2 of the cluster size */
-    int part_index;               /* partition used, 0 for none */
+    /* A plain raw image (no container, no shadow copy): its descriptor, for
+     * splicing file data outside the lock, the volume's offset in it, and
+     * the end of what may be spliced (the volume's or the file's end).
+     * raw_fd -1: every read goes through the core and the library. */
+    int raw_fd;
+    uint64_t raw_offset, raw_end;
 
     ntxfs_options opt;            /* options.c's, copied in before mounting */
     char *mnt_abs;                /* absolute mount point, prefixed to absolute link targets */
@@ -128,6 +134,7 @@ struct cli {
     int nonopts;                  /* arguments that are not options, so far */
     char *offset;                 /* offset=, as given (main.c reads it) */
     int partition;                /* partition=, 0 if not given */
+    ntxfs_num_opt vss;            /* vss=N: shadow copy store N (1 = oldest) */
     ntxfs_num_opt uid, gid, umask, fmask, dmask;
     char *streams;                /* streams_interface=, checked by ntxfs_parse_args() */
     bool mt;                      /* libfuse's multi-threaded loop */

@@ -53,6 +53,9 @@ static const option options[] = {
     { "partition=", NULL, OPT_INT, IN(partition), "N",
       "use partition N (MBR 1-4 primary, 5... logical;\n"
       "GPT entry N); default: the only NTFS partition" },
+    { "vss=", NULL, OPT_UINT, IN(vss), "N",
+      "mount shadow copy store N of the volume (1 = the\n"
+      "oldest, as `ntx vss` lists them)" },
     { "uid=", NULL, OPT_UINT, IN(uid), "N", "owner of every file (default: yours)" },
     { "gid=", NULL, OPT_UINT, IN(gid), "N", "group of every file (default: yours)" },
     { "umask=", NULL, OPT_OCTAL, IN(umask), "OCT", "permission bits to clear (default 0: 0777)" },
@@ -228,8 +231,9 @@ static void print_kind(enum opt_kind kind, const char *title)
 static void usage(const char *prog)
 {
     printf("usage: %s IMAGE MOUNTPOINT [options]\n\n"
-           "Mount the NTFS volume in IMAGE (a raw volume, or a disk image with MBR or\n"
-           "GPT partitions) read-only at MOUNTPOINT. The image is never written.\n\n"
+           "Mount the NTFS volume in IMAGE read-only at MOUNTPOINT: a raw volume or disk\n"
+           "(MBR or GPT), a block device, a split raw set (IMAGE.001...), E01, VHD, VHDX,\n"
+           "VMDK or qcow2. The image is never written.\n\n"
            "ntxfs options:\n",
            prog);
     for (size_t i = 0; i < N_OPTIONS; i++)

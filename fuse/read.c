@@ -8,14 +8,18 @@
  * Either way the stream remembers where it is in its runlist, so sequential
  * reads of a fragmented file stay linear.
  *
- * Reading. Plain data (non-resident, not compressed or encrypted) takes the
- * direct path: the core maps the range to runs on the image
+ * Reading. Plain data (non-resident, not compressed or encrypted) of a raw
+ * image (ntx_host_raw_fd(): a plain file or block device, no container, no
+ * shadow copy) takes the direct path: the core maps the range to runs on the image
  * (ntx_stream_map) under the lock, and the bytes then go from the image to
  * the kernel after the lock is released, without passing through this
  * process: libfuse splices them from the image's page cache to /dev/fuse
  * (in splice.c's workers, when there are any), one copy instead of two
  * (without SPLICE_MOVE: the image's pages are only read, never taken over),
- * and other requests run meanwhile. Holes, bytes past the initialized size, ranges over more than
+ * and other requests run meanwhile. In a container (E01, VHDX, qcow2...),
+ * a split set or a shadow copy the volume's bytes are not the file's: there
+ * every read goes through the core and the image library, under the lock.
+ * Holes, bytes past the initialized size, ranges over more than
  * NTXFS_READ_SEGS runs, mapping errors and all other data go through the
  * core's ntx_stream_read(), which also reports errors as they are.
  */
@@ -46,7 +50,7 @@ static int file_start(fuse_ino_t ino, void *handle)
         rc = NTX_E_IS_DIR;
     if (rc != NTX_OK)
         return ntxfs_core_fail("open", rc);
-    h->mapped = !h->s.resident && h->s.cu_shift == 0 &&
+    h->mapped = g.raw_fd >= 0 && !h->s.resident && h->s.cu_shift == 0 &&
                 (h->s.flags & (NTX_ATTR_FLAG_COMPRESSED | NTX_ATTR_FLAG_ENCRYPTED)) == 0 &&
                 !g.opt.no_direct;
     return 0;
@@ -141,11 +145,6 @@ static bool map_direct(data_handle *h, size_t size, off_t off, ntxfs_read_vec *b
     const ntx_stream *s = &h->s;
     unsigned shift = g.cluster_shift;
     uint64_t pos = (uint64_t)off, end = (uint64_t)off + size;
-    /* the volume's end, or the image's if it is cut short: a splice must
-     * never come back short, the kernel would take that for the file's end */
-    uint64_t vol_end = g.vol_offset + g.vol_size;
-    if (vol_end > g.dev_size)
-        vol_end = g.dev_size;
     size_t n = 0;
     if (!h->mapped)
         return false;
@@ -161,9 +160,11 @@ static bool map_direct(data_handle *h, size_t size, off_t off, ntxfs_read_vec *b
             return false;
         uint64_t run_end = (run.vcn + run.len) << shift;
         uint64_t seg_end = run_end < end ? run_end : end;
-        uint64_t phys = g.vol_offset + (run.lcn << shift) + (pos - (run.vcn << shift));
+        uint64_t phys = g.raw_offset + (run.lcn << shift) + (pos - (run.vcn << shift));
         uint64_t len = seg_end - pos;
-        if (phys < g.vol_offset || phys + len > vol_end || phys + len < phys)
+        /* inside the volume and the file: a splice must never come back
+         * short, the kernel would take that for the file's end */
+        if (phys < g.raw_offset || phys + len > g.raw_end || phys + len < phys)
             return false;
         struct fuse_buf *last = n > 0 ? &v->buf[n - 1] : NULL;
         if (last != NULL && (uint64_t)last->pos + last->size == phys) {
@@ -173,7 +174,7 @@ static bool map_direct(data_handle *h, size_t size, off_t off, ntxfs_read_vec *b
         } else {
             struct fuse_buf *b = &v->buf[n++];
             b->flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK | FUSE_BUF_FD_RETRY;
-            b->fd = g.fd;
+            b->fd = g.raw_fd;
             b->pos = (off_t)phys;
             b->size = (size_t)len;
         }

@@ -2,7 +2,8 @@
 """Real mounts of ntxfs, checked against the fixture manifests and against
 ntfs-3g -o ro mounting the same image side by side.
 
-usage: test_ntxfs.py --ntxfs PATH --fixtures DIR CASE
+usage: test_ntxfs.py --ntxfs PATH --fixtures DIR [--ntx PATH] [--realworld DIR]
+                     [--work DIR] CASE
 
 CASE is one of:
   fixture:NAME      mount NAME.img.gz with ntxfs and ntfs-3g; walk both with
@@ -26,8 +27,24 @@ CASE is one of:
                     FILE: in the windows stream interface, timeout=0
   concurrency       many threads read and list at once (multi-threaded loop)
   seekdir           telldir/seekdir in the 5,000-entry directory
+  container:NAME    NAME converted by the real tools into its container
+                    formats (CONTAINER_FORMATS; sample also inside MBR and
+                    GPT disks): the same paths and lstat fields as the raw
+                    image mounted by ntxfs, and the manifest's SHA-256 for
+                    every stream, read through the image library
+  vss               the Windows 10 disk's two shadow copy stores with
+                    -o vss=1 and -o vss=2 against vshadowmount + ntfs-3g (the
+                    same tree, sizes and contents; shadow_N.txt in store N),
+                    and fuse/ntxfs-vss mounting them all (needs --ntx and
+                    --realworld holding win10-20h1.tgz: exit 77 without it)
+  image_errors      images neither ntx nor ntxfs can read (empty, truncated,
+                    BitLocker, FAT32, gzip, damaged VHDX, qcow2 and E01, a
+                    split set missing a segment, -o vss= and partition= that
+                    name nothing): ntxfs refuses each before mounting with one
+                    line, the sentence `ntx info` prints (needs --ntx)
 
-Exit status 0 = pass, 1 = fail, 77 = skipped (not root, or no /dev/fuse).
+Exit status 0 = pass, 1 = fail, 77 = skipped (not root, no /dev/fuse, or
+a tool or disk a case needs is missing).
 Every mount is unmounted at the end, also when a check fails or the test is
 interrupted (an alarm fires before ctest's timeout would kill the runner).
 """
@@ -40,6 +57,7 @@ import os
 import shutil
 import signal
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -557,20 +575,20 @@ def case_bad(args, m, which):
         expect_refusal(args, m, c, "missing image", [m.path("no-such.img"), mnt], mnt,
                        "no-such.img")
         expect_refusal(args, m, c, "image is a directory", [m.dir, mnt], mnt,
-                       "not a regular file")
+                       "is a directory, not an image")
     elif which == "not-ntfs":
         junk = m.path("junk.img")
         with open(junk, "wb") as f:
             f.write(os.urandom(1 << 20))
-        expect_refusal(args, m, c, "random bytes", [junk, mnt], mnt, "not an NTFS volume")
+        expect_refusal(args, m, c, "random bytes", [junk, mnt], mnt, "no NTFS volume and no partition table")
         zeros = m.path("zeros.img")
         with open(zeros, "wb") as f:
             f.truncate(4 << 20)
-        expect_refusal(args, m, c, "zeros", [zeros, mnt], mnt, "not an NTFS volume")
+        expect_refusal(args, m, c, "zeros", [zeros, mnt], mnt, "zeros only")
         tiny = m.path("tiny.img")
         with open(tiny, "wb") as f:
             f.write(b"x" * 100)
-        expect_refusal(args, m, c, "100 bytes", [tiny, mnt], mnt, "too small")
+        expect_refusal(args, m, c, "100 bytes", [tiny, mnt], mnt, "past the end of the image (100 bytes)")
         # a damaged boot sector (and its backup) in a real image
         bad = m.path("bad.img")
         shutil.copyfile(img, bad)
@@ -580,7 +598,7 @@ def case_bad(args, m, which):
             f.write(b"XXXXXXXX")
             f.seek(size - 512 + 3)
             f.write(b"XXXXXXXX")
-        expect_refusal(args, m, c, "boot sectors damaged", [bad, mnt], mnt, "not an NTFS volume")
+        expect_refusal(args, m, c, "boot sectors damaged", [bad, mnt], mnt, "no NTFS boot sector")
         expect_refusal(args, m, c, "offset past a volume", [img, mnt, "-o", "offset=1048576"],
                        mnt, "no NTFS volume at offset")
         cut = m.path("cut.img")
@@ -734,9 +752,9 @@ def case_partitions(args, m):
     check_mount("MBR, one NTFS partition (2nd entry)", mbr1)
     check_mount("MBR, -o partition=2", mbr1, "partition=2")
     expect_refusal(args, m, c, "MBR, partition=1 is not NTFS", [mbr1, mnt, "-o", "partition=1"],
-                   mnt, "not an NTFS volume")
+                   mnt, "holds no NTFS volume")
     expect_refusal(args, m, c, "MBR, partition=3 does not exist",
-                   [mbr1, mnt, "-o", "partition=3"], mnt, "no partition 3")
+                   [mbr1, mnt, "-o", "partition=3"], mnt, "-o partition=3: no such partition")
     check_mount("MBR, -o offset=", mbr1, f"offset={2048 * 512}")
 
     # MBR, two NTFS partitions: -o partition=N needed
@@ -760,7 +778,7 @@ def case_partitions(args, m):
     check_mount("GPT, one NTFS partition", gpt)
     check_mount("GPT, -o partition=2", gpt, "partition=2")
     expect_refusal(args, m, c, "GPT, partition=1 is not NTFS", [gpt, mnt, "-o", "partition=1"],
-                   mnt, "not an NTFS volume")
+                   mnt, "holds no NTFS volume")
     # A disk without NTFS
     gpt0 = m.path("gpt0.img")
     make_gpt(gpt0, (first + 4096 + 2048) * 512, [(LINUX_DATA, first, first + 4095, "linux")])
@@ -970,12 +988,356 @@ def case_seekdir(args, m):
 
 
 # --------------------------------------------------------------------------
+# containers: the fixtures in every container ntx_host reads
+
+
+# Which containers each fixture is converted into: every format at least
+# twice (sample in all of them, and in three partitioned disks), the small
+# ones in many; ntfs-4k, ntfs-512 and ntfs-64k, whose 5 GiB sparse file
+# alone takes 5-10 s to read through FUSE, in two each, so that the label
+# stays within minutes. The conversions are tests/cli/containers.py's, made
+# by the real tools (qemu-img, ewfacquirestream, split).
+CONTAINER_FORMATS = {
+    "sample": ("split-num", "split-alpha", "e01", "e01-segments", "vhd", "vhd-fixed",
+               "vhd-diff", "vhdx", "vmdk", "vmdk-extents", "vmdk-snapshot", "qcow2",
+               "qcow2-backing"),
+    "ntfs-empty": ("e01", "vhdx", "qcow2"),
+    "ntfs-4kn": ("split-num", "split-alpha", "e01-segments", "vhd", "vhd-fixed", "vmdk",
+                 "vmdk-extents", "qcow2-backing"),
+    "ntfs-512": ("vhd-diff", "vmdk-snapshot"),
+    "ntfs-64k": ("vmdk-extents", "e01"),
+    "ntfs-4k": ("e01", "qcow2"),
+}
+# containers of partitioned disks: (format, table)
+CONTAINER_DISKS = (("vhdx", "mbr"), ("qcow2", "gpt"), ("e01", "gpt"))
+STAT_FIELDS = ("st_mode", "st_ino", "st_nlink", "st_size", "st_blocks", "st_atime_ns",
+               "st_mtime_ns", "st_ctime_ns")
+
+
+def cli_helpers():
+    """tests/cli/containers.py (and the clitest module it needs)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "..", "cli"))
+    import containers
+    return containers
+
+
+def container_tools(fmt):
+    return {"split-num": ["split"], "split-alpha": ["split"], "e01": ["ewfacquirestream"],
+            "e01-segments": ["ewfacquirestream"],
+            "vmdk-snapshot": ["qemu-img", "qemu-io"]}.get(fmt, ["qemu-img"])
+
+
+def stream_rows(man):
+    """path -> (size, sha256) of every unnamed and named $DATA stream the
+    manifest lists, named ones as FILE:NAME (streams_interface=windows)."""
+    return {p: (r[2], r[4]) for p, r in man["rows"].items() if r[0] in ("f", "s")}
+
+
+def check_container(c, m, label, path, raw_stat, man):
+    """Mount path (a container) and compare it with the raw image's walk
+    (raw_stat) and the manifest's SHA-256 of every stream."""
+    mnt = m.mkdir("c")
+    t0 = time.time()
+    m.mount_ntxfs(path, mnt, "streams_interface=windows")
+    try:
+        st, _ = walk(mnt)
+        c.eq(f"{label}: paths (extra)", sorted(set(st) - set(raw_stat))[:10], [])
+        c.eq(f"{label}: paths (missing)", sorted(set(raw_stat) - set(st))[:10], [])
+        for p in sorted(set(st) & set(raw_stat)):
+            for fld in STAT_FIELDS:
+                c.eq(f"{label}: {p}: {fld}", getattr(st[p], fld), getattr(raw_stat[p], fld))
+            if stat.S_ISLNK(st[p].st_mode):
+                c.eq(f"{label}: {p}: readlink", os.readlink(mnt + p).replace(mnt, "@"),
+                     man["rows"][p][5].replace(MANIFEST_MNT, "@"))
+        for p, (size, sha) in sorted(stream_rows(man).items()):
+            try:
+                c.eq(f"{label}: {p}: sha256", sha256_file(mnt + p), sha)
+            except OSError as e:
+                c.true(f"{label}: {p}: {e}", False)
+    finally:
+        m.umount(mnt)
+    return time.time() - t0
+
+
+def case_container(args, m, name):
+    """FIXTURE in each of its container formats (and sample in partitioned
+    disks inside containers): the same paths and lstat fields as the raw
+    image mounted by ntxfs, the same SHA-256 for every stream as the
+    manifest (which fuse.fixture.* checks the raw mount and ntfs-3g
+    against), through the library's read path (no splice from a container)."""
+    C = cli_helpers()
+    formats = [f for f in CONTAINER_FORMATS[name]
+               if all(shutil.which(t) for t in container_tools(f))]
+    if not formats:
+        print("SKIP: qemu-img, ewfacquirestream and split are missing "
+              "(Debian packages qemu-utils, ewf-tools, coreutils)")
+        raise SystemExit(SKIP)
+    skipped = sorted(set(CONTAINER_FORMATS[name]) - set(formats))
+    if skipped:
+        print(f"  not tried (tool missing): {', '.join(skipped)}")
+    man = load_manifest(os.path.join(args.fixtures, name + ".manifest"))
+    c = Checker(f"{name} in containers")
+    raw = m.path(name + ".img")
+    gunzip(os.path.join(args.fixtures, name + ".img.gz"), raw)
+    before = sha256_file(raw)
+    mr = m.mkdir("r")  # as long as the container's "c": absolute link targets hold it
+    m.mount_ntxfs(raw, mr, "streams_interface=windows")
+    raw_stat, _ = walk(mr)
+    m.umount(mr)
+    jobs = [(f, None) for f in formats]
+    if name == "sample":
+        jobs += [(f, t) for f, t in CONTAINER_DISKS if f in formats]
+    for fmt, table in jobs:
+        d = m.mkdir(f"{fmt}-{table or 'bare'}")
+        disk = raw
+        if table:
+            disk = os.path.join(d, "disk.raw")
+            (C.gpt_disk if table == "gpt" else C.mbr_disk)(disk, raw)
+        t0 = time.time()
+        path = C.convert(fmt, disk, d, "img")
+        made = time.time() - t0
+        if disk != raw:
+            os.unlink(disk)
+        state = {n: os.stat(os.path.join(d, n)).st_mtime_ns for n in os.listdir(d)}
+        label = f"{name} {fmt}" + (f" in {table.upper()}" if table else "")
+        took = check_container(c, m, label, path, raw_stat, man)
+        c.eq(f"{label}: the container's files unchanged",
+             {n: os.stat(os.path.join(d, n)).st_mtime_ns for n in os.listdir(d)}, state)
+        print(f"  {label}: made in {made:.1f} s, mounted and read in {took:.1f} s")
+        shutil.rmtree(d)
+    c.eq("raw image sha256", sha256_file(raw), before)
+    c.done()
+
+
+# --------------------------------------------------------------------------
+# vss: the shadow copies of a disk written by Windows 10
+
+
+VSS_ARCHIVE = "win10-20h1.tgz"
+VSS_OFFSET = 1048576
+
+
+def vss_disk(args, m):
+    """The 20H1 disk (ntfs.raw in win10-20h1.tgz, 64 GiB sparse, its NTFS
+    partition at 1 MiB), from --realworld, unpacked once into --work; exit 77
+    without it."""
+    src = os.path.join(args.realworld or "", VSS_ARCHIVE)
+    if not args.realworld or not os.path.exists(src):
+        print(f"SKIP: {VSS_ARCHIVE} is not in {args.realworld} (set NTX_REALWORLD_DIR at "
+              "configure time to the folder holding the real Windows disks)")
+        raise SystemExit(SKIP)
+    work = args.work or m.dir
+    os.makedirs(work, exist_ok=True)
+    dst = os.path.join(work, "win10-20h1.raw")
+    if not os.path.exists(dst):
+        tmp = tempfile.mkdtemp(dir=work)
+        subprocess.run(["tar", "-xzf", src, "-C", tmp, "ntfs.raw"], check=True)
+        os.chmod(os.path.join(tmp, "ntfs.raw"), 0o444)
+        os.replace(os.path.join(tmp, "ntfs.raw"), dst)
+        os.rmdir(tmp)
+    return dst
+
+
+def sha256_head(path, limit=16 << 20):
+    """SHA-256 of a file's first limit bytes (the stores' own diff-area files
+    in System Volume Information are 640 MiB, mostly holes)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        h.update(f.read(limit))
+    return h.hexdigest()
+
+
+def tree_of(root):
+    """path -> (type, size, SHA-256 of a file's first 16 MiB) under root."""
+    out = {}
+    st, _ = walk(root)
+    for p, s in st.items():
+        if stat.S_ISREG(s.st_mode):
+            out[p] = ("f", s.st_size, sha256_head(root + p))
+        elif stat.S_ISDIR(s.st_mode):
+            out[p] = ("d", 0, "")
+        else:
+            out[p] = ("l" if stat.S_ISLNK(s.st_mode) else "o", s.st_size, "")
+    return out
+
+
+def case_vss(args, m):
+    """-o vss=1 and -o vss=2 against vshadowmount's store files mounted by
+    ntfs-3g: the same tree, sizes and file contents, shadow_N.txt in store N;
+    the live volume without -o vss; the ntxfs-vss script mounting them all."""
+    for tool in ("vshadowmount", "fusermount"):
+        if shutil.which(tool) is None:
+            print(f"SKIP: {tool} is not installed (Debian packages libvshadow-utils, fuse3)")
+            raise SystemExit(SKIP)
+    img = vss_disk(args, m)
+    c = Checker("vss")
+    vs = m.mkdir("vshadow")
+    proc = subprocess.Popen(["vshadowmount", "-X", "allow_root", "-o", str(VSS_OFFSET), img, vs],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    m.procs[vs] = proc
+    deadline = time.time() + 20
+    while time.time() < deadline and not os.path.exists(os.path.join(vs, "vss1")):
+        time.sleep(0.05)
+    stores = sorted(n for n in os.listdir(vs) if n.startswith("vss")) if mounted(vs) else []
+    c.eq("vshadowmount's stores", stores, ["vss1", "vss2"])
+    for n in (1, 2):
+        mx, m3 = m.mkdir(f"x{n}"), m.mkdir(f"3{n}")
+        m.mount_ntxfs(img, mx, f"vss={n}")
+        m.mount_ntfs3g(os.path.join(vs, f"vss{n}"), m3, "ro")
+        t0 = time.time()
+        mine, theirs = tree_of(mx), tree_of(m3)
+        c.eq(f"store {n}: paths (extra)", sorted(set(mine) - set(theirs))[:10], [])
+        c.eq(f"store {n}: paths (missing)", sorted(set(theirs) - set(mine))[:10], [])
+        for p in sorted(set(mine) & set(theirs)):
+            c.eq(f"store {n}: {p}", mine[p], theirs[p])
+        c.true(f"store {n}: /shadow_{n}.txt is there", f"/shadow_{n}.txt" in mine)
+        other = 3 - n
+        c.eq(f"store {n}: /shadow_{other}.txt as in ntfs-3g's view",
+             f"/shadow_{other}.txt" in mine, f"/shadow_{other}.txt" in theirs)
+        print(f"  store {n}: {len(mine)} paths, {sum(1 for v in mine.values() if v[0] == 'f')} "
+              f"files compared with vshadowmount + ntfs-3g in {time.time() - t0:.1f} s")
+        m.umount(mx)
+        m.umount(m3)
+    m.umount(vs)
+    # the volume itself, and an option naming no store
+    live = m.mkdir("live")
+    m.mount_ntxfs(img, live)
+    names = set(os.listdir(live))
+    m.umount(live)
+    print(f"  live volume: shadow_1.txt {'shadow_1.txt' in names}, "
+          f"shadow_2.txt {'shadow_2.txt' in names}")
+    mnt = m.mkdir("mnt")
+    expect_refusal(args, m, c, "-o vss=3", [img, mnt, "-o", "vss=3"], mnt, "vss=3")
+    # every store at once: the documented script
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fuse",
+                          "ntxfs-vss")
+    if args.ntx:
+        alld = m.mkdir("all")
+        env = dict(os.environ, NTXFS=args.ntxfs, NTX=args.ntx)
+        r = subprocess.run(["sh", script, img, alld], capture_output=True, text=True, env=env,
+                           timeout=60)
+        c.eq(f"ntxfs-vss exit ({r.stderr.strip()})", r.returncode, 0)
+        for sub in ("live", "vss1", "vss2"):
+            c.true(f"ntxfs-vss mounted {sub}", mounted(os.path.join(alld, sub)))
+        c.true("ntxfs-vss: vss1/shadow_1.txt",
+               os.path.exists(os.path.join(alld, "vss1", "shadow_1.txt")))
+        c.true("ntxfs-vss: vss2/shadow_2.txt",
+               os.path.exists(os.path.join(alld, "vss2", "shadow_2.txt")))
+        r = subprocess.run(["sh", script, "-u", alld], capture_output=True, text=True, env=env,
+                           timeout=60)
+        c.eq(f"ntxfs-vss -u exit ({r.stderr.strip()})", r.returncode, 0)
+        c.eq("ntxfs-vss -u left", sorted(os.listdir(alld)), [])
+    c.done()
+
+
+# --------------------------------------------------------------------------
+# image errors: what ntxfs says, and ntx says, about images neither can read
+
+
+def case_image_errors(args, m):
+    """The images of tests/cli/check_image_errors.py that ntx refuses with
+    one line "ntx: IMAGE: WORDS": ntxfs refuses each before mounting with
+    exactly one line "ntxfs: IMAGE: WORDS" (the same sentence, both words
+    coming from ntx_host), exit 1, nothing mounted."""
+    C = cli_helpers()
+    if not args.ntx:
+        raise Fail("image_errors needs --ntx")
+    c = Checker("image errors")
+    sample = m.path("sample.img")
+    gunzip(os.path.join(args.fixtures, "sample.img.gz"), sample)
+    size = os.path.getsize(sample)
+    mnt = m.mkdir("mnt")
+
+    def p(name):
+        return m.path(name)
+
+    def same(what, path, *opts, cli_opts=()):
+        r = run_ntxfs(args, path, mnt, *opts)
+        x = subprocess.run([args.ntx, "info", *cli_opts, path], capture_output=True, text=True)
+        mine, theirs = r.stderr.strip().splitlines(), x.stderr.strip().splitlines()
+        c.eq(f"{what}: ntxfs exit", r.returncode, 1)
+        c.true(f"{what}: nothing mounted", not mounted(mnt))
+        c.eq(f"{what}: one line from ntxfs", len(mine), 1)
+        c.eq(f"{what}: one line from ntx", len(theirs), 1)
+        if mine and theirs:
+            # the same sentence, each program spelling its own options
+            a = mine[0].removeprefix("ntxfs: ")
+            for o, v in zip(opts[1::2], cli_opts[1::2]):
+                a = a.replace("-o " + o, "--%s %s" % (o.split("=")[0], v))
+            c.eq(f"{what}: ntxfs says what ntx says", a, theirs[0].removeprefix("ntx: "))
+            c.true(f"{what}: starts with ntxfs: IMAGE", mine[0].startswith(f"ntxfs: {path}: "))
+            print(f"  {what:28s} {mine[0]}")
+
+    open(p("empty.img"), "wb").close()
+    same("empty", p("empty.img"))
+    shutil.copyfile(sample, p("half.img"))
+    os.truncate(p("half.img"), size // 2)
+    same("truncated volume", p("half.img"))
+    C.mbr_disk(p("disk.img"), sample)
+    os.truncate(p("disk.img"), 2048 * 512 + size // 2)
+    same("truncated disk", p("disk.img"))
+    if shutil.which("split"):
+        C.run_tool(["split", "-b", "4M", "-d", "-a", "3", "--numeric-suffixes=1", sample,
+                    p("set.")])
+        os.unlink(p("set.004"))
+        same("split set, last missing", p("set.001"))
+        same("split set, later segment", p("set.002"))
+    shutil.copyfile(sample, p("bitlocker.img"))
+    with open(p("bitlocker.img"), "r+b") as f:
+        for off in (3, size - 512 + 3):
+            f.seek(off)
+            f.write(b"-FVE-FS-")
+    same("BitLocker volume", p("bitlocker.img"))
+    if shutil.which("mkfs.vfat"):
+        with open(p("fat.img"), "wb") as f:
+            f.truncate(64 << 20)
+        subprocess.run(["mkfs.vfat", "-F", "32", p("fat.img")], capture_output=True)
+        same("FAT32", p("fat.img"))
+    with open(sample, "rb") as i, gzip.open(p("sample.img.gz"), "wb") as o:
+        shutil.copyfileobj(i, o)
+    same("gzip file", p("sample.img.gz"))
+    if shutil.which("qemu-img"):
+        C.run_tool(["qemu-img", "convert", "-O", "vhdx", sample, p("bad.vhdx")])
+        with open(p("bad.vhdx"), "r+b") as f:
+            for off in (64 << 10, 128 << 10):  # the two headers
+                f.seek(off)
+                f.write(b"\xde\xad" * 2048)
+        same("VHDX headers overwritten", p("bad.vhdx"))
+        # qcow2: the L1 table offset at header byte 40, entries masked with
+        # 0x00fffffffffffe00 (QEMU's qcow2 description); the first L2 entry
+        # made to point past the end of the file
+        C.run_tool(["qemu-img", "convert", "-O", "qcow2", sample, p("bad.qcow2")])
+        with open(p("bad.qcow2"), "r+b") as f:
+            l1 = struct.unpack_from(">Q", f.read(48), 40)[0]
+            f.seek(l1)
+            l2 = struct.unpack(">Q", f.read(8))[0] & 0x00fffffffffffe00
+            end = f.seek(0, 2)
+            f.seek(l2)
+            f.write(struct.pack(">Q", (1 << 63) | ((end + (1 << 30)) & ~0xFFFF)))
+        same("qcow2 L2 entry past the end", p("bad.qcow2"))
+    if shutil.which("ewfacquirestream"):
+        with open(sample, "rb") as i:
+            C.run_tool(["ewfacquirestream", "-q", "-c", "none", "-S", "4MiB", "-t", p("ev")],
+                       stdin=i)
+        os.truncate(p("ev.E02"), 1 << 20)
+        same("E01 segment cut short", p("ev.E01"))
+    same("vss on a volume without", sample, "-o", "vss=1", cli_opts=("--vss", "1"))
+    same("partition on a bare volume", sample, "-o", "partition=1",
+         cli_opts=("--partition", "1"))
+    c.done()
+
+
+# --------------------------------------------------------------------------
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ntxfs", required=True)
     ap.add_argument("--fixtures", required=True)
+    ap.add_argument("--ntx", help="the ntx command (image_errors, vss)")
+    ap.add_argument("--realworld", help="folder holding win10-20h1.tgz (vss)")
+    ap.add_argument("--work", help="folder to unpack the Windows disk into, kept (vss)")
     ap.add_argument("--timeout", type=int, default=280, help="seconds before cleaning up")
     ap.add_argument("case")
     args = ap.parse_args()
@@ -1014,6 +1376,12 @@ def main():
             case_concurrency(args, m)
         elif kind == "seekdir":
             case_seekdir(args, m)
+        elif kind == "container":
+            case_container(args, m, name)
+        elif kind == "vss":
+            case_vss(args, m)
+        elif kind == "image_errors":
+            case_image_errors(args, m)
         else:
             raise Fail("unknown case " + args.case)
         rc = 0
