@@ -7,8 +7,10 @@
  * or, with zero-message opendir, in the listing cache here, keyed by
  * (directory, offset), so each READDIR continues where the last one stopped.
  * Only an offset before the one reached (a seekdir backwards) restarts the
- * walk. READDIRPLUS answers with each entry's attributes too, so ls -l needs
- * no LOOKUP per file; the kernel caches the listing (cache_readdir).
+ * walk. READDIRPLUS, which the kernel sends for a listing's first piece and
+ * after a child was looked up (ops.c, op_init), answers with each entry's
+ * attributes too, so those entries need no LOOKUP; READDIR answers names
+ * from the index alone. The kernel caches the listing (cache_readdir).
  */
 #include <dirent.h>
 #include <errno.h>
