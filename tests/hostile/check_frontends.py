@@ -26,7 +26,9 @@ written out by tests/fuzz/export-images.sh, then:
        entry it reaches within a budget. Failures must be errno values
        (EIO, ENOENT, ELOOP...), the walk must end in time, the daemon must be
        alive afterwards and exit 0 when unmounted, with no sanitizer report.
-       Needs root and /dev/fuse (exit 77 otherwise).
+       The same damaged containers as for the CLI: ntxfs must refuse each
+       before mounting, with exactly one line "ntxfs: PATH: ..." and exit 1,
+       leaving nothing mounted. Needs root and /dev/fuse (exit 77 otherwise).
 
 The images must also be unchanged afterwards (both front-ends open them
 read-only; a SHA-256 before and after checks it).
@@ -368,6 +370,31 @@ def case_fuse(args, image, problems, scratch):
         problems.add(image, "ntxfs: sanitizer report: " + msg[:1500])
 
 
+def case_fuse_container(args, path, what, problems, scratch):
+    """One damaged container: ntxfs refuses it before mounting, with exactly
+    one line "ntxfs: PATH: ..." and exit 1, and leaves nothing mounted."""
+    mnt = os.path.join(scratch, "mnt")
+    os.makedirs(mnt, exist_ok=True)
+    try:
+        r = subprocess.run([args.ntxfs, path, mnt, "-f"], capture_output=True,
+                           timeout=CMD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        problems.add(path, "%s: ntxfs neither refused it nor returned in %d s"
+                     % (what, CMD_TIMEOUT))
+        unmount(mnt)
+        return
+    err = r.stderr.decode("utf-8", "replace")
+    lines = err.splitlines()
+    if r.returncode != 1 or len(lines) != 1 or not lines[0].startswith("ntxfs: %s: " % path):
+        problems.add(path, "%s: ntxfs exit %d, stderr %r (one error line expected)"
+                     % (what, r.returncode, lines))
+    if any(s in err for s in SANITIZER):
+        problems.add(path, "%s: ntxfs: sanitizer report: %s" % (what, err[:1500]))
+    if mounted(mnt):
+        problems.add(path, "%s: left mounted" % what)
+        unmount(mnt)
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "walk":
         return walk(sys.argv[2])
@@ -425,9 +452,12 @@ def main():
             if sha256(image) != before:
                 problems.add(image, "the image changed")
             checked += 1
-        if args.mode == "cli" and shard == 0 and not args.only and images:
+        if shard == 0 and not args.only and images:
             for path, what in damaged_containers(images[0], os.path.join(scratch, "containers")):
-                case_container(args, path, what, problems, scratch)
+                if args.mode == "cli":
+                    case_container(args, path, what, problems, scratch)
+                else:
+                    case_fuse_container(args, path, what, problems, scratch)
                 checked += 1
     finally:
         mnt = os.path.join(scratch, "mnt")
