@@ -43,6 +43,7 @@ int ntxfs_errno(ntx_err rc)
     case NTX_E_RANGE:
     case NTX_E_LIMIT:
     case NTX_E_CONFIG:
+    case NTX_E_EXTERNAL: /* data stored outside the file: the log says where */
         return EIO;
     }
     return EIO;

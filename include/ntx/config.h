@@ -96,6 +96,19 @@
 #define NTX_WITH_LZNT1 (NTX_PROFILE != NTX_PROFILE_MINIMAL)
 #endif
 
+/* Windows Overlay Filter (WOF) compression: files Windows 10/11 store with
+ * "CompactOS" or `compact /exe` (XPRESS 4K/8K/16K, LZX), read as their
+ * uncompressed bytes; and the reparse data that says a file's data is
+ * stored elsewhere (WIMBoot, Data Deduplication, cloud placeholders, HSM:
+ * NTX_E_EXTERNAL). 0: opening the data of any file with a reparse point
+ * answers NTX_E_UNSUPPORTED (where its data is cannot be told without
+ * reading the reparse data), and the workspace shrinks by about 74 KiB (a
+ * chunk in, a chunk out and the decoders' tables). On in the boot profile:
+ * a loader reading a CompactOS Windows installation needs it. */
+#ifndef NTX_WITH_WOF
+#define NTX_WITH_WOF (NTX_PROFILE != NTX_PROFILE_MINIMAL)
+#endif
+
 /* $ATTRIBUTE_LIST: files whose attributes spill into extension records (many
  * fragments, many hard links, big directories) and an $MFT whose runlist
  * outgrew record 0. 0: a stream, directory or attribute walk of such a file
@@ -212,6 +225,6 @@
     (NTX_WITH_LZNT1 << 0) | (NTX_WITH_ATTRLIST << 1) | (NTX_WITH_RECOVERY << 2) |                 \
     (NTX_WITH_DIAG << 3) | (NTX_WITH_STRERROR << 4) | (NTX_WITH_DOTDOT << 5) |                    \
     (NTX_WITH_UNICODE_PATHS << 6) | (NTX_WITH_UPCASE << 7) | (NTX_WITH_DELETED << 8) |            \
-    (NTX_WITH_NAMED_STREAMS << 9) | (NTX_WITH_WORD_MEM << 10))
+    (NTX_WITH_NAMED_STREAMS << 9) | (NTX_WITH_WORD_MEM << 10) | (NTX_WITH_WOF << 11))
 
 #endif

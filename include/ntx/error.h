@@ -33,6 +33,7 @@ typedef enum ntx_err {
     NTX_E_ARG = -14,            /* bad argument from the caller */
     NTX_E_STALE = -15,          /* handle from another mount, or a reference with an old sequence number */
     NTX_E_CONFIG = -16,         /* the caller was built with other configuration values (config.h) */
+    NTX_E_EXTERNAL = -17,       /* the file's data is stored outside it (check says where) */
 } ntx_err;
 
 /* Which test failed; recorded in ntx_diag.check next to the error code. */
@@ -111,6 +112,15 @@ typedef enum ntx_check {
     NTX_CHK_LZX_TRUNCATED,      /* input ends before the chunk's output is complete */
     NTX_CHK_LZX_OFFSET,         /* match starts before the chunk, or a repeat offset of 0 */
     NTX_CHK_LZX_LENGTH,         /* match runs past the end of its block */
+    /* WOF-compressed files ($DATA:WofCompressedData) */
+    NTX_CHK_WOF_REPARSE,        /* the WOF reparse data is too short or of an unknown version */
+    NTX_CHK_WOF_TABLE,          /* a chunk table offset goes backwards or past the stream */
+    NTX_CHK_WOF_CHUNK,          /* a stored chunk larger than it expands to, or the stream too short */
+    /* data stored outside the file (NTX_E_EXTERNAL) */
+    NTX_CHK_EXTERNAL_WIM,       /* WOF with the WIM provider (WIMBoot): the data is in a WIM file */
+    NTX_CHK_EXTERNAL_DEDUP,     /* Data Deduplication: the data is in the chunk store */
+    NTX_CHK_EXTERNAL_CLOUD,     /* a cloud placeholder (OneDrive and the 0x9000xxxA family) */
+    NTX_CHK_EXTERNAL_HSM,       /* Hierarchical Storage Management: offline or remote storage */
 } ntx_check;
 
 /* Where the last failure was detected. */

@@ -73,6 +73,30 @@
 /* Reparse tags that ntx interprets. */
 #define NTX_REPARSE_MOUNT_POINT 0xA0000003u
 #define NTX_REPARSE_SYMLINK 0xA000000Cu
+#define NTX_REPARSE_WOF 0x80000017u       /* Windows Overlay Filter: compressed or in a WIM */
+#define NTX_REPARSE_DEDUP 0x80000013u     /* Data Deduplication */
+#define NTX_REPARSE_HSM 0xC0000004u       /* Hierarchical Storage Management */
+#define NTX_REPARSE_HSM2 0x80000006u
+/* Cloud files (OneDrive...): 0x9000001A with any value in bits 12-15. */
+#define NTX_REPARSE_IS_CLOUD(tag) (((tag) & 0xFFFF0FFFu) == 0x9000001Au)
+
+/* Where a file's data is (ntx_stat.data_form). */
+enum {
+    NTX_DATA_NONE = 0,        /* a directory, or no unnamed $DATA */
+    NTX_DATA_RESIDENT,        /* in the MFT record */
+    NTX_DATA_PLAIN,           /* in clusters, as stored */
+    NTX_DATA_SPARSE,          /* in clusters, with holes */
+    NTX_DATA_LZNT1,           /* NTFS compression */
+    NTX_DATA_ENCRYPTED,       /* EFS: ciphertext in clusters */
+    NTX_DATA_WOF,             /* WOF-compressed in $DATA:WofCompressedData (wof_algorithm) */
+    NTX_DATA_EXTERNAL,        /* outside the file: reparse_tag says where (WIM, dedup, cloud, HSM) */
+};
+
+/* WOF algorithms (ntx_stat.wof_algorithm), as the reparse data numbers them. */
+#define NTX_WOF_XPRESS4K 0u
+#define NTX_WOF_LZX 1u
+#define NTX_WOF_XPRESS8K 2u
+#define NTX_WOF_XPRESS16K 3u
 
 /* Indexes into the time arrays: NTFS order. Values are NT times: 100 ns units
  * since 1601-01-01 UTC. */
@@ -106,6 +130,10 @@ typedef struct ntx_stat {
     uint16_t link_count;      /* record header hard link count */
     uint16_t name_count;      /* $FILE_NAME attributes, DOS-only names excluded */
     uint16_t data_flags;      /* NTX_ATTR_FLAG_* of the unnamed $DATA */
+    uint8_t data_form;        /* NTX_DATA_*: where the data is */
+    uint8_t wof_algorithm;    /* NTX_DATA_WOF: NTX_WOF_* */
+    uint32_t wof_chunk_size;  /* NTX_DATA_WOF: bytes each chunk expands to */
+    uint64_t stored_size;     /* NTX_DATA_WOF: bytes of WofCompressedData */
     bool is_dir;
     bool has_data;            /* an unnamed $DATA exists */
     bool data_resident;       /* ... and its value lives in the MFT record */

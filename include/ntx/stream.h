@@ -62,7 +62,11 @@ typedef struct ntx_stream {
     bool resident;
     uint8_t cu_shift;             /* compression unit, log2 clusters; 0 if not compressed */
     uint8_t open_flags;           /* NTX_OPEN_DELETED, NTX_STREAM_RAW (internal) */
-    uint64_t size;                /* data size */
+    uint8_t wof_algorithm;        /* a WOF file's data: NTX_WOF_* + 1; 0 for any other stream */
+    uint8_t wof_chunk_shift;      /* ... and its chunk size, log2 */
+    uint64_t size;                /* data size (a WOF file's: the uncompressed size) */
+    uint64_t stored_size;         /* a WOF file's: bytes of WofCompressedData, which the
+                                     rest of the handle describes; else size */
     uint64_t alloc_size;          /* allocated size (0 for resident) */
     uint64_t init_size;           /* initialized size: bytes past it read as zeros */
     uint64_t vcn_end;             /* clusters allocated: VCNs [0, vcn_end) */

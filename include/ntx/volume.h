@@ -58,6 +58,15 @@ typedef struct ntx_geometry {
 #else
 #define NTX_WS_LZNT1_(blk) 0u
 #endif
+/* WOF: a stored chunk, its expansion (at most 32 KiB, LZX's chunk) and the
+ * decoders' tables (the larger of XPRESS's and LZX's). */
+#define NTX_WOF_MAX_CHUNK 32768u
+#define NTX_WOF_SCRATCH_SIZE 9472u
+#if NTX_WITH_WOF
+#define NTX_WS_WOF_ (2u * NTX_WOF_MAX_CHUNK + NTX_WOF_SCRATCH_SIZE)
+#else
+#define NTX_WS_WOF_ 0u
+#endif
 #if NTX_WITH_ATTRLIST
 #define NTX_WS_ATTRLIST_(rec) ((rec) + NTX_ALIST_WINDOW)
 #else
@@ -70,7 +79,7 @@ typedef struct ntx_geometry {
 #endif
 #define NTX_WORKSPACE_SIZE(rec, idx, blk)                                                        \
     ((size_t)(NTX_RECORD_SLOTS + 1u) * (rec) + (idx) + (blk) + NTX_WS_ATTRLIST_(rec) +         \
-     NTX_WS_UPCASE_(blk) + NTX_WS_LZNT1_(blk) + 8u)
+     NTX_WS_UPCASE_(blk) + NTX_WS_LZNT1_(blk) + NTX_WS_WOF_ + 8u)
 
 /* Enough workspace for any volume within the limits of config.h. */
 #define NTX_WORKSPACE_MAX \
@@ -132,6 +141,12 @@ typedef struct ntx_volume {
     uint64_t lz_cu_vcn;
     uint32_t lz_dlen;
     bool lz_valid;
+    uint8_t *wof_in;              /* a stored WOF chunk */
+    uint8_t *wof_out;             /* an expanded one: chunk wof_chunk of stream wof_serial */
+    void *wof_scratch;            /* the decoders' tables (NTX_WOF_SCRATCH_SIZE bytes) */
+    uint64_t wof_chunk;
+    uint32_t wof_serial;
+    bool wof_valid;
     ntx_stream tmp_stream;        /* scratch for lookups, stat and reparse points */
     uint16_t name_buf[NTX_NAME_MAX + 1]; /* a path component in UTF-16 */
     uint64_t lookup_path[NTX_MAX_INDEX_DEPTH]; /* index nodes on a lookup's way down */
@@ -197,9 +212,13 @@ size_t ntx_workspace_size(const ntx_geometry *geo);
  *          vol->diag says where.
  */
 #define ntx_volume_mount(vol, io, ws, ws_size)                                                    \
-    ntx_volume_mount_checked((vol), (io), (ws), (ws_size), sizeof(ntx_volume), NTX_CONFIG_ID)
+    ntx_volume_mount_checked((vol), (io), (ws), (ws_size), NTX_ABI_ID(sizeof(ntx_volume)))
 ntx_err ntx_volume_mount_checked(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_size,
-                                 size_t volume_size, uint32_t config_id);
+                                 uint64_t abi_id);
+
+/* What ntx_volume_mount() passes: the caller's sizeof(ntx_volume) and its
+ * NTX_CONFIG_ID in one number, compared whole. */
+#define NTX_ABI_ID(volume_size) (((uint64_t)(volume_size) << 32) | NTX_CONFIG_ID)
 
 /* The NTX_CONFIG_ID the library was built with (to name a mismatch). */
 uint32_t ntx_config_id(void);

@@ -38,6 +38,7 @@ const char *ntx_strerror(ntx_err err)
     case NTX_E_ARG: return "bad argument";
     case NTX_E_STALE: return "stale handle or reference";
     case NTX_E_CONFIG: return "built with other configuration values than the library";
+    case NTX_E_EXTERNAL: return "data stored outside this file";
     }
     return "unknown error";
 }

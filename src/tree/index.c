@@ -71,13 +71,12 @@ ntx_err ntx_index_load(ntx_volume *vol, const ntx_index_where *w, uint64_t vcn,
 
     /* A node is read from its runs (the allocation is plain: see
      * ntx_index_locate()); it must lie in the initialized bytes, as a block
-     * past them holds nothing NTFS wrote. */
+     * past them holds nothing NTFS wrote. (w->alloc is the caller's own
+     * handle, checked live where the caller was entered.) */
     const uint32_t bs = vol->geo.index_block_size;
     if (w->alloc == NULL || vcn > (w->alloc->init_size >> vol->index_vcn_shift) ||
         (vcn << vol->index_vcn_shift) + bs > w->alloc->init_size)
         return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_INDEX_CHILD, w->mft_no, vcn);
-    if (!ntx_volume_handle_live(vol, w->alloc->gen))
-        return NTX_E_STALE;
     if (vol->idx_dir != w->mft_no || vol->idx_vcn != vcn || vol->idx_name_key != w->name_key) {
         vol->idx_dir = NTX_NO_RECORD;
         ntx_err rc = ntx_stream_read_runs(w->alloc, vcn << vol->index_vcn_shift, vol->idx_buf, bs);

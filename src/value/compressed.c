@@ -229,7 +229,8 @@ static ntx_err stream_read_unit(ntx_stream *s, uint64_t cu_vcn, uint32_t data_le
     return NTX_OK;
 }
 
-ntx_err ntx_stream_read_compressed(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
+/* Bytes [off, off + len) of the value below its initialized size. */
+static ntx_err stream_read_units(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
 {
     const unsigned cs = s->vol->cluster_shift;
     const unsigned cu_bytes_shift = s->cu_shift + cs;
@@ -257,4 +258,15 @@ ntx_err ntx_stream_read_compressed(ntx_stream *s, uint64_t off, uint8_t *dst, si
         len -= take;
     }
     return NTX_OK;
+}
+
+ntx_err ntx_stream_read_compressed(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
+{
+    uint64_t data_end = ntx_min_u64(off + len, s->init_size);
+    size_t valid = off < data_end ? (size_t)(data_end - off) : 0;
+    ntx_err rc = valid > 0 ? stream_read_units(s, off, dst, valid) : NTX_OK;
+    /* Past the initialized size the disk holds garbage: it reads as zeros. */
+    if (rc == NTX_OK)
+        ntx_mem_zero(dst + valid, len - valid);
+    return rc;
 }

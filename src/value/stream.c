@@ -110,11 +110,15 @@ static ntx_err stream_take_first_extent(ntx_stream *s, const uint8_t *a)
     s->flags = ntx_attr_flags(a);
     s->resident = ntx_attr_is_resident(a);
     if (s->resident) {
-        s->size = s->init_size = ntx_attr_value(a).len;
+        s->size = s->stored_size = s->init_size = ntx_attr_value(a).len;
         return NTX_OK;
     }
+    /* An EFS stream holds ciphertext: refused here, where it is opened,
+     * unless asked for raw (ntx_stream_open_raw()). */
+    if ((s->flags & NTX_ATTR_FLAG_ENCRYPTED) != 0 && (s->open_flags & NTX_STREAM_RAW) == 0)
+        return ntx_fail(vol, NTX_E_UNSUPPORTED, NTX_CHK_ENCRYPTED, s->cur.rec_no, 0);
     s->alloc_size = ntx_attr_alloc_size(a);
-    s->size = ntx_attr_data_size(a);
+    s->size = s->stored_size = ntx_attr_data_size(a);
     s->init_size = ntx_attr_init_size(a);
     s->vcn_end = s->alloc_size >> vol->cluster_shift;
     if (ntx_attr_vcn_end(a) > s->vcn_end)
@@ -254,9 +258,53 @@ ntx_err ntx_stream_read_runs(ntx_stream *s, uint64_t off, uint8_t *dst, size_t l
     return NTX_OK;
 }
 
+/* The attribute the handle points at (its first extent), checked to still
+ * have the form the stream was opened with; NULL with *rc set on failure. */
+static const uint8_t *stream_attr(ntx_stream *s, ntx_err *rc)
+{
+    const uint8_t *rec, *a = NULL;
+    *rc = ntx_record_get(s->vol, s->cur.rec_no, &rec);
+    if (*rc == NTX_OK) {
+        a = ntx_rec_attr_at(rec, s->cur.attr_off, s->type);
+        if (a == NULL || ntx_attr_is_resident(a) != s->resident) {
+            *rc = ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_ATTR_FORM, s->cur.rec_no,
+                           s->cur.attr_off);
+            a = NULL;
+        }
+    }
+    return a;
+}
+
+static ntx_err stream_read_resident(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
+{
+    ntx_err rc;
+    const uint8_t *a = stream_attr(s, &rc);
+    if (a == NULL)
+        return rc;
+    ntx_span v = ntx_attr_value(a);
+    if (off > v.len || len > v.len - off)
+        return ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_ATTR_RESIDENT_VALUE, s->cur.rec_no,
+                        s->cur.attr_off);
+    ntx_mem_copy(dst, v.p + off, len);
+    return NTX_OK;
+}
+
+ntx_err ntx_stream_read_stored(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len)
+{
+    if (s->resident)
+        return stream_read_resident(s, off, dst, len);
+    uint64_t data_end = ntx_min_u64(off + len, s->init_size);
+    size_t valid = off < data_end ? (size_t)(data_end - off) : 0;
+    ntx_err rc = valid > 0 ? ntx_stream_read_runs(s, off, dst, valid) : NTX_OK;
+    /* Past the initialized size the disk holds garbage: it reads as zeros. */
+    if (rc == NTX_OK)
+        ntx_mem_zero(dst + valid, len - valid);
+    return rc;
+}
+
 ntx_err ntx_stream_map(ntx_stream *s, uint64_t vcn, ntx_run *run)
 {
-    if (s == NULL || run == NULL || s->resident)
+    if (s == NULL || run == NULL || s->resident || s->wof_algorithm != 0)
         return NTX_E_ARG;
     if (!ntx_volume_handle_live(s->vol, s->gen))
         return NTX_E_STALE;

@@ -38,8 +38,20 @@ ntx_err ntx_stream_map_vcn(ntx_stream *s, uint64_t vcn, ntx_run *run);
  * (sparse runs as zeros); runs adjacent on disk are read with one call. */
 ntx_err ntx_stream_read_runs(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len);
 
-/* Bytes [off, off + len) of an LZNT1-compressed value, below its
- * initialized size (compressed.c). */
+/* Bytes [off, off + len) of the value as stored, within its size: resident
+ * bytes, or its runs with zeros past the initialized size. */
+ntx_err ntx_stream_read_stored(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len);
+
+/* Bytes [off, off + len) of a WOF file's data, within its uncompressed size
+ * (wof.c; the handle describes its WofCompressedData stream). */
+ntx_err ntx_stream_read_wof(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len);
+
+/* Make s, opened on a file's WofCompressedData stream, read that file's data:
+ * size bytes in chunks of 2^chunk_shift, NTX_WOF_* algorithm (wof.c). */
+void ntx_stream_wof_setup(ntx_stream *s, uint64_t size, uint8_t algorithm, uint8_t chunk_shift);
+
+/* Bytes [off, off + len) of an LZNT1-compressed value, within its size
+ * (compressed.c); zeros past its initialized size. */
 ntx_err ntx_stream_read_compressed(ntx_stream *s, uint64_t off, uint8_t *dst, size_t len);
 
 #endif

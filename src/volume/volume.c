@@ -165,6 +165,11 @@ static void volume_carve_workspace(ntx_volume *vol, void *ws)
     vol->lz_dbuf = volume_carve(&p, 4096u);
     vol->lz_map = (uint64_t *)(void *)volume_carve(&p, 16u * sizeof(uint64_t));
 #endif
+#if NTX_WITH_WOF
+    vol->wof_in = volume_carve(&p, NTX_WOF_MAX_CHUNK);
+    vol->wof_out = volume_carve(&p, NTX_WOF_MAX_CHUNK);
+    vol->wof_scratch = volume_carve(&p, NTX_WOF_SCRATCH_SIZE);
+#endif
 }
 
 uint32_t ntx_config_id(void)
@@ -182,16 +187,15 @@ static uint32_t volume_generation(const ntx_volume *vol, const void *ws)
 {
     uint64_t h = (uintptr_t)ws ^ ((uint64_t)(uintptr_t)vol->io.ctx << 1) ^ vol->io.offset ^
                  vol->geo.serial ^ (vol->geo.total_sectors << 7);
-    uint32_t gen = (uint32_t)(h ^ (h >> 32));
-    return gen != 0 ? gen : 1u;
+    return (uint32_t)(h ^ (h >> 32)) | 1u; /* never 0, a volume never mounted */
 }
 
 ntx_err ntx_volume_mount_checked(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_size,
-                                 size_t volume_size, uint32_t config_id)
+                                 uint64_t abi_id)
 {
     /* A caller built with other settings has another ntx_volume: writing
      * the library's size of struct into it would corrupt its memory. */
-    if (volume_size != sizeof *vol || config_id != NTX_CONFIG_ID)
+    if (abi_id != NTX_ABI_ID(sizeof *vol))
         return NTX_E_CONFIG;
     if (vol == NULL || io == NULL || io->read == NULL || ws == NULL)
         return NTX_E_ARG;

@@ -222,9 +222,12 @@ static void test_encrypted(void **state)
     assert_int_equal(ntx_file_open_path(&f, &c->vol, "/pictures/sunset.png", 20), NTX_OK);
     assert_int_equal(ntx_file_stat(&f, &st), NTX_OK);
     assert_true(st.data_flags & NTX_ATTR_FLAG_ENCRYPTED);
-    assert_int_equal(ntx_stream_open_data(&s, &f, NULL, 0), NTX_OK);
-    assert_int_equal(ntx_stream_read(&s, 0, buf, sizeof buf, &got), NTX_E_UNSUPPORTED);
+    /* refused where it is opened; raw, the ciphertext reads */
+    assert_int_equal(ntx_stream_open_data(&s, &f, NULL, 0), NTX_E_UNSUPPORTED);
     assert_int_equal(c->vol.diag.check, NTX_CHK_ENCRYPTED);
+    assert_int_equal(ntx_stream_open_raw(&s, &f, NTX_AT_DATA, NULL, 0), NTX_OK);
+    assert_int_equal(ntx_stream_read(&s, 0, buf, sizeof buf, &got), NTX_OK);
+    assert_int_equal(got, sizeof buf);
 }
 
 /* Every device failure surfaces as NTX_E_IO with the callback's status. */
