@@ -2,7 +2,7 @@
  * cmd_extract.c - `ntx extract IMAGE PATH DEST`: copy a tree out of the
  * image, keeping modification and access times.
  *
- * Safety (HOSTILE R35): every name is checked before it touches the host
+ * Safety (R35 in docs/robustness.md): every name is checked before it touches the host
  * file system: ".", "..", and names holding '/' or NUL are refused. Every
  * file and directory is created relative to its parent's descriptor
  * (openat/mkdirat with O_NOFOLLOW, O_EXCL unless -f), so a symbolic link

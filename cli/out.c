@@ -1,6 +1,6 @@
 /*
- * out.c - output: growable strings, names escaped for a terminal (HOSTILE
- * R35: a file name must not be able to move the cursor, retitle the window
+ * out.c - output: growable strings, names escaped for a terminal (R35:
+ * a file name must not be able to move the cursor, retitle the window
  * or fake a line of output), JSON strings, NT times.
  */
 #include <errno.h>

@@ -157,7 +157,7 @@ typedef struct ntx_ea {
  * ntx_ea_next() - the extended attribute at *pos of an $EA value and
  * the position of the next one. Returns NTX_OK; NTX_END after the last
  * entry; NTX_E_CORRUPT for an entry that runs past the value or does not
- * advance (HOSTILE R42).
+ * advance (R42 in docs/robustness.md).
  */
 ntx_err ntx_ea_next(const void *value, size_t len, size_t *pos, ntx_ea *ea);
 

@@ -2,7 +2,7 @@
  * device.c - every byte the core reads passes through here.
  *
  * The callback only ever sees offsets and lengths that are multiples of the
- * device block size (shared/DESIGN.md "I/O"), so a firmware block driver can
+ * device block size (docs/design.md, "I/O"), so a firmware block driver can
  * serve it directly. Large reads are passed through in one call, as littlefs
  * lfs_bd_read bypasses its cache; only partial blocks use the bounce block.
  */

@@ -85,7 +85,7 @@ static ntx_err slack_block_in_use(ntx_volume *vol, uint64_t dir_no, uint64_t blo
 /*
  * A sparse run of the allocation holds no node and no slack: move past it
  * in one step. An allocation claiming a terabyte of holes would otherwise
- * cost one step per block (HOSTILE R32). True when it->vcn moved.
+ * cost one step per block (R32). True when it->vcn moved.
  */
 static bool slack_skip_hole(ntx_slack_iter *it, unsigned step_shift)
 {

@@ -7,7 +7,7 @@
  *   (u8, 0x80 = NEED_EA)  0x05 name length (u8)  0x06 value length (u16)
  *   0x08 name (ASCII, then a NUL)  then the value.
  * The last entry's next offset is 0 or points past the value. Each entry
- * must advance (a zero next offset looped other parsers: HOSTILE R42).
+ * must advance (a zero next offset looped other parsers: R42).
  */
 #include "../base/bytes.h"
 #include "ntx/forensic.h"

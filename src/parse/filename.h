@@ -20,7 +20,7 @@ enum {
 };
 
 /*
- * Check a $FILE_NAME value of len bytes (HOSTILE R33): at least 0x42 bytes,
+ * Check a $FILE_NAME value of len bytes (R33): at least 0x42 bytes,
  * a name of 1..255 units inside it, a namespace 0..3. Returns NTX_OK or
  * NTX_E_NAME with *check set.
  */

@@ -6,7 +6,7 @@
  * followed by one saved word per 512-byte stride. On disk the last two bytes
  * of every stride hold the USN instead; a stride whose tail differs was torn
  * by an interrupted write. The stride is 512 bytes whatever the sector size
- * (libfsntfs "Fix-up values"; ntfs-3g is_valid_record; TSK issue 701).
+ * (libfsntfs "Fix-up values"; ntfs-3g is_valid_record; sleuthkit/sleuthkit#701).
  */
 #include "fixup.h"
 

@@ -25,7 +25,7 @@
  * A reference may overlap its own output (displacement < length): it then
  * repeats the last displacement bytes, so the copy must go forward.
  *
- * Hostile input (HOSTILE.md R40): a reference before the chunk's first byte,
+ * Hostile input (R40): a reference before the chunk's first byte,
  * output past 4096 bytes or past the caller's buffer, a token cut off at the
  * end of the payload. Each is checked once per token, before any byte moves.
  */

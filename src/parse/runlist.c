@@ -8,7 +8,7 @@
  *                        previous run's LCN; 0 bytes = a sparse run
  * A header byte 0 ends the list. Decoding checks every byte against the
  * attribute end, every field size against 8, every LCN against the volume,
- * and that the runs add up to [lowest VCN, highest VCN] (HOSTILE R16-R21).
+ * and that the runs add up to [lowest VCN, highest VCN] (R16-R21 in docs/robustness.md).
  */
 #include "runlist.h"
 

@@ -5,7 +5,7 @@
  * attribute, $I30 index keys, attribute names: libfsntfs "NTFS.asciidoc",
  * ntfs-3g layout.h ntfschar). The callers here get the units already loaded
  * as host values. Windows never validates them, so a name may hold unpaired
- * surrogates (hostile images: HOSTILE.md R34/R35).
+ * surrogates (hostile images: R34/R35).
  *
  * UTF-8 rules: Unicode 15 section 3.9, Table 3-7 (well-formed byte
  * sequences). Lossless mode follows WTF-8 (Simon Sapin, "The WTF-8
@@ -17,7 +17,7 @@
  *
  * A U+0000 unit is refused in both modes: it would become a NUL byte and cut
  * the name short in every C string API above us, so two different on-disk
- * names could reach the user as the same path (HOSTILE.md R35).
+ * names could reach the user as the same path (R35).
  */
 #include "unicode.h"
 

@@ -5,8 +5,8 @@
  * is preceded by the entries of its child subtree, and the closing END entry
  * may carry the last child. The walk keeps the path from the root as
  * (node VCN, entry offset) pairs in the iterator: no recursion, depth capped
- * at NTX_MAX_INDEX_DEPTH, a child already on the path is a loop (HOSTILE
- * R30), and a step budget derived from the index size bounds a tree whose
+ * at NTX_MAX_INDEX_DEPTH, a child already on the path is a loop (R30),
+ * and a step budget derived from the index size bounds a tree whose
  * nodes are shared between parents.
  */
 #include "dir.h"
@@ -62,7 +62,7 @@ static ntx_err iter_fail(ntx_dir_iter *it, ntx_err err)
  * $FILE_NAME entry is at least 0x58 bytes, so a node of 2^s bytes costs
  * fewer than 2^(s-4) steps; the root lives in an MFT record. Nodes with data
  * exist only where the volume has clusters, so a sparse allocation claiming
- * a terabyte (HOSTILE R32: a DAG of nodes shared by many parents, each walk
+ * a terabyte (R32: a DAG of nodes shared by many parents, each walk
  * multiplying the work) gets no more budget than the volume can hold.
  * Shifts, not 64-bit divisions: those pull in libgcc on 32-bit targets.
  */
@@ -267,7 +267,7 @@ ntx_err ntx_dir_lookup(const ntx_file *dir, const uint16_t *name, size_t name_le
     if (name_len > NTX_NAME_MAX)
         return NTX_E_NAME_TOO_LONG;
     /* The entry is filled here, not in ntx_dir_find(): a path lookup then
-     * links no dirent code (issue 6). */
+     * links no dirent code. */
     const uint8_t *key;
     ntx_err rc = ntx_dir_find(dir->vol, dir->mft_no, name, name_len, &ref, &key);
     if (rc != NTX_OK)

@@ -232,7 +232,7 @@ ntx_err ntx_stream_read_runs(ntx_stream *s, uint64_t off, uint8_t *dst, size_t l
             len -= n;
             continue;
         }
-        /* Runs adjacent on disk become one callback call (shared/DESIGN.md). */
+        /* Runs adjacent on disk become one callback call (docs/design.md). */
         uint64_t next_lcn = run.lcn + run.len;
         uint64_t next_vcn = run.vcn + run.len;
         /* bound: each merged run adds at least one cluster to avail */
