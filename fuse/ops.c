@@ -77,8 +77,8 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
      * MFT record, read from wherever it lies in $MFT, while its name comes
      * with the index block: answering every listing with READDIRPLUS made
      * a cold `ls -f` or `find -name` of 20,000 entries read 20,000 records
-     * (7x ntfs-3g's time), for the LOOKUPs it saves `ls -l` (bench/README.md
-     * has both rules measured). */
+     * (2.5-7x ntfs-3g's time), for the LOOKUPs it saves `ls -l`
+     * (fuse/README.md has both rules measured). */
     if (conn->capable & FUSE_CAP_READDIRPLUS) {
         conn->want |= FUSE_CAP_READDIRPLUS;
         if (conn->capable & FUSE_CAP_READDIRPLUS_AUTO)

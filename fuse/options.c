@@ -247,10 +247,28 @@ static void usage(const char *prog)
     fuse_lowlevel_help();
 }
 
+/* The versions, and what images this build reads (as `ntx --version`). */
 static void version(void)
 {
     printf(NTXFS_NAME " %s (ntx core %s), libfuse %s\n", NTX_VERSION_STRING, NTX_VERSION_STRING,
            fuse_pkgversion());
+    size_t n;
+    const ntx_host_feature *f = ntx_host_features(&n);
+    for (size_t i = 0; i < n; i++) {
+        const char *run = f[i].library != NULL && f[i].built_version != NULL
+                              ? ntx_host_feature_runtime_version(&f[i])
+                              : NULL;
+        if (f[i].library == NULL)
+            printf("  %-28s built in\n", f[i].name);
+        else if (f[i].built_version == NULL)
+            printf("  %-28s not built in (build with the Debian package %s)\n", f[i].name,
+                   f[i].dev_package);
+        else if (run != NULL)
+            printf("  %-28s %s %s\n", f[i].name, f[i].library, run);
+        else
+            printf("  %-28s %s %s, not installed (Debian package %s)\n", f[i].name,
+                   f[i].library, f[i].built_version, f[i].run_package);
+    }
     fflush(stdout);
     fuse_lowlevel_version();
 }
