@@ -56,10 +56,13 @@ void ntxfs_log_core(const char *what, ntx_err rc)
     if (rc == NTX_E_NOT_FOUND || ntxfs_errno(rc) != EIO)
         return;
     const ntx_diag *d = &g.vol.diag;
+    /* a failed read of a container: its library's words (ntx_host) */
+    const char *io = rc == NTX_E_IO ? ntx_host_last_read_error(g.host) : "";
     fuse_log(FUSE_LOG_ERR,
              NTXFS_NAME ": %s: %s (check %u, MFT record %" PRIu64 ", offset %" PRIu64
-                        ", I/O status %d)\n",
-             what, ntx_strerror(rc), (unsigned)d->check, d->mft_no, d->offset, d->io_status);
+                        ", I/O status %d)%s%s\n",
+             what, ntx_strerror(rc), (unsigned)d->check, d->mft_no, d->offset, d->io_status,
+             io[0] != 0 ? ": " : "", io);
 }
 
 int ntxfs_core_fail(const char *what, ntx_err rc)

@@ -50,7 +50,8 @@ static int file_start(fuse_ino_t ino, void *handle)
         rc = NTX_E_IS_DIR;
     if (rc != NTX_OK)
         return ntxfs_core_fail("open", rc);
-    h->mapped = g.raw_fd >= 0 && !h->s.resident && h->s.cu_shift == 0 &&
+    /* a WOF file's handle maps WofCompressedData: only the core decodes it */
+    h->mapped = g.raw_fd >= 0 && !h->s.resident && h->s.cu_shift == 0 && h->s.wof_algorithm == 0 &&
                 (h->s.flags & (NTX_ATTR_FLAG_COMPRESSED | NTX_ATTR_FLAG_ENCRYPTED)) == 0 &&
                 !g.opt.no_direct;
     return 0;

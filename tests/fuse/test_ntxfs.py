@@ -509,10 +509,12 @@ def case_special(args, m):
         else:
             open(p, "w").close()
         os.setxattr(p, "system.ntfs_reparse_data", reparse_symlink(subst, flags, tag or 0xA000000C))
+    # a tag neither ntfs-3g nor ntx reads (an app execution alias; WOF's
+    # 0x80000017, which stood here before, is read by ntx)
     p = rw + "/odd-tag"
     open(p, "w").close()
     os.setxattr(p, "system.ntfs_reparse_data",
-                (0x80000017).to_bytes(4, "little") + (8).to_bytes(2, "little") + bytes(2) +
+                (0x8000001B).to_bytes(4, "little") + (8).to_bytes(2, "little") + bytes(2) +
                 b"12345678")
     m.umount(rw)
 
