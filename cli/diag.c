@@ -2,6 +2,8 @@
  * diag.c - error lines. Every problem is one line on standard error:
  *
  *     ntx: IMAGE: OBJECT: problem (CHECK at record N offset X)
+ *     ntx: IMAGE: OBJECT: problem (CHECK at record N chunk K)      WOF data
+ *     ntx: IMAGE: OBJECT: data stored outside this file: WHERE (reparse tag 0xT)
  *
  * where CHECK is the core's ntx_diag.check turned into words by the one
  * table below (the core carries no strings but ntx_strerror()).
@@ -68,10 +70,11 @@ static const char *const check_words[] = {
     [NTX_CHK_WOF_REPARSE] = "WOF: reparse data too short or of an unknown version",
     [NTX_CHK_WOF_TABLE] = "WOF: a chunk table offset goes backwards or past WofCompressedData",
     [NTX_CHK_WOF_CHUNK] = "WOF: a stored chunk larger than it expands to, or WofCompressedData short or missing",
-    [NTX_CHK_EXTERNAL_WIM] = "in a WIM file (WOF with the WIM provider: WIMBoot)",
-    [NTX_CHK_EXTERNAL_DEDUP] = "Data Deduplication (the volume's chunk store)",
-    [NTX_CHK_EXTERNAL_CLOUD] = "a cloud placeholder (OneDrive or another cloud files provider)",
-    [NTX_CHK_EXTERNAL_HSM] = "Hierarchical Storage Management (offline storage)",
+    /* where the data is, after "data stored outside this file: " */
+    [NTX_CHK_EXTERNAL_WIM] = "WIMBoot, in a WIM file through WOF's WIM provider",
+    [NTX_CHK_EXTERNAL_DEDUP] = "Data Deduplication, in the volume's chunk store",
+    [NTX_CHK_EXTERNAL_CLOUD] = "a cloud files placeholder of OneDrive or another provider",
+    [NTX_CHK_EXTERNAL_HSM] = "Hierarchical Storage Management, on offline storage",
     [NTX_CHK_USN_RECORD] = "$UsnJrnl: a record whose length or version cannot be",
     [NTX_CHK_COMPRESSION_UNIT] = "compression unit not 16 clusters of at most 4 KiB",
     [NTX_CHK_LZNT1] = "corrupt LZNT1 data",
@@ -131,20 +134,65 @@ void reportf(const cli_image *img, const char *object, const char *fmt, ...)
     va_end(ap);
 }
 
+/* What ntx_diag.offset holds for a check: the WOF reader and its chunk
+ * decoders record the index of the chunk they were expanding (a WOF file's
+ * chunk k holds its bytes k * chunk size onwards), the WOF reparse check
+ * nothing; every other check a byte offset. */
+typedef enum diag_where { AT_OFFSET, AT_CHUNK, AT_RECORD } diag_where;
+
+static diag_where check_where(unsigned check)
+{
+    switch (check) {
+    case NTX_CHK_WOF_TABLE:
+    case NTX_CHK_WOF_CHUNK:
+    case NTX_CHK_XPRESS_CODE:
+    case NTX_CHK_XPRESS_TRUNCATED:
+    case NTX_CHK_XPRESS_OFFSET:
+    case NTX_CHK_XPRESS_LENGTH:
+    case NTX_CHK_LZX_BLOCK_TYPE:
+    case NTX_CHK_LZX_BLOCK_SIZE:
+    case NTX_CHK_LZX_CODE:
+    case NTX_CHK_LZX_TRUNCATED:
+    case NTX_CHK_LZX_OFFSET:
+    case NTX_CHK_LZX_LENGTH:
+        return AT_CHUNK;
+    case NTX_CHK_WOF_REPARSE:
+        return AT_RECORD;
+    default:
+        return AT_OFFSET;
+    }
+}
+
 void report(const cli_image *img, const char *object, int rc)
 {
     const ntx_diag *d = img != NULL && img->ws != NULL ? &img->vol.diag : NULL;
     char where[256] = "";
+    if (d != NULL && d->err == rc && rc == NTX_E_EXTERNAL) {
+        /* not damage: the file says where its data is, and the tag is the
+         * evidence (the core records it in place of an offset) */
+        reportf(img, object, "%s: %s (reparse tag 0x%08llx)", ntx_strerror(rc),
+                check_text(d->check), (unsigned long long)d->offset);
+        return;
+    }
     if (d != NULL && d->err == rc && rc != NTX_E_NOT_FOUND && rc != NTX_E_NOT_DIR &&
         rc != NTX_E_IS_DIR) {
         size_t n = 0;
         if (d->check != NTX_CHK_NONE)
             n += (size_t)snprintf(where + n, sizeof where - n, "%s", check_text(d->check));
-        if (d->mft_no != UINT64_MAX && n < sizeof where)
-            n += (size_t)snprintf(where + n, sizeof where - n, "%sat record %llu offset 0x%llx",
-                                  n ? " " : "", (unsigned long long)d->mft_no,
-                                  (unsigned long long)d->offset);
-        else if (rc == NTX_E_IO && n < sizeof where)
+        diag_where at = check_where(d->check);
+        if (d->mft_no != UINT64_MAX && n < sizeof where) {
+            const char *sep = n ? " " : "";
+            unsigned long long rec = (unsigned long long)d->mft_no;
+            unsigned long long off = (unsigned long long)d->offset;
+            if (at == AT_CHUNK)
+                n += (size_t)snprintf(where + n, sizeof where - n, "%sat record %llu chunk %llu",
+                                      sep, rec, off);
+            else if (at == AT_RECORD)
+                n += (size_t)snprintf(where + n, sizeof where - n, "%sat record %llu", sep, rec);
+            else
+                n += (size_t)snprintf(where + n, sizeof where - n,
+                                      "%sat record %llu offset 0x%llx", sep, rec, off);
+        } else if (rc == NTX_E_IO && n < sizeof where)
             n += (size_t)snprintf(where + n, sizeof where - n, "%sat volume offset %llu",
                                   n ? " " : "", (unsigned long long)d->offset);
         if (rc == NTX_E_IO && d->io_status < 0 && n < sizeof where)
