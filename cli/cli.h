@@ -206,6 +206,18 @@ ntx_err next_named_stream(ntx_attr_iter *ai, ntx_attr_info *info, char *name, si
 bool file_link_target(const ntx_file *f, const ntx_stat *st, char *target, size_t cap);
 /* Room for any link target: 8 KiB UTF-16 units of reparse data, 3 bytes each. */
 #define NTX_LINK_MAX (3u * 8192u + 1u)
+/* Where a file's data is (ntx_stat.data_form, file.h): "resident", "plain",
+ * "sparse", "lznt1", "encrypted", "wof", "external"; NULL for NTX_DATA_NONE. */
+const char *data_form_name(unsigned form);
+/* A WOF algorithm (NTX_WOF_*) as ls and stat name it: "xpress4k", "lzx",
+ * "xpress8k", "xpress16k". */
+const char *wof_algorithm_name(unsigned algorithm);
+/* For data stored outside the file (NTX_DATA_EXTERNAL), from its reparse
+ * tag: the NTX_CHK_EXTERNAL_* check the core reports when the data is read
+ * (check_text() says where), and a short kind: "wim", "dedup", "cloud",
+ * "hsm" ("other" for a tag the core does not send elsewhere). */
+unsigned external_check(uint32_t tag);
+const char *external_kind(uint32_t tag);
 /* Split "PATH:STREAM" where the last component holds a ':' */
 void split_stream(const char *spec, sbuf *path, const char **stream);
 

@@ -123,6 +123,7 @@ typedef struct ls_json_row {
     const char *name_space; /* NULL for a stream */
     uint64_t size, alloc_size;
     const char *target; /* link target, or NULL */
+    bool data;          /* the row is the file's (its data_form applies), not a stream's */
 } ls_json_row;
 
 static void ls_json(ls_ctx *c, const ntx_dirent *ent, const ntx_stat *st, const ls_json_row *r)
@@ -168,6 +169,19 @@ static void ls_json(ls_ctx *c, const ntx_dirent *ent, const ntx_stat *st, const 
         jw_str(&w, "target", r->target);
     else
         jw_null(&w, "target");
+    const char *form = r->data ? data_form_name(st->data_form) : NULL;
+    if (form != NULL)
+        jw_str(&w, "data_form", form);
+    else
+        jw_null(&w, "data_form");
+    if (form != NULL && st->data_form == NTX_DATA_WOF)
+        jw_str(&w, "wof_algorithm", wof_algorithm_name(st->wof_algorithm));
+    else
+        jw_null(&w, "wof_algorithm");
+    if (form != NULL && st->data_form == NTX_DATA_EXTERNAL)
+        jw_str(&w, "external", external_kind(st->reparse_tag));
+    else
+        jw_null(&w, "external");
     jw_end(&w);
 }
 
@@ -208,6 +222,18 @@ static void ls_streams(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, cons
     }
 }
 
+/* -l marks a file whose bytes are not simply its clusters, as " (dos)"
+ * marks a DOS name: " (wof:ALGORITHM)" for a WOF-compressed file (read
+ * decompressed), " (external:KIND)" for one whose data is stored outside
+ * the volume (reading it fails and says where). */
+static void ls_data_marker(sbuf *b, const ntx_stat *st)
+{
+    if (st->data_form == NTX_DATA_WOF)
+        sb_printf(b, " (wof:%s)", wof_algorithm_name(st->wof_algorithm));
+    else if (st->data_form == NTX_DATA_EXTERNAL)
+        sb_printf(b, " (external:%s)", external_kind(st->reparse_tag));
+}
+
 /* A short row (no -l, -a or --json) from the index entry alone: the
  * entry's $FILE_NAME says directory or not, with the file's reference. */
 static void ls_row_short(ls_ctx *c, const ntx_dirent *ent, const char *shown, size_t shown_len)
@@ -246,7 +272,7 @@ static void ls_row(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, const nt
         ls_json_row r = {.type = t == 'd' ? "dir" : t == 'l' ? "link" : "file",
                          .name_space = namespace_name(ent->name_space),
                          .size = st->size, .alloc_size = st->alloc_size,
-                         .target = link ? target : NULL};
+                         .target = link ? target : NULL, .data = true};
         ls_json(c, ent, st, &r);
     } else {
         ref_col(&c->out, t, st->mft_ref);
@@ -266,6 +292,8 @@ static void ls_row(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, const nt
         esc_text(&c->out, shown, shown_len);
         if (ent->name_space == NTX_NS_DOS)
             sb_puts(&c->out, " (dos)");
+        if (c->o->long_fmt)
+            ls_data_marker(&c->out, st);
         if (c->o->long_fmt && link) {
             sb_puts(&c->out, " -> ");
             esc_text(&c->out, target, strlen(target));

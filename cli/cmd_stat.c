@@ -483,6 +483,107 @@ static void do_efs(st_ctx *c, const ntx_attr_info *ai)
               efs.length, efs.version, efs.ddf_count, efs.drf_count);
 }
 
+/* How much of a WOF file's size its compressed data takes, as "54.4"
+ * (per cent) and the JSON "ratio" (stored / size); false for an empty file. */
+static bool wof_ratio(const ntx_stat *st, double *fraction)
+{
+    if (st->size == 0)
+        return false;
+    *fraction = (double)st->stored_size / (double)st->size;
+    return true;
+}
+
+/* Where the file's data is: its size and allocation, and how reading it
+ * works (resident, plain, sparse, LZNT1, EFS), for a WOF-compressed file
+ * the algorithm, chunk size and compressed size, for data stored outside
+ * the volume where it is (ntx_file_stat()'s data_form). */
+static void do_data(st_ctx *c)
+{
+    ntx_stat st;
+    sbuf *b = &c->out;
+    ntx_err rc = ntx_file_stat(&c->f, &st);
+    if (rc != NTX_OK) {
+        /* a bad $STANDARD_INFORMATION or $FILE_NAME has its own line already */
+        unsigned check = c->img->vol.diag.check;
+        if (check != NTX_CHK_STD_INFO && check != NTX_CHK_FILE_NAME)
+            problem(c, "data", rc);
+        if (c->json)
+            jw_null(&c->w, "data");
+        return;
+    }
+    if (!st.has_data || st.is_dir) {
+        if (c->json)
+            jw_null(&c->w, "data");
+        return;
+    }
+    bool wof = st.data_form == NTX_DATA_WOF, ext = st.data_form == NTX_DATA_EXTERNAL;
+    uint64_t chunks = 0;
+    if (wof && st.wof_chunk_size != 0)
+        chunks = (st.size + st.wof_chunk_size - 1) / st.wof_chunk_size;
+    double frac = 0;
+    bool have_ratio = wof && wof_ratio(&st, &frac);
+    if (c->json) {
+        jw_key(&c->w, "data");
+        jw w;
+        jw_begin(&w, b);
+        jw_u64(&w, "size", st.size);
+        jw_u64(&w, "alloc_size", st.alloc_size);
+        const char *form = data_form_name(st.data_form);
+        if (form != NULL)
+            jw_str(&w, "form", form);
+        else
+            jw_null(&w, "form");
+        jw_u64(&w, "flags", st.data_flags);
+        if (wof) {
+            jw_str(&w, "wof_algorithm", wof_algorithm_name(st.wof_algorithm));
+            jw_u64(&w, "wof_chunk_size", st.wof_chunk_size);
+            jw_u64(&w, "chunks", chunks);
+            jw_u64(&w, "stored_size", st.stored_size);
+        } else {
+            jw_null(&w, "wof_algorithm");
+            jw_null(&w, "wof_chunk_size");
+            jw_null(&w, "chunks");
+            jw_null(&w, "stored_size");
+        }
+        if (have_ratio) {
+            char num[32];
+            snprintf(num, sizeof num, "%.4f", frac);
+            jw_raw(&w, "ratio", num);
+        } else {
+            jw_null(&w, "ratio");
+        }
+        if (ext)
+            jw_str(&w, "external", external_kind(st.reparse_tag));
+        else
+            jw_null(&w, "external");
+        sb_putc(b, '}');
+        return;
+    }
+    if (ext) {
+        sb_printf(b,
+                  "Data: %llu bytes, stored outside this file: %s (reparse tag 0x%08x)\n"
+                  "  the unnamed $DATA holds none of it (`cat --raw` gives what it holds)\n",
+                  (unsigned long long)st.size, check_text(external_check(st.reparse_tag)),
+                  st.reparse_tag);
+        return;
+    }
+    sb_printf(b, "Data: %llu bytes (%llu allocated)%s%s%s%s\n", (unsigned long long)st.size,
+              (unsigned long long)st.alloc_size, wof ? ", WOF-compressed" : "",
+              !wof && (st.data_flags & NTX_ATTR_FLAG_COMPRESSED) ? ", compressed" : "",
+              !wof && (st.data_flags & NTX_ATTR_FLAG_SPARSE) ? ", sparse" : "",
+              (st.data_flags & NTX_ATTR_FLAG_ENCRYPTED) ? ", encrypted" : "");
+    if (!wof)
+        return;
+    sb_printf(b, "  algorithm:   %s, chunks of %u bytes, %llu chunk%s\n",
+              wof_algorithm_name(st.wof_algorithm), st.wof_chunk_size,
+              (unsigned long long)chunks, chunks == 1 ? "" : "s");
+    sb_printf(b, "  compressed:  %llu bytes in $DATA:WofCompressedData",
+              (unsigned long long)st.stored_size);
+    if (have_ratio)
+        sb_printf(b, " (%.1f %% of the size)", 100.0 * frac);
+    sb_puts(b, "\n  the unnamed $DATA is sparse (`cat --raw` gives its zeros)\n");
+}
+
 static void attr_flags_words(sbuf *b, uint16_t f)
 {
     if (f & NTX_ATTR_FLAG_COMPRESSED)
@@ -688,15 +789,7 @@ static void stat_file(st_ctx *c)
     if (c->json && !have_si)
         jw_null(&c->w, "standard_information");
     do_file_names(c);
-    if (!c->json) {
-        ntx_stat st;
-        if (ntx_file_stat(&c->f, &st) == NTX_OK && st.has_data)
-            sb_printf(b, "Data: %llu bytes (%llu allocated)%s%s%s\n",
-                      (unsigned long long)st.size, (unsigned long long)st.alloc_size,
-                      (st.data_flags & NTX_ATTR_FLAG_COMPRESSED) ? ", compressed" : "",
-                      (st.data_flags & NTX_ATTR_FLAG_SPARSE) ? ", sparse" : "",
-                      (st.data_flags & NTX_ATTR_FLAG_ENCRYPTED) ? ", encrypted" : "");
-    }
+    do_data(c);
     do_security(c, &si, have_si);
     bool seen_oid = false, seen_rp = false, seen_ea = false, seen_efs = false;
     for (size_t i = 0; i < c->nattrs; i++) {

@@ -174,3 +174,55 @@ int targets_exit(unsigned long done, unsigned long failed)
         return EXIT_OK;
     return done == 0 ? EXIT_FAIL : EXIT_PARTIAL;
 }
+
+const char *data_form_name(unsigned form)
+{
+    switch (form) {
+    case NTX_DATA_RESIDENT: return "resident";
+    case NTX_DATA_PLAIN: return "plain";
+    case NTX_DATA_SPARSE: return "sparse";
+    case NTX_DATA_LZNT1: return "lznt1";
+    case NTX_DATA_ENCRYPTED: return "encrypted";
+    case NTX_DATA_WOF: return "wof";
+    case NTX_DATA_EXTERNAL: return "external";
+    default: return NULL;
+    }
+}
+
+const char *wof_algorithm_name(unsigned algorithm)
+{
+    switch (algorithm) {
+    case NTX_WOF_XPRESS4K: return "xpress4k";
+    case NTX_WOF_LZX: return "lzx";
+    case NTX_WOF_XPRESS8K: return "xpress8k";
+    case NTX_WOF_XPRESS16K: return "xpress16k";
+    default: return "unknown";
+    }
+}
+
+/* The core decides where the data is (ntx_stat.data_form); the reparse tag
+ * then says which kind of outside store. A WOF tag there is the WIM
+ * provider: the file provider's data is on the volume (NTX_DATA_WOF). */
+unsigned external_check(uint32_t tag)
+{
+    if (tag == NTX_REPARSE_WOF)
+        return NTX_CHK_EXTERNAL_WIM;
+    if (tag == NTX_REPARSE_DEDUP)
+        return NTX_CHK_EXTERNAL_DEDUP;
+    if (NTX_REPARSE_IS_CLOUD(tag))
+        return NTX_CHK_EXTERNAL_CLOUD;
+    if (tag == NTX_REPARSE_HSM || tag == NTX_REPARSE_HSM2)
+        return NTX_CHK_EXTERNAL_HSM;
+    return NTX_CHK_NONE;
+}
+
+const char *external_kind(uint32_t tag)
+{
+    switch (external_check(tag)) {
+    case NTX_CHK_EXTERNAL_WIM: return "wim";
+    case NTX_CHK_EXTERNAL_DEDUP: return "dedup";
+    case NTX_CHK_EXTERNAL_CLOUD: return "cloud";
+    case NTX_CHK_EXTERNAL_HSM: return "hsm";
+    default: return "other";
+    }
+}

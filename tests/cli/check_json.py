@@ -14,7 +14,8 @@ FIELDS = {
              "volume_size", "clusters", "clusters_used", "clusters_free", "mft_lcn",
              "mftmirr_lcn", "mft_size", "mft_records", "mft_records_in_use"],
     "ls": ["path", "name", "stream", "type", "mft", "seq", "parent", "parent_seq", "namespace",
-           "size", "alloc_size", "links", "attrs", "reparse_tag"] + TIMES + ["target"],
+           "size", "alloc_size", "links", "attrs", "reparse_tag"] + TIMES +
+          ["target", "data_form", "wof_algorithm", "external"],
     "mft": ["mft", "seq", "state", "deleted", "dir", "path", "name", "namespace", "parent",
             "parent_seq", "orphan", "size", "links", "attrs"] + TIMES +
            ["fn_" + t for t in TIMES] + ["base", "base_seq", "error", "slack_dir", "slack_vcn",
@@ -24,14 +25,19 @@ FIELDS = {
     "stat": ["mft", "seq", "in_use", "dir", "flags", "lsn", "link_count", "bytes_in_use",
              "bytes_allocated", "next_attr_id", "attribute_list", "attributes_gone",
              "standard_information",
-             "file_names", "security", "object_id", "reparse", "ea", "efs", "attributes"],
+             "file_names", "data", "security", "object_id", "reparse", "ea", "efs", "attributes"],
 }
+# stat's "data" object (null for a directory or a file without an unnamed $DATA)
+DATA = ["size", "alloc_size", "form", "flags", "wof_algorithm", "wof_chunk_size", "chunks",
+        "stored_size", "ratio", "external"]
 
 
 def check(rows, fields, what):
     for r in rows:
         if list(r) != fields:
             raise T.Failure("%s: fields %s, documented %s" % (what, list(r), fields))
+        if fields is FIELDS["stat"] and r["data"] is not None and list(r["data"]) != DATA:
+            raise T.Failure("%s: data fields %s, documented %s" % (what, list(r["data"]), DATA))
 
 
 def main():
