@@ -42,6 +42,48 @@ static bool stdout_is_file(void)
            (fl & O_APPEND) == 0;
 }
 
+/* The length of the run of whole zero blocks at the start of p[0, n) (a
+ * multiple of HOLE_BLOCK, or n when all of it is zeros). */
+#define HOLE_BLOCK 4096u
+static size_t zero_prefix(const uint8_t *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) { /* bound: done grows by a block per pass */
+        size_t k = n - done < HOLE_BLOCK ? n - done : HOLE_BLOCK;
+        for (size_t i = 0; i < k; i++)
+            if (p[done + i] != 0)
+                return done;
+        done += k;
+    }
+    return done;
+}
+
+/* Write p[0, n) to fd, seeking over whole zero blocks instead of writing
+ * them (*seeked then says a hole may end the file). */
+static bool write_holes(int fd, const uint8_t *p, size_t n, bool *seeked, int *werr)
+{
+    size_t at = 0;
+    while (at < n) { /* bound: at grows by a zero run or a block of data per pass */
+        size_t zeros = zero_prefix(p + at, n - at);
+        if (zeros > 0) {
+            if (lseek(fd, (off_t)zeros, SEEK_CUR) < 0) {
+                *werr = errno;
+                return false;
+            }
+            *seeked = true;
+            at += zeros;
+            continue;
+        }
+        size_t k = n - at < HOLE_BLOCK ? n - at : HOLE_BLOCK;
+        while (at + k < n && zero_prefix(p + at + k, n - at - k) == 0) /* bound: n */
+            k += n - at - k < HOLE_BLOCK ? n - at - k : HOLE_BLOCK;
+        if (!write_all(fd, p + at, k, werr))
+            return false;
+        at += k;
+    }
+    return true;
+}
+
 int copy_stream(ntx_stream *s, int fd, bool sparse, copy_progress_fn progress, void *pctx,
                 int *werr)
 {
@@ -53,14 +95,21 @@ int copy_stream(ntx_stream *s, int fd, bool sparse, copy_progress_fn progress, v
     *werr = 0;
     /* Holes of a plain sparse stream become holes of the output (lseek);
      * a compressed stream's runs describe compressed units, so it is read. */
-    bool map_holes = sparse && !s->resident && s->cu_shift == 0;
+    bool map_holes = sparse && !s->resident && s->cu_shift == 0 && s->wof_algorithm == 0;
+    /* A WOF-compressed file has no holes (its runs are those of the
+     * compressed stream), yet system files compressed by CompactOS hold
+     * long runs of zeros, and a chunk of zeros costs a few bytes: into a
+     * regular file, whole zero blocks are skipped as cp --sparse=always
+     * skips them, so a mostly empty 4 GiB file takes no disk. */
+    bool zero_holes = sparse && s->wof_algorithm != 0;
     uint64_t cs = (uint64_t)s->vol->geo.cluster_size;
     uint64_t off = 0, hole_end = 0;
     ntx_run run;
     bool seeked = false;
-    off_t start = map_holes ? lseek(fd, 0, SEEK_CUR) : 0; /* > 0 after `>` into a used fd */
+    /* > 0 after `>` into a used fd */
+    off_t start = map_holes || zero_holes ? lseek(fd, 0, SEEK_CUR) : 0;
     if (start < 0)
-        map_holes = false;
+        map_holes = zero_holes = false;
     uint64_t next_map = 0; /* first byte whose run is not known */
     while (off < s->size) { /* bound: off grows by got > 0 or jumps over a hole */
         if (map_holes && off >= next_map) {
@@ -93,7 +142,8 @@ int copy_stream(ntx_stream *s, int fd, bool sparse, copy_progress_fn progress, v
             return rc;
         if (got == 0)
             break;
-        if (!write_all(fd, buf, got, werr))
+        if (zero_holes ? !write_holes(fd, buf, got, &seeked, werr)
+                       : !write_all(fd, buf, got, werr))
             return 1;
         if (progress)
             progress(pctx, got);
@@ -246,9 +296,12 @@ int cmd_cat(cli_opts *o)
     return out_gone ? EXIT_FAIL : targets_exit(copied, failed);
 }
 
-/* Warn about the runs of s whose clusters are in use again. Returns the
- * number of clusters found reallocated, or -1 if the check failed. */
-static int64_t check_reallocated(cli_image *img, ntx_stream *s, const char *what, bool quiet)
+/* Warn about the runs of s whose clusters are in use again; wof: s is the
+ * WofCompressedData of a WOF file (its byte ranges are of the compressed
+ * chunks). Returns the number of clusters found reallocated, or -1 if the
+ * check failed. */
+static int64_t check_reallocated(cli_image *img, ntx_stream *s, const char *what, bool quiet,
+                                 bool wof)
 {
     if (s->resident)
         return 0;
@@ -277,11 +330,12 @@ static int64_t check_reallocated(cli_image *img, ntx_stream *s, const char *what
         if (!quiet)
             reportf(img, what,
                     "warning: %llu of the %llu clusters at LCN %llu-%llu are in use again "
-                    "(reallocated): bytes %llu-%llu may belong to another file",
+                    "(reallocated): bytes %llu-%llu%s may belong to another file",
                     (unsigned long long)used, (unsigned long long)run.len,
                     (unsigned long long)run.lcn, (unsigned long long)(run.lcn + run.len - 1),
                     (unsigned long long)(run.vcn * cs),
-                    (unsigned long long)((run.vcn + run.len) * cs - 1));
+                    (unsigned long long)((run.vcn + run.len) * cs - 1),
+                    wof ? " of WofCompressedData (the chunks stored there)" : "");
     }
     return total;
 }
@@ -301,7 +355,21 @@ int cmd_recover(cli_opts *o)
     bool deleted = !(f.rec_flags & NTX_REC_IN_USE);
     if (!deleted && !o->quiet)
         reportf(&img, sb_str(&what), "note: the record is in use; copying its current data");
-    int64_t realloc_cl = deleted ? check_reallocated(&img, &s, sb_str(&what), o->quiet) : 0;
+    int64_t realloc_cl = 0;
+    if (deleted && s.wof_algorithm != 0) {
+        /* a WOF file's bytes come from its WofCompressedData: those clusters
+         * are the ones that may have been reused (its unnamed $DATA has none) */
+        ntx_stream stored;
+        ntx_err rc = ntx_stream_open_data(&stored, &f, "WofCompressedData", 17);
+        if (rc == NTX_OK)
+            realloc_cl = check_reallocated(&img, &stored, sb_str(&what), o->quiet, true);
+        if (rc != NTX_OK) {
+            report(&img, sb_str(&what), rc);
+            realloc_cl = -1;
+        }
+    } else if (deleted) {
+        realloc_cl = check_reallocated(&img, &s, sb_str(&what), o->quiet, false);
+    }
     int fd;
     bool to_stdout = strcmp(out, "-") == 0;
     if (to_stdout) {

@@ -207,8 +207,9 @@ static void ex_streams(ex_ctx *c, int dfd, const char *name, size_t nlen, const 
         ex_report(c, rc);
 }
 
-/* One non-directory entry: a link or a file. */
-static void ex_leaf(ex_ctx *c, int dfd, const char *name, size_t nlen, const ntx_file *f,
+/* One non-directory entry: a link or a file. Returns whether it was
+ * written (its named streams aside). */
+static bool ex_leaf(ex_ctx *c, int dfd, const char *name, size_t nlen, const ntx_file *f,
                     const ntx_stat *st)
 {
     char target[NTX_LINK_MAX];
@@ -217,14 +218,15 @@ static void ex_leaf(ex_ctx *c, int dfd, const char *name, size_t nlen, const ntx
             unlinkat(dfd, name, 0);
         if (symlinkat(target, dfd, name) != 0) {
             ex_problem(c, "cannot create the symbolic link: %s", strerror(errno));
-            return;
+            return false;
         }
         struct timespec ts[2] = { nt_timespec(st->si_times[NTX_TIME_ACCESS]),
                                   nt_timespec(st->si_times[NTX_TIME_MODIFY]) };
         utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
         c->done_files++;
-        return;
+        return true;
     }
+    bool written = false;
     ntx_stream s;
     ntx_err rc = ntx_stream_open_data(&s, f, NULL, 0);
     if (rc == NTX_E_NOT_FOUND) { /* no unnamed $DATA: an empty file */
@@ -236,20 +238,23 @@ static void ex_leaf(ex_ctx *c, int dfd, const char *name, size_t nlen, const ntx
         if (fd < 0)
             ex_problem(c, "cannot create: %s", strerror(errno));
         else
-            close(fd);
+            written = close(fd) == 0;
     } else if (rc != NTX_OK) {
+        /* data stored outside the file (NTX_E_EXTERNAL) is skipped with
+         * the line saying where it is */
         if (rc == NTX_E_UNSUPPORTED && c->img->vol.diag.check == NTX_CHK_ENCRYPTED)
             ex_problem(c, "%s", "EFS-encrypted: not extracted (`ntx cat --raw` gives the "
                                 "ciphertext)");
         else
             ex_report(c, rc);
     } else {
-        ex_write_file(c, dfd, name, &s, st->si_times);
+        written = ex_write_file(c, dfd, name, &s, st->si_times);
     }
     c->done_files++;
     if (c->o->streams)
         ex_streams(c, dfd, name, nlen, f, st);
     draw_progress(c, false);
+    return written;
 }
 
 /* Count what a walk will write (the index's sizes: an estimate for the bar). */
@@ -379,7 +384,9 @@ int cmd_extract(cli_opts *o)
         const char *base = slash ? slash + 1 : c.path.p;
         c.total_files = 1;
         c.total_bytes = rst.size;
-        ex_leaf(&c, dest_fd, base, strlen(base), &root, &rst);
+        /* the one object named could not be read: an error, not a partial tree */
+        if (!ex_leaf(&c, dest_fd, base, strlen(base), &root, &rst))
+            ret = EXIT_FAIL;
         draw_progress(&c, true);
         goto done;
     }
