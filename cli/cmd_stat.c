@@ -791,35 +791,38 @@ static void stat_file(st_ctx *c)
     do_file_names(c);
     do_data(c);
     do_security(c, &si, have_si);
-    bool seen_oid = false, seen_rp = false, seen_ea = false, seen_efs = false;
+    /* The sections in a fixed order (JSON fields are documented in order),
+     * each from the first attribute of its type. */
+    const ntx_attr_info *oid = NULL, *rp = NULL, *ea = NULL, *efs = NULL;
     for (size_t i = 0; i < c->nattrs; i++) {
         const ntx_attr_info *a = &c->attrs[i];
-        if (a->type == NTX_AT_OBJECT_ID && !seen_oid) {
-            do_object_id(c, a);
-            seen_oid = true;
-        } else if (a->type == NTX_AT_REPARSE_POINT && !seen_rp) {
-            do_reparse(c);
-            seen_rp = true;
-        } else if (a->type == NTX_AT_EA && !seen_ea) {
-            do_ea(c, a);
-            seen_ea = true;
-        } else if (a->type == NTX_AT_LOGGED_UTILITY_STREAM && a->name_len == 4 &&
-                   a->name[0] == '$' && a->name[1] == 'E' && a->name[2] == 'F' &&
-                   a->name[3] == 'S' && !seen_efs) {
-            do_efs(c, a);
-            seen_efs = true;
-        }
+        if (a->type == NTX_AT_OBJECT_ID && oid == NULL)
+            oid = a;
+        else if (a->type == NTX_AT_REPARSE_POINT && rp == NULL)
+            rp = a;
+        else if (a->type == NTX_AT_EA && ea == NULL)
+            ea = a;
+        else if (a->type == NTX_AT_LOGGED_UTILITY_STREAM && a->name_len == 4 &&
+                 a->name[0] == '$' && a->name[1] == 'E' && a->name[2] == 'F' &&
+                 a->name[3] == 'S' && efs == NULL)
+            efs = a;
     }
-    if (c->json) {
-        if (!seen_oid)
-            jw_null(&c->w, "object_id");
-        if (!seen_rp)
-            jw_null(&c->w, "reparse");
-        if (!seen_ea)
-            jw_null(&c->w, "ea");
-        if (!seen_efs)
-            jw_null(&c->w, "efs");
-    }
+    if (oid != NULL)
+        do_object_id(c, oid);
+    else if (c->json)
+        jw_null(&c->w, "object_id");
+    if (rp != NULL)
+        do_reparse(c);
+    else if (c->json)
+        jw_null(&c->w, "reparse");
+    if (ea != NULL)
+        do_ea(c, ea);
+    else if (c->json)
+        jw_null(&c->w, "ea");
+    if (efs != NULL)
+        do_efs(c, efs);
+    else if (c->json)
+        jw_null(&c->w, "efs");
     do_attributes(c);
     if (c->json)
         jw_end(&c->w);
