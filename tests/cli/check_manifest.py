@@ -10,8 +10,51 @@ names and the reserved records aside). Every file and stream is read with
 `ntx cat` and its SHA-256 compared (a hundred per call, cut at the
 manifest's sizes); in directories of thousands of files one in 25 is read
 (the extract test reads them all).
+
+The WOF fixture (fixtures/README.md, wof.img.gz) gives a WOF-compressed
+file's row the SHA-256 of its original bytes (wimlib decompressed its
+chunks when the image was made): `ntx cat` must give them. A file whose
+data is stored outside the volume has SHA256 '-' and a '# external' note
+(tag, kind): `ntx cat` must refuse it, exit 1, with the one documented line
+naming where the data is and the tag; its listing says data_form
+"external" and the kind, and a WOF file's says "wof" and its '# wof' note's
+algorithm.
 """
 import clitest as T
+
+
+def check_data_forms(listing, notes):
+    """ls --json's data_form, wof_algorithm and external against the notes:
+    "wof" and the algorithm exactly for the '# wof' paths, "external" and
+    the kind exactly for the '# external' ones, neither anywhere else."""
+    wof = {n[0]: n[1] for n in notes.get("wof", [])}
+    ext = {n[0]: T.EXTERNAL_KIND[n[2]] for n in notes.get("external", [])}
+    problems = []
+    for path, e in listing.items():
+        if e["type"] == "stream":
+            continue
+        want = ("wof", wof[path], None) if path in wof else \
+            ("external", None, ext[path]) if path in ext else None
+        got = (e["data_form"], e["wof_algorithm"], e["external"])
+        if want is not None and got != want:
+            problems.append("%s: data %s, notes say %s" % (path, got, want))
+        elif want is None and got[0] in ("wof", "external"):
+            problems.append("%s: data %s, no note says so" % (path, got))
+    return problems
+
+
+def check_external(ntx, img, path, note):
+    """`ntx cat` of a file whose data is stored elsewhere: exit 1, nothing on
+    standard output, exactly the documented line."""
+    if note is None:
+        return ["%s: SHA256 '-' without an '# external' note" % path]
+    _, tag, kind = note
+    rc, out, err = T.run(ntx, "cat", img, path, ok=None, binary=True)
+    want = T.external_line(img, path, int(tag, 16), kind)
+    if rc != 1 or out or err.splitlines() != [want]:
+        return ["%s: ntx cat exit %d, %d bytes, stderr %r; expected exit 1 and %r" % (
+            path, rc, len(out), err, want)]
+    return []
 
 
 def main():
@@ -68,6 +111,12 @@ def main():
         if per_dir[d] > 200 and per_dir[d] % 25:
             continue
         todo.append(r)
+    problems += check_data_forms(got, notes)
+    external = {n[0]: n for n in notes.get("external", [])}
+    for r in rows:
+        if r["sha256"] == "-" and r["type"] == "f":
+            problems += check_external(ntx, img, r["path"], external.get(r["path"]))
+    todo = [r for r in todo if r["sha256"] != "-"]
     read = len(todo)
     for k in range(0, len(todo), 100):  # 100 paths per ntx call
         batch = todo[k:k + 100]

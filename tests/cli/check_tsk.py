@@ -12,6 +12,8 @@ usage: check_tsk.py NTX FIXTURES_DIR IMAGES_DIR NAME
     and $FILE_NAME times, and the attribute list (type, id, name, residency,
     size) of every record TSK names.
  4. `ntx cat` and `icat`: the bytes of every $DATA stream up to 64 MiB.
+    For the files the manifest notes as WOF-compressed or stored elsewhere
+    ('# wof', '# external'), `ntx cat --raw` and `icat` (see below).
 
 Deliberate differences (ntx(1), COMPARISON WITH THE SLEUTH KIT):
  * TSK writes a zero NT time as 3373865674 (its unsigned conversion of
@@ -46,6 +48,17 @@ Deliberate differences (ntx(1), COMPARISON WITH THE SLEUTH KIT):
    attribute list entry, ntx from the attribute header; compared by type and
    name when they differ.
  * Records ntx reports as partly unreadable (stderr) are not compared.
+ * WOF-compressed files (wof.img.gz): TSK 4.11 does not know the Windows
+   Overlay Filter, so `icat` gives the unnamed $DATA as stored, which is
+   sparse and reads as zeros; `ntx cat` gives the file's bytes, decompressed
+   from its WofCompressedData (the manifest's SHA-256, which
+   check_manifest.py compares). Files whose data is stored outside the
+   volume (WIMBoot, deduplication, cloud, HSM): icat gives the same zeros,
+   `ntx cat` refuses them. For both, icat's bytes are compared with
+   `ntx cat --raw`, which reads the unnamed $DATA as stored: the same
+   stream TSK reads, so the two must agree byte for byte.
+   WofCompressedData itself is an ordinary named stream and is compared
+   with `ntx cat` like any other.
 """
 import os
 import re
@@ -283,9 +296,13 @@ def check_istat(ntx, img, inodes):
     return problems
 
 
-def check_icat(ntx, img, streams):
+def check_icat(ntx, img, streams, raw_records):
+    """raw_records: the records whose unnamed $DATA TSK reads as stored and
+    ntx decodes or refuses (WOF, external data): compared through
+    `ntx cat --raw`."""
     problems = []
     want = []
+    raw = []
     for inode, typ, aid, stream_name, size in streams:
         if size > 64 << 20 or inode == 8:
             continue  # icat writes nothing for $BadClus:$Bad (sparse, the volume's size)
@@ -294,14 +311,20 @@ def check_icat(ntx, img, streams):
         if p.returncode != 0:
             continue
         spec = "%d:%s" % (inode, stream_name) if stream_name else str(inode)
-        want.append((spec, p.stdout))
+        (raw if not stream_name and inode in raw_records else want).append((spec, p.stdout))
     # ntx: one call for them all, cut at icat's sizes (each alone if that fails)
     got = T.cat_sha256_many(ntx, img, [(spec, len(data)) for spec, data in want], by_record=True)
     for (spec, data), (rc, digest, n, _) in zip(want, got):
         if digest != T.sha256(data):
             problems.append("record %s: ntx cat differs from icat (%d/%d bytes)" % (
                 spec, n, len(data)))
-    return problems
+    got = T.cat_sha256_many(ntx, img, [(spec, len(data)) for spec, data in raw],
+                            by_record=True, opts=["--raw"])
+    for (spec, data), (rc, digest, n, _) in zip(raw, got):
+        if digest != T.sha256(data):
+            problems.append("record %s: ntx cat --raw differs from icat (%d/%d bytes)" % (
+                spec, n, len(data)))
+    return problems, len(raw)
 
 
 def main():
@@ -338,10 +361,16 @@ def main():
     problems += check_istat(ntx, img, picked)
     sstep = max(1, len(streams) // 60)
     picked_s = [s for k, s in enumerate(streams) if k % sstep == 0 or s[3]]
-    problems += check_icat(ntx, img, picked_s)
+    # WOF and external files (see the docstring): their unnamed $DATA is
+    # compared as stored, through --raw
+    rows, notes = T.manifest(fixtures, name)
+    by_path = {r["path"]: r["mft"] for r in rows}
+    raw_records = {by_path[n[0]] for key in ("wof", "external") for n in notes.get(key, [])}
+    p4, nraw = check_icat(ntx, img, picked_s, raw_records)
+    problems += p4
     print("%s: ntx mft %d rows; timeline: %d TSK lines compared of %d (ntx %d lines); "
-          "istat %d records; icat %d streams" % (name, nmft, compared, ntsk, nours,
-                                                len(picked), len(picked_s)))
+          "istat %d records; icat %d streams (%d WOF or external files as stored, through "
+          "cat --raw)" % (name, nmft, compared, ntsk, nours, len(picked), len(picked_s), nraw))
     return T.finish(problems, "differences with The Sleuth Kit", 60)
 
 

@@ -15,7 +15,27 @@ import subprocess
 import sys
 
 SKIP = 77
-FIXTURES = ["sample", "ntfs-4k", "ntfs-512", "ntfs-64k", "ntfs-4kn", "ntfs-empty", "deleted-4k"]
+FIXTURES = ["sample", "ntfs-4k", "ntfs-512", "ntfs-64k", "ntfs-4kn", "ntfs-empty", "deleted-4k",
+            "wof"]
+
+# Where ntx says the data of a file stored outside it is, by the KIND of the
+# manifests' '# external' notes (ntx.1, WOF AND DATA STORED ELSEWHERE): the
+# line is "ntx: IMAGE: OBJECT: data stored outside this file: WHERE (reparse
+# tag 0xTAG)".
+EXTERNAL_WHERE = {
+    "wof-wim": "WIMBoot, in a WIM file through WOF's WIM provider",
+    "dedup": "Data Deduplication, in the volume's chunk store",
+    "cloud": "a cloud files placeholder of OneDrive or another provider",
+    "hsm": "Hierarchical Storage Management, on offline storage",
+}
+# ... and the KIND ls --json and ls -l give ("wof-wim" is "wim" there)
+EXTERNAL_KIND = {"wof-wim": "wim", "dedup": "dedup", "cloud": "cloud", "hsm": "hsm"}
+
+
+def external_line(img, obj, tag, kind):
+    """The one line ntx writes when OBJECT's data is stored outside it."""
+    return "ntx: %s: %s: data stored outside this file: %s (reparse tag 0x%08x)" % (
+        img, obj, EXTERNAL_WHERE[kind], tag)
 
 
 class Failure(Exception):
@@ -126,7 +146,7 @@ def main(fn):
     sys.exit(rc or 0)
 
 
-def cat_sha256_many(ntx, img, items, by_record=False):
+def cat_sha256_many(ntx, img, items, by_record=False, opts=()):
     """[(exit code, SHA-256, bytes, stderr)] of `ntx cat img PATH` (or, with
     by_record, `ntx cat img -i MFTNUM[:STREAM]`) for each (target, expected
     size) of items, with one ntx call for all of them (under ASan every
@@ -134,12 +154,13 @@ def cat_sha256_many(ntx, img, items, by_record=False):
     sizes. When that call fails or its output is not the sum of the sizes,
     every target is read again in a call of its own, so a problem is still
     told apart exactly. (stderr is read at the end: a hundred targets' error
-    lines fit in the pipe.)"""
+    lines fit in the pipe.) opts: options of cat (["--raw"]), given to every
+    call."""
     def argv(targets):
         if by_record:
             return [a for t in targets for a in ("-i", t)]
         return ["--"] + list(targets)
-    p = subprocess.Popen([ntx, "cat", img] + argv(t for t, _ in items),
+    p = subprocess.Popen([ntx, "cat"] + list(opts) + [img] + argv(t for t, _ in items),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     results = []
     for _, size in items:
@@ -158,7 +179,7 @@ def cat_sha256_many(ntx, img, items, by_record=False):
         return results
     # a stream that failed or had another size shifts every piece after it,
     # and the output does not say which one: read each on its own
-    return [cat_sha256(ntx, "cat", img, *argv([t])) for t, _ in items]
+    return [cat_sha256(ntx, "cat", *opts, img, *argv([t])) for t, _ in items]
 
 
 def cat_sha256(ntx, *a):
