@@ -11,6 +11,7 @@ The setup test unpacks each disk once into the build tree, keeping its holes
 import gzip
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 
@@ -85,6 +86,26 @@ def run(argv, ok=(0,), binary=False):
             " ".join(argv), p.returncode, ok, p.stderr.decode("utf-8", "replace")[-2000:]))
     out = p.stdout if binary else p.stdout.decode("utf-8", "surrogateescape")
     return p.returncode, out, p.stderr.decode("utf-8", "surrogateescape")
+
+
+def which(tool):
+    return shutil.which(tool)
+
+
+def hash_output(argv):
+    """(exit status, SHA-256 of what argv writes to stdout, its stderr),
+    read in pieces: a 1 GiB stream never sits in memory."""
+    e = dict(os.environ, TZ="UTC", LC_ALL="C.UTF-8")
+    h = hashlib.sha256()
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e) as p:
+        while True:
+            b = p.stdout.read(1 << 20)
+            if not b:
+                break
+            h.update(b)
+        err = p.stderr.read().decode("utf-8", "replace")
+        rc = p.wait()
+    return rc, h.hexdigest(), err
 
 
 def sha256(b):
