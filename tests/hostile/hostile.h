@@ -24,6 +24,8 @@ enum {
     B_4KN,   /* seed-4kn: 4 KiB sectors and records; keeps its backup boot sector */
     B_FIX4K, /* fixtures/ntfs-4k: /many (5000 names, 296 INDX blocks, 4 levels) */
     B_FIX512,/* fixtures/ntfs-512: /frag/fragmented.bin in 5 extents behind an $ATTRIBUTE_LIST */
+    B_WOF,   /* fixtures/wof: WOF-compressed files (/xpress4k, /xpress8k, /xpress16k, /lzx, a
+                4 GiB /big/over-4GiB.bin) and files stored elsewhere (/external) */
     B_COUNT
 };
 

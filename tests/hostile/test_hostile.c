@@ -41,6 +41,7 @@ static const char *const base_files[B_COUNT] = {
     "corpus/volume/seed-512.img.gz", "corpus/volume/seed-4k.img.gz",
     "corpus/volume/seed-dir.img.gz", "corpus/volume/seed-4kn.img.gz",
     "ntfs-4k.img.gz",                "ntfs-512.img.gz",
+    "wof.img.gz",
 };
 
 struct hbase {
@@ -341,7 +342,7 @@ static const char *err_name(int e)
     E(NTX_OK) E(NTX_END) E(NTX_E_IO) E(NTX_E_NOT_NTFS) E(NTX_E_CORRUPT) E(NTX_E_RANGE)
     E(NTX_E_UNSUPPORTED) E(NTX_E_NOT_FOUND) E(NTX_E_NOT_DIR) E(NTX_E_IS_DIR)
     E(NTX_E_NAME_TOO_LONG) E(NTX_E_NAME) E(NTX_E_LIMIT) E(NTX_E_BUFFER) E(NTX_E_WORKSPACE)
-    E(NTX_E_ARG) E(NTX_E_STALE) E(NTX_E_CONFIG)
+    E(NTX_E_ARG) E(NTX_E_STALE) E(NTX_E_CONFIG) E(NTX_E_EXTERNAL)
 #undef E
     default: return "?";
     }
