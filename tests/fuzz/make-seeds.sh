@@ -3,7 +3,11 @@
 # through an ntfs-3g mount (tests/fuzz/seed_populate.py), then the structure
 # seeds of the narrow harnesses cut out of them (tests/fuzz/extract-seeds.py).
 #
-#   sudo tests/fuzz/make-seeds.sh
+#   sudo tests/fuzz/make-seeds.sh              every seed volume, then the structure seeds
+#   sudo tests/fuzz/make-seeds.sh NAME...      only the volume seeds named (seed-wof...),
+#                                              leaving the others and the structure seeds
+#                                              as they are (mkntfs writes a new serial and
+#                                              new times each run)
 #
 # Writes fixtures/corpus/volume/seed-*.img.gz (the whole-volume seeds, which are
 # also the base images of fuzz_volume_patch, fuzz_attr, fuzz_reparse, the
@@ -15,7 +19,9 @@
 # harnesses (and tests/hostile) serve such an image zero-extended to the size
 # its boot sector declares; `fuzz_support.c` fz_dev_read() does that, and
 # `truncate -s` restores a full-size image for other tools (see README.md).
-# seed-4kn.img keeps its backup boot sector and is not trimmed.
+# seed-4kn.img keeps its backup boot sector and is not trimmed. seed-wof (4 KiB
+# clusters) holds WOF-compressed files in each algorithm, written with
+# wimlib (libwim-dev, through ctypes) as fixtures/wofpack.py writes them.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -37,8 +43,12 @@ cleanup() {
 trap cleanup EXIT
 
 # build NAME SIZE SECTOR CLUSTER PROFILE TRIM(0/1)
+ONLY=("$@")
 build() {
     local name=$1 size=$2 sector=$3 cluster=$4 profile=$5 trim=$6 img=$WORK/$1.img
+    if [ ${#ONLY[@]} -gt 0 ] && [[ " ${ONLY[*]} " != *" $name "* ]]; then
+        return 0
+    fi
     echo "== $name: $size, sector $sector, cluster $cluster, profile $profile"
     truncate -s "$size" "$img"
     mkntfs -F -Q -q -s "$sector" -c "$cluster" -p 0 -H 0 -S 0 -L "ntx-$name" "$img" >/dev/null
@@ -62,7 +72,16 @@ build seed-4k 1100K 512 4096 small 1
 build seed-dir 2M 512 4096 dir 1
 build seed-4kn 1600K 4096 4096 small 0
 build seed-64k 3M 512 65536 plain 1
+build seed-wof 1100K 512 4096 wof 1
 
+if [ ${#ONLY[@]} -gt 0 ]; then
+    for name in "${ONLY[@]}"; do
+        [ -f "$OUT/volume/$name.img" ] || die "no seed named $name"
+        gzip -9 -n -f "$OUT/volume/$name.img"
+    done
+    echo "seeds written to $OUT/volume: ${ONLY[*]}"
+    exit 0
+fi
 python3 "$HERE/extract-seeds.py" structures "$OUT"
 # seed-dir again with $MFT's $DATA split into record 0 and extension record 16
 # through an $ATTRIBUTE_LIST (VCN 40 on: records 160 and up, half the files)

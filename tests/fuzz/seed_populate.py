@@ -6,7 +6,10 @@
 
 Profiles: small (every kind of object, few of each), dir (a directory whose
 $I30 index has several INDX blocks and a file with enough names for an
-$ATTRIBUTE_LIST), plain (a few files, no compression: 64 KiB clusters).
+$ATTRIBUTE_LIST), plain (a few files, no compression: 64 KiB clusters),
+wof (the common files, then WOF-compressed files in each algorithm, written
+as fixtures/wofpack.py writes the WOF fixture: chunks compressed by wimlib,
+WofCompressedData, a sparse $DATA, the reparse point last).
 The content is deterministic; make-seeds.sh calls this.
 """
 import os
@@ -162,10 +165,50 @@ def profile_plain(v, cluster):
     v.fragmented("/frag.bin", 3, cluster)
 
 
+def profile_wof(v, cluster):
+    """A few WOF files, small enough for a seed, each reaching another part of
+    the reader: stored and compressed chunks, a table, none (one chunk), a
+    short last chunk, LZX with x86 code (its E8 translation), a resident
+    WofCompressedData, an empty file, one byte; and a decoy (a stream named
+    WofCompressedData on a file without the reparse point). No file with data
+    stored elsewhere: a fuzzer reaches those tags by flipping a provider or
+    tag byte of these."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    "..", "..", "fixtures"))
+    import wofpack as W
+    wim = W.Wimlib()
+    common(v, cluster, compress=False)
+    v.mkdir("/wof")
+
+    def wof(path, alg, data):
+        csize = W.ALGORITHMS[alg][1]
+        stream, _, _ = W.pack(wim, alg, W.split(data, csize), len(data))
+        v.write(path, b"")
+        v.stream(path, "WofCompressedData", stream)
+        with open(v.p(path), "r+b") as f:   # non-resident, sparse, no cluster
+            f.truncate(max(len(data), 1 << 20))
+            f.truncate(len(data))
+        v.reparse(path, W.wof_reparse(alg))  # last: ntfs-3g hides the streams after
+
+    text = (TEXT * 400)
+    with open(W.CODE_SAMPLE, "rb") as f:
+        code = f.read(32768)
+    wof("/wof/xpress4k.txt", 0, text[:4096] + rnd(11, 4096) + text[:700])
+    wof("/wof/xpress8k.txt", 2, text[:8192])
+    wof("/wof/xpress16k.bin", 3, text[:16384] + rnd(12, 10))
+    wof("/wof/lzx-code.exe", 1, code + text[:900])
+    wof("/wof/empty.bin", 0, b"")
+    wof("/wof/one-byte.txt", 1, b"W")
+    decoy, _, _ = W.pack(wim, 0, W.split(text[:5000], 4096), 5000)
+    v.write("/wof/not-wof.txt", b"a plain file with a stream named WofCompressedData\n")
+    v.stream("/wof/not-wof.txt", "WofCompressedData", decoy)
+
+
 def main():
     profile, root = sys.argv[1], sys.argv[2]
     cluster = os.statvfs(root).f_bsize
-    {"small": profile_small, "dir": profile_dir, "plain": profile_plain}[profile](Vol(root), cluster)
+    {"small": profile_small, "dir": profile_dir, "plain": profile_plain,
+     "wof": profile_wof}[profile](Vol(root), cluster)
     os.sync()
 
 
