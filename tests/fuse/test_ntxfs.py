@@ -1020,6 +1020,7 @@ def cli_helpers():
     """tests/cli/containers.py (and the clitest module it needs)."""
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, os.path.join(here, "..", "cli"))
+    sys.dont_write_bytecode = True  # nothing written into the source tree
     import containers
     return containers
 
