@@ -20,7 +20,7 @@
  *                                       the old handle must fail and LABEL2 open
  *
  * Lines (paths '/'-separated from the root, escaped as app_putw() says):
- *   D PATH | F SIZE SHA256|big PATH | E STATUS PATH | T ... | PASS NAME |
+ *   W LABEL (a walk starts) | D PATH | F SIZE SHA256|big PATH | E STATUS PATH | T ... | PASS NAME |
  *   FAIL NAME ... | M ... | B ...
  */
 #include "app.h"
@@ -267,6 +267,9 @@ static void cmd_walk(const char *label)
         return;
     walk_stats ws = { 0 };
     path[0] = 0;
+    app_puts("W ");
+    app_puts(label);
+    app_puts("\n");
     app_puts("D /\n");
     UINT64 t0 = rdtsc();
     walk_dir(root, 0, 0, &ws);
