@@ -218,6 +218,14 @@ const char *wof_algorithm_name(unsigned algorithm);
  * "hsm" ("other" for a tag the core does not send elsewhere). */
 unsigned external_check(uint32_t tag);
 const char *external_kind(uint32_t tag);
+/* Is f a WOF-compressed file (ntx_stat.data_form)? Its unnamed $DATA then
+ * reads through WofCompressedData, and a refusal of that stream as
+ * EFS-encrypted (WOF_ENCRYPTED says so) is not about the stub $DATA that
+ * `cat --raw` reads. */
+bool file_is_wof(const ntx_file *f);
+#define WOF_ENCRYPTED                                                                          \
+    "WOF-compressed, and its WofCompressedData has the EFS-encrypted flag, which WOF never "   \
+    "writes (damaged?): `cat --raw FILE:WofCompressedData` writes the stored bytes"
 /* Split "PATH:STREAM" where the last component holds a ':' */
 void split_stream(const char *spec, sbuf *path, const char **stream);
 

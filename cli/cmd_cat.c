@@ -224,6 +224,9 @@ static bool open_command_stream(cli_image *img, cli_opts *o, const char *spec, b
             reportf(img, sb_str(what), "no such stream");
         else if (rc == NTX_E_IS_DIR)
             reportf(img, sb_str(what), "is a directory (it has no unnamed $DATA stream)");
+        else if (rc == NTX_E_UNSUPPORTED && img->vol.diag.check == NTX_CHK_ENCRYPTED &&
+                 stream == NULL && !o->have_type && file_is_wof(f))
+            reportf(img, sb_str(what), "%s", WOF_ENCRYPTED);
         else if (rc == NTX_E_UNSUPPORTED && img->vol.diag.check == NTX_CHK_ENCRYPTED)
             reportf(img, sb_str(what),
                     "EFS-encrypted: `cat --raw` writes the ciphertext, `stat` shows $EFS");

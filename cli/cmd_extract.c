@@ -242,7 +242,10 @@ static bool ex_leaf(ex_ctx *c, int dfd, const char *name, size_t nlen, const ntx
     } else if (rc != NTX_OK) {
         /* data stored outside the file (NTX_E_EXTERNAL) is skipped with
          * the line saying where it is */
-        if (rc == NTX_E_UNSUPPORTED && c->img->vol.diag.check == NTX_CHK_ENCRYPTED)
+        if (rc == NTX_E_UNSUPPORTED && c->img->vol.diag.check == NTX_CHK_ENCRYPTED &&
+            file_is_wof(f))
+            ex_problem(c, "%s", WOF_ENCRYPTED);
+        else if (rc == NTX_E_UNSUPPORTED && c->img->vol.diag.check == NTX_CHK_ENCRYPTED)
             ex_problem(c, "%s", "EFS-encrypted: not extracted (`ntx cat --raw` gives the "
                                 "ciphertext)");
         else

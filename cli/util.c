@@ -226,3 +226,9 @@ const char *external_kind(uint32_t tag)
     default: return "other";
     }
 }
+
+bool file_is_wof(const ntx_file *f)
+{
+    ntx_stat st;
+    return ntx_file_stat(f, &st) == NTX_OK && st.data_form == NTX_DATA_WOF;
+}
