@@ -34,26 +34,87 @@ def cluster_size(b):
     return bps * spc
 
 
-def record(img, off, n):
-    """MFT record n with its update sequence applied (the $MFT's first
-    records are contiguous from the boot sector's LCN on every disk here)."""
-    b = boot(img, off)
-    bps = struct.unpack_from("<H", b, 11)[0]
-    mft_lcn = struct.unpack_from("<Q", b, 0x30)[0]
-    c = b[0x40] if b[0x40] < 0x80 else 256 - b[0x40]
-    size = cluster_size(b) * b[0x40] if b[0x40] < 0x80 else 1 << c
+def record_size(b):
+    c = b[0x40]
+    return cluster_size(b) * c if c < 0x80 else 1 << (256 - c)
+
+
+def read_record(img, off, pos, n, size, bps):
+    """The record at byte pos of the volume, with its update sequence applied."""
     with open(img, "rb") as f:
-        f.seek(off + mft_lcn * cluster_size(b) + n * size)
+        f.seek(off + pos)
         r = bytearray(f.read(size))
     if r[:4] != b"FILE":
         raise R.Failure("record %d has no FILE signature" % n)
+    return apply_fixups(r, bps, "record %d" % n)
+
+
+def apply_fixups(r, bps, what):
     usa, cnt = struct.unpack_from("<HH", r, 4)
     for i in range(1, cnt):
         end = i * bps - 2
         if r[end:end + 2] != r[usa:usa + 2]:
-            raise R.Failure("record %d: torn sector %d" % (n, i))
+            raise R.Failure("%s: torn sector %d" % (what, i))
         r[end:end + 2] = r[usa + 2 * i:usa + 2 * i + 2]
     return bytes(r)
+
+
+def record(img, off, n):
+    """MFT record n, found through the run list of $MFT's own $DATA (record
+    0, at the boot sector's LCN), with its update sequence applied."""
+    b = boot(img, off)
+    bps, cs, size = struct.unpack_from("<H", b, 11)[0], cluster_size(b), record_size(b)
+    mft_lcn = struct.unpack_from("<Q", b, 0x30)[0]
+    if n * size < cs:
+        return read_record(img, off, mft_lcn * cs + n * size, n, size, bps)
+    r0 = read_record(img, off, mft_lcn * cs, 0, size, bps)
+    data = [h for t, nm, h in attributes(r0) if t == 0x80 and nm == ""][0]
+    vcn, within = divmod(n * size, cs)
+    for start, lcn, length in runs(data):
+        if start <= vcn < start + length and lcn is not None:
+            return read_record(img, off, (lcn + vcn - start) * cs + within, n, size, bps)
+    raise R.Failure("record %d is beyond $MFT's runs" % n)
+
+
+def runs(a):
+    """(vcn, lcn or None for sparse, length) of a non-resident attribute's
+    mapping pairs."""
+    pos = struct.unpack_from("<H", a, 0x20)[0]
+    vcn = struct.unpack_from("<q", a, 0x10)[0]
+    lcn, out = 0, []
+    while pos < len(a) and a[pos] != 0:
+        ln_sz, off_sz = a[pos] & 0xF, a[pos] >> 4
+        length = int.from_bytes(a[pos + 1:pos + 1 + ln_sz], "little")
+        if off_sz:
+            lcn += int.from_bytes(a[pos + 1 + ln_sz:pos + 1 + ln_sz + off_sz], "little",
+                                  signed=True)
+            out.append((vcn, lcn, length))
+        else:
+            out.append((vcn, None, length))
+        vcn += length
+        pos += 1 + ln_sz + off_sz
+    return out
+
+
+def read_clusters(img, off, a, first, count):
+    """count clusters of a non-resident attribute from VCN first (sparse
+    ones as zeros)."""
+    b = boot(img, off)
+    cs = cluster_size(b)
+    out = bytearray()
+    with open(img, "rb") as f:
+        for v in range(first, first + count):
+            for start, lcn, length in runs(a):
+                if start <= v < start + length:
+                    if lcn is None:
+                        out += bytes(cs)
+                    else:
+                        f.seek(off + (lcn + v - start) * cs)
+                        out += f.read(cs)
+                    break
+            else:
+                raise R.Failure("VCN %d not mapped" % v)
+    return bytes(out)
 
 
 def attributes(rec):
