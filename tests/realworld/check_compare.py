@@ -78,10 +78,11 @@ def compare(ref, other, reader):
 
 class Mount:
     """One FUSE mount, always taken down again (fusermount3 -u, then the
-    process waited for); used as a context manager."""
+    process waited for); used as a context manager. strict: the process
+    must exit 0 and print nothing (a sanitizer report, a core error)."""
 
-    def __init__(self, argv, mnt):
-        self.argv, self.mnt, self.proc = argv, mnt, None
+    def __init__(self, argv, mnt, strict=False):
+        self.argv, self.mnt, self.proc, self.strict = argv, mnt, None, strict
 
     def __enter__(self):
         os.makedirs(self.mnt, exist_ok=True)
@@ -109,7 +110,11 @@ class Mount:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.log.seek(0)
+        log = self.log.read().strip()
         self.log.close()
+        if self.strict and exc[0] is None and (self.proc.returncode != 0 or log):
+            raise R.Failure("%s exited %d: %s" % (self.argv[0], self.proc.returncode, log[:3000]))
         return False
 
 
@@ -159,7 +164,7 @@ def main():
         try:
             opts = "show_sys_files,streams_interface=windows,offset=%d" % off
             mx = os.path.join(tmp, "x")
-            with Mount([ntxfs, img, mx, "-f", "-o", opts], mx):
+            with Mount([ntxfs, img, mx, "-f", "-o", opts], mx, strict=True):
                 run("ntxfs", lambda: V.mount_view(mx, ref))
             # Debian's ntfs-3g has no offset option: it reads the partition
             # through a read-only loop device.
