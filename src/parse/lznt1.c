@@ -58,6 +58,30 @@ ntx_err ntx_lznt1_header(uint16_t header, uint32_t *chunk_len, bool *compressed)
     return NTX_OK;
 }
 
+/* The pattern fill of short displacements works on words where an unaligned word access
+ * is one instruction (as lznt1_copy8 does) and words are little-endian (it builds its
+ * word from bytes in memory order); elsewhere those copies go one byte at a time. */
+#if NTX_UNALIGNED_OK && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LZNT1_WORDS 1
+#else
+#define LZNT1_WORDS 0
+#endif
+
+enum {
+    /* The flag byte of the group being decoded is kept with this bit above its eight bits
+     * and shifted right once per token: 1 means the group has no tokens left. */
+    LZNT1_SENTINEL = 0x100u,
+    /* The fast loop starts a group only with at least this many payload bytes left. A
+     * group takes at most 17 (flag and eight 2-byte references) and its word copies read
+     * at most 8 bytes past its last literal, so no read needs a check; and the 23 or more
+     * bytes left after the group expand, if the chunk is valid, to at least 20 bytes,
+     * which overwrite everything the group's copies wrote past their ends (13 at most). */
+    LZNT1_FAST_SRC = 40u,
+    /* ... and keeps at least this much room in dst before each token: 8 for a literal
+     * run copied as one word, then 16 for a short match copied as two words. */
+    LZNT1_FAST_DST = 24u,
+};
+
 /* 8 bytes at once; __builtin_memcpy of a constant size compiles to one load and one store
  * (as in mem.c), never to a library call. */
 static inline void lznt1_copy8(uint8_t *d, const uint8_t *s)
@@ -72,17 +96,106 @@ static inline void lznt1_copy8(uint8_t *d, const uint8_t *s)
 #endif
 }
 
-/* 4 bytes at once, for the tail of a copy. */
-static inline void lznt1_copy4(uint8_t *d, const uint8_t *s)
+/* Index of the lowest set bit of f, 0 < f < 0x200: the literals before the next
+ * reference of a group, or before its sentinel. */
+static inline unsigned lznt1_ctz9(unsigned f)
 {
-#if NTX_UNALIGNED_OK
-    uint32_t w;
-    __builtin_memcpy(&w, s, sizeof w);
-    __builtin_memcpy(d, &w, sizeof w);
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__ARM_FEATURE_CLZ)
+    return (unsigned)__builtin_ctz(f);
 #else
-    for (unsigned i = 0; i < 4; i++) /* bound: 4 */
-        d[i] = s[i];
+    /* No count-trailing-zeros instruction (RISC-V without Zbb): GCC would call
+     * a libgcc routine, which the core must not need. The lowest set bit, then its index. */
+    unsigned b = f & (0u - f);
+    return (unsigned)((b & 0x100u) != 0) << 3 | (unsigned)((b & 0xF0u) != 0) << 2 |
+           (unsigned)((b & 0xCCu) != 0) << 1 | (unsigned)((b & 0xAAu) != 0);
 #endif
+}
+
+/*
+ * Copy a back-reference: d[0 .. len) = d[-disp .. len - disp), forward, so that a
+ * displacement below the length repeats the last disp bytes. Writes stay below limit
+ * (d + len <= limit); bytes in [d + len, limit) may be overwritten too, and the caller
+ * makes sure later output covers them. limit == d + len gives an exact copy. Returns
+ * d + len. Not inlined: the fast loop calls it for the less common matches (long, or
+ * overlapping), and inlined it would crowd that loop's registers onto the stack.
+ */
+static __attribute__((noinline)) uint8_t *lznt1_match(uint8_t *d, size_t disp, size_t len, const uint8_t *limit)
+{
+    uint8_t *e = d + len;
+    const uint8_t *from = d - disp;
+    /* 8 or more bytes of room past the end: the last word may run over. */
+    bool over = (size_t)(limit - e) >= 8u;
+
+    if (disp >= 8) {
+        /* Each word is read after the words it overlaps were written (disp >= 8). */
+        if (over) {
+            /* bound: d grows by 8 up to e */
+            do {
+                lznt1_copy8(d, from);
+                d += 8;
+                from += 8;
+            } while (d < e);
+            return e;
+        }
+        /* bound: d grows by 8 while 8 bytes remain */
+        while ((size_t)(e - d) >= 8u) {
+            lznt1_copy8(d, from);
+            d += 8;
+            from += 8;
+        }
+    }
+#if LZNT1_WORDS
+    else {
+        /* A short displacement repeats a pattern of disp bytes (runs of zeros are the
+         * common case). Build 8 bytes of it in a register and store that word every
+         * `stride` bytes, the largest multiple of disp up to 8, so that each store starts
+         * at the same phase of the pattern; no load depends on a recent store. The load
+         * reads 8 bytes from d - disp: those past d are inside dst (a short reference
+         * needs room, see the callers) and are masked away unused. */
+        uint64_t w;
+        unsigned stride = (0x76586880u >> (4u * disp)) & 0xFu; /* 8 8 6 8 5 6 7 */
+        if (over || len >= 8u) {
+            __builtin_memcpy(&w, from, sizeof w);
+            w &= ((uint64_t)1 << (8u * disp)) - 1u;
+            /* bound: sh starts at 8 and doubles below 64: at most 3 passes */
+            for (unsigned sh = 8u * (unsigned)disp; sh < 64u; sh <<= 1)
+                w |= w << sh;
+            if (over) {
+                /* bound: d grows by stride (>= 5) up to e */
+                do {
+                    __builtin_memcpy(d, &w, sizeof w);
+                    d += stride;
+                } while (d < e);
+                return e;
+            }
+            /* bound: d grows by stride (>= 5) while 8 bytes remain */
+            while ((size_t)(e - d) >= 8u) {
+                __builtin_memcpy(d, &w, sizeof w);
+                d += stride;
+            }
+        }
+    }
+#endif
+    /* The last bytes (and every short overlapping copy without words), one at a time:
+     * everything before d is final, so d[-disp] is the right byte. */
+    /* bound: d grows by one up to e */
+    while (d < e) {
+        *d = d[-(ptrdiff_t)disp];
+        d++;
+    }
+    return e;
+}
+
+/* The displacement/length split for output position pos: advanced only when pos passes
+ * the largest position the current split serves (16, 32, ..., 2048). */
+static inline void lznt1_split(size_t pos, size_t *split, unsigned *len_bits, uint32_t *len_mask)
+{
+    /* bound: pos <= 4096 = 16 << 8, so at most 8 doublings per chunk */
+    while (pos > *split) {
+        *split <<= 1;
+        (*len_bits)--;
+        *len_mask >>= 1;
+    }
 }
 
 ntx_err ntx_lznt1_decompress_chunk(const uint8_t *src, size_t src_len, uint8_t *dst,
@@ -95,6 +208,7 @@ ntx_err ntx_lznt1_decompress_chunk(const uint8_t *src, size_t src_len, uint8_t *
     size_t split = LZNT1_SPLIT_FIRST;   /* largest position the current split is used for */
     unsigned len_bits = LZNT1_LEN_BITS_FIRST;
     uint32_t len_mask = (1u << LZNT1_LEN_BITS_FIRST) - 1u;
+    unsigned f = 1;                     /* flags of the open group, see LZNT1_SENTINEL */
     ntx_err rc = NTX_OK;
 
     if (out_len == NULL || src == NULL || dst == NULL)
@@ -104,110 +218,102 @@ ntx_err ntx_lznt1_decompress_chunk(const uint8_t *src, size_t src_len, uint8_t *
     s_end = src + src_len;
     d_end = dst + dst_cap;
 
-    /* bound: every group consumes its flag byte, so s strictly grows up to s_end */
+    /*
+     * One loop, two ways of decoding a group. Far from both ends (LZNT1_FAST_SRC,
+     * LZNT1_FAST_DST) a whole group is decoded at once: each token is still checked
+     * before a byte moves, but the margins make the payload-end checks needless, and
+     * literal runs and short matches are copied as whole words that may write past their
+     * end (never past d_end); the following tokens overwrite those bytes. Elsewhere, and
+     * for the chunk's first group (so that a chunk failing at once, the usual shape of
+     * garbage, leaves dst as it was), one token at a time with exact lengths: nothing is
+     * written past the last token's output.
+     */
+    /* bound: every pass consumes a flag byte, a token or a whole group, so s strictly
+     * grows up to s_end */
     while (s < s_end) {
-        unsigned flags = *s++;
+        uint32_t token;
+        size_t pos;
+        size_t disp;
+        size_t len;
 
-        /* Eight literals in a row (incompressible data) move as one word. */
-        if (flags == 0 && s_end - s >= 8 && d_end - d >= 8) {
-            lznt1_copy8(d, s);
-            s += 8;
-            d += 8;
+        if (f == 1u && d != dst && (size_t)(s_end - s) >= LZNT1_FAST_SRC &&
+            (size_t)(d_end - d) >= LZNT1_FAST_DST) {
+            /* bound: every pass consumes a flag byte, so s strictly grows */
+            do {
+                f = *s++ | LZNT1_SENTINEL;
+                /* bound: each pass consumes the group's next reference or its sentinel: at
+                 * most 9 */
+                for (;;) {
+                    /* The literals up to the next reference (0 to 8) as one word: room >= 8. */
+                    unsigned run = lznt1_ctz9(f);
+                    lznt1_copy8(d, s);
+                    d += run;
+                    s += run;
+                    f >>= run;
+                    if (f == 1u)
+                        break;
+                    f >>= 1;
+
+                    token = ntx_le16(s);
+                    s += 2;
+                    pos = (size_t)(d - dst);
+                    lznt1_split(pos, &split, &len_bits, &len_mask);
+                    disp = (size_t)(token >> len_bits) + 1u;
+                    len = (size_t)(token & len_mask) + LZNT1_MIN_MATCH;
+                    if (disp > pos) {
+                        rc = NTX_E_CORRUPT; /* reaches before the chunk's first output byte */
+                        goto out;
+                    }
+                    if (len > (size_t)(d_end - d))
+                        goto overflow;
+                    if (disp >= 8u && len <= 16u) {
+                        /* Most matches: two words, room >= 16; the second reads bytes the
+                         * first may just have written, hence disp >= 8. */
+                        lznt1_copy8(d, d - disp);
+                        lznt1_copy8(d + 8, d + 8 - disp);
+                        d += len;
+                    } else {
+                        d = lznt1_match(d, disp, len, d_end);
+                    }
+                    /* Too close to d_end for the next token's words: the loop condition
+                     * below fails too, and f keeps the group's other tokens for the
+                     * careful way. */
+                    if ((size_t)(d_end - d) < LZNT1_FAST_DST)
+                        break;
+                }
+            } while ((size_t)(s_end - s) >= LZNT1_FAST_SRC && (size_t)(d_end - d) >= LZNT1_FAST_DST);
             continue;
         }
 
-        /* bound: 8 tokens per flag byte */
-        for (unsigned bit = 0; bit < 8 && s < s_end; bit++, flags >>= 1) {
-            uint32_t token;
-            size_t pos;
-            size_t disp;
-            size_t len;
-            const uint8_t *from;
-
-            if ((flags & 1u) == 0) {
-                if (d == d_end)
-                    goto overflow;
-                *d++ = *s++;
-                continue;
-            }
-
-            if (s_end - s < 2) {
-                rc = NTX_E_CORRUPT; /* a back-reference with only its first byte */
-                goto out;
-            }
-            token = (uint32_t)s[0] | (uint32_t)s[1] << 8;
-            s += 2;
-
-            pos = (size_t)(d - dst);
-            /* bound: pos <= 4096 = 16 << 8, so at most 8 doublings per chunk */
-            while (pos > split) {
-                split <<= 1;
-                len_bits--;
-                len_mask >>= 1;
-            }
-            disp = (size_t)(token >> len_bits) + 1u;
-            len = (size_t)(token & len_mask) + LZNT1_MIN_MATCH;
-            if (disp > pos) {
-                rc = NTX_E_CORRUPT; /* reaches before the chunk's first output byte */
-                goto out;
-            }
-            if (len > (size_t)(d_end - d))
-                goto overflow;
-
-            from = d - disp;
-            /* A short displacement repeats a pattern (runs of zeros are the common case) and
-             * overlaps word copies. Write the first lcm(disp, 8) bytes one at a time; from
-             * then on the bytes that far back hold the same pattern, and that distance is a
-             * multiple of 8, so each word load matches one earlier word store (a distance
-             * like 14 would straddle two stores and stall store forwarding). */
-            if (disp < 8) {
-                size_t head = disp;
-                /* bound: disp = odd * 2^a with a <= 2, so at most 3 doublings give lcm(disp, 8)
-                 * (<= 56). Computed, not a table: a table costs a GOT reference in 32-bit
-                 * PIC builds. */
-                while ((head & 7u) != 0)
-                    head <<= 1;
-                if (len >= head + 8u) {
-                    /* bound: head <= 56 < len */
-                    for (size_t k = 0; k < head; k++)
-                        d[k] = from[k];
-                    d += head;
-                    len -= head;
-                    from = d - head;
-                    disp = head;
-                }
-            }
-            /* disp >= 8: source and destination words never overlap. */
-            if (disp >= 8) {
-                /* bound: len shrinks by 8 per step */
-                while (len >= 8) {
-                    lznt1_copy8(d, from);
-                    d += 8;
-                    from += 8;
-                    len -= 8;
-                }
-                if (len & 4u) {
-                    lznt1_copy4(d, from);
-                    d += 4;
-                    from += 4;
-                }
-                if (len & 2u) {
-                    d[0] = from[0];
-                    d[1] = from[1];
-                    d += 2;
-                    from += 2;
-                }
-                if (len & 1u)
-                    *d++ = *from;
-                continue;
-            }
-            /* A short overlapping copy, byte by byte and forward. */
-            /* bound: len <= 4096 after the check above and shrinks by one per step */
-            while (len > 0) {
-                *d++ = *from++;
-                len--;
-            }
+        if (f == 1u) {
+            f = *s++ | LZNT1_SENTINEL;
+            continue;
         }
+        if ((f & 1u) == 0) {
+            if (d == d_end)
+                goto overflow;
+            *d++ = *s++;
+            f >>= 1;
+            continue;
+        }
+        f >>= 1;
+        if (s_end - s < 2) {
+            rc = NTX_E_CORRUPT; /* a back-reference with only its first byte */
+            goto out;
+        }
+        token = ntx_le16(s);
+        s += 2;
+        pos = (size_t)(d - dst);
+        lznt1_split(pos, &split, &len_bits, &len_mask);
+        disp = (size_t)(token >> len_bits) + 1u;
+        len = (size_t)(token & len_mask) + LZNT1_MIN_MATCH;
+        if (disp > pos) {
+            rc = NTX_E_CORRUPT; /* reaches before the chunk's first output byte */
+            goto out;
+        }
+        if (len > (size_t)(d_end - d))
+            goto overflow;
+        d = lznt1_match(d, disp, len, d + len);
     }
     goto out;
 
@@ -218,4 +324,3 @@ out:
     *out_len = (size_t)(d - dst);
     return rc;
 }
-

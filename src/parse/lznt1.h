@@ -33,6 +33,8 @@ ntx_err ntx_lznt1_header(uint16_t header, uint32_t *chunk_len, bool *compressed)
  * ntx_lznt1_decompress_chunk() - expand the payload of one compressed chunk.
  * Input:   src_len bytes after the chunk header (chunk_len - 2).
  * Buffers: writes only dst[0 .. min(dst_cap, 4096)); never reads outside src.
+ *          After NTX_OK nothing from dst[*out_len] on was written; after NTX_E_CORRUPT
+ *          the bytes from dst[*out_len] up to that limit may have been (scratch).
  * Returns: NTX_OK with *out_len = bytes produced (0..4096); NTX_E_CORRUPT
  *          for a back-reference before the start of the chunk's output, output
  *          past 4096 bytes or past dst_cap, or a 2-byte token cut off at the
