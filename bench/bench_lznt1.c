@@ -3,7 +3,7 @@
  * (src/parse/lznt1.c) side by side with libfwnt's (what libfsntfs uses;
  * wimlib has no LZNT1), on the corpora of bench_corpus.h.
  *
- *   ntx_bench_lznt1 [--mib N] [--repeat N] [--depth N]
+ *   ntx_bench_lznt1 [--mib N] [--repeat N] [--depth N] [--only CORPUS] [--ntx-only]
  *
  * Each corpus of N MiB (default 4) is cut into 4 KiB chunks, the NTFS
  * compression chunk, and each chunk is compressed by the LZNT1 compressor
@@ -23,7 +23,9 @@
  * (time a busy machine's other processes take does not count): MB/s of
  * uncompressed output (MB = 10^6 bytes) and ntx's speed relative to
  * libfwnt's (> 1: ntx faster). ratio = uncompressed bytes / compressed bytes
- * (chunk headers included) over the compressed chunks.
+ * (chunk headers included) over the compressed chunks. For profiling, --only
+ * times one corpus (all three are still made, in order, so its bytes stay
+ * the same) and --ntx-only leaves libfwnt out of the timing.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -165,6 +167,8 @@ static int pass(int d, const chunk *ch, size_t nch, uint8_t *out)
     return 0;
 }
 
+static bool g_ntx_only;
+
 static void bench(const char *corpus, const uint8_t *data, size_t n, unsigned repeat,
                   unsigned depth)
 {
@@ -210,7 +214,7 @@ static void bench(const char *corpus, const uint8_t *data, size_t n, unsigned re
     }
     for (unsigned r = 0; r < repeat; r++) {
         for (int d = 0; d < DEC_COUNT; d++) {
-            if (!usable[d])
+            if (!usable[d] || (g_ntx_only && d != DEC_NTX))
                 continue;
             double t0 = now();
             pass(d, ch, nch, out);
@@ -224,7 +228,7 @@ static void bench(const char *corpus, const uint8_t *data, size_t n, unsigned re
         mbs[d] = usable[d] ? (double)total / best[d] / 1e6 : 0;
     printf("%-6s %5.2f %6zu/%-6zu %9.0f ", corpus, (double)total / (double)ctotal, nch, all,
            mbs[DEC_NTX]);
-    if (usable[DEC_FWNT])
+    if (usable[DEC_FWNT] && !g_ntx_only)
         printf("%9.0f %11.2f\n", mbs[DEC_FWNT], mbs[DEC_NTX] / mbs[DEC_FWNT]);
     else
         printf("%9s %11s\n", "-", "-");
@@ -239,6 +243,7 @@ int main(int argc, char **argv)
 {
     size_t mib = 4;
     unsigned repeat = 25, depth = 64;
+    const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--mib") == 0 && i + 1 < argc)
             mib = strtoul(argv[++i], NULL, 10);
@@ -246,8 +251,15 @@ int main(int argc, char **argv)
             repeat = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--depth") == 0 && i + 1 < argc)
             depth = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only = argv[++i];
+        else if (strcmp(argv[i], "--ntx-only") == 0)
+            g_ntx_only = true;
         else {
-            fprintf(stderr, "usage: %s [--mib N] [--repeat N] [--depth N]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--mib N] [--repeat N] [--depth N] [--only text|code|salad] "
+                    "[--ntx-only]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -271,7 +283,8 @@ int main(int argc, char **argv)
             len = make_code(data, n);
         else
             make_salad(data, n);
-        bench(name, data, len, repeat, depth);
+        if (only == NULL || strcmp(only, name) == 0)
+            bench(name, data, len, repeat, depth);
     }
     free(data);
     return 0;
