@@ -656,6 +656,219 @@ static void test_round_trip(void **state)
         round_trip(shorts, n);      /* 1..9 bytes: below, at and above the 3-byte match */
 }
 
+/* ---------------------------------------------------------------------------------------
+ * The decoder's fast path. Far from the payload's end and from dst_cap it copies literal
+ * runs and short matches as whole 8-byte words, which may write past a token's end but
+ * never past min(dst_cap, 4096); later tokens of a valid chunk overwrite those bytes, so
+ * after NTX_OK nothing from *out_len on has been written (lznt1.h). Every case below runs
+ * the payload three ways and compares: into an exact-size heap buffer (ASan sees a byte
+ * past dst_cap), into a buffer with a 64-byte canary past dst_cap, and through the slow
+ * reference decoder.
+ */
+
+enum { CANARY = 64 };
+
+/* Decode payload[0..n) with capacity cap both ways and check the contract against
+ * ref_decompress(); returns the result code. */
+static ntx_err check_guarded(const uint8_t *payload, size_t n, size_t cap)
+{
+    static uint8_t want[CHUNK];
+    uint8_t *src = malloc(n ? n : 1);
+    uint8_t *exact = malloc(cap ? cap : 1);
+    uint8_t *guarded = malloc(cap + CANARY);
+    size_t got_ref = 0, got_exact = 11111, got_guarded = 22222;
+    size_t limit = cap < CHUNK ? cap : CHUNK;
+    memcpy(src, payload, n);
+    memset(guarded, 0xA5, cap + CANARY);
+    ntx_err r = ref_decompress(src, n, want, cap, &got_ref);
+    ntx_err a = ntx_lznt1_decompress_chunk(src, n, exact, cap, &got_exact);
+    ntx_err b = ntx_lznt1_decompress_chunk(src, n, guarded, cap, &got_guarded);
+    assert_int_equal(a, r);
+    assert_int_equal(b, r);
+    assert_int_equal(got_exact, got_ref);
+    assert_int_equal(got_guarded, got_ref);
+    assert_memory_equal(exact, want, got_ref);
+    assert_memory_equal(guarded, want, got_ref);
+    /* Never past the limit; after success not even past the output. */
+    for (size_t k = r == NTX_OK ? got_ref : limit; k < cap + CANARY; k++)
+        assert_int_equal(guarded[k], 0xA5);
+    free(src);
+    free(exact);
+    free(guarded);
+    return r;
+}
+
+/* Random valid tokens producing exactly `total` bytes (1..4096): literal runs of 0 to 20,
+ * references with displacements and lengths drawn so that short (3-16, disp >= 8),
+ * overlapping (disp < 8) and long ones all occur. The output position where each token
+ * ends goes to ends[] (*nends of them). Returns the payload length. */
+static size_t gen_tokens(uint8_t *payload, size_t total, size_t *ends, size_t *nends)
+{
+    tok_writer w;
+    size_t p = 0;
+    tw_init(&w, payload);
+    *nends = 0;
+    while (p < total) {
+        size_t lits = rng() % 4 == 0 ? rng() % 21 : rng() % 4;
+        for (size_t k = 0; k < lits && p < total; k++) {
+            tw_literal(&w, (uint8_t)(rng() % 3 == 0 ? 'a' + rng() % 4 : rng()));
+            ends[(*nends)++] = ++p;
+        }
+        if (p == 0 || total - p < 3)
+            continue;
+        size_t max_disp = (size_t)1 << ref_disp_bits(p);
+        size_t max_len = ((size_t)1 << (16 - ref_disp_bits(p))) + 2;
+        if (max_disp > p)
+            max_disp = p;
+        if (max_len > total - p)
+            max_len = total - p;
+        unsigned kind = rng() % 8;
+        size_t disp = kind == 0 ? 1 + rng() % (max_disp < 7 ? max_disp : 7)
+                                : 1 + rng() % max_disp;
+        size_t len = kind == 1 ? 3 + rng() % (max_len - 2) : 3 + rng() % (max_len < 16 ? max_len - 2 : 14);
+        tw_ref(&w, p, disp, len);
+        p += len;
+        ends[(*nends)++] = p;
+    }
+    return w.len;
+}
+
+static void test_fast_path_edges(void **state)
+{
+    static uint8_t payload[2 * CHUNK + 64];
+    static size_t ends[CHUNK + 1];
+    (void)state;
+    rng_state = 0xC0FFEE12345ull;
+
+    /* Literals only, every payload length 1..160 and every flag byte 0x00: the 40 bytes
+     * before the payload's end, where the word copies stop, fall at every offset of a
+     * group; then the same with a cap 1..8 bytes short of the output. */
+    for (size_t n = 1; n <= 160; n++) {
+        tok_writer w;
+        tw_init(&w, payload);
+        while (w.len < n)
+            tw_literal(&w, (uint8_t)rng());
+        size_t out = w.len - (w.len + 8) / 9;
+        assert_int_equal(check_guarded(payload, w.len, CHUNK), NTX_OK);
+        for (size_t short_by = 1; short_by <= 8 && short_by <= out; short_by++)
+            assert_int_equal(check_guarded(payload, w.len, out - short_by), NTX_E_CORRUPT);
+    }
+
+    /* Random token streams of every output size up to 300 and some up to 4096, with the
+     * cap at the output size (the last token ends exactly at dst_cap), just above it, and
+     * at the end of a random earlier token (a token ends exactly at dst_cap, mid-stream,
+     * possibly in the fast path, and the next one overflows), or one byte short of it. */
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t total = iter < 1200 ? 1 + (size_t)iter % 300 : 1 + rng() % CHUNK;
+        size_t nends;
+        size_t n = gen_tokens(payload, total, ends, &nends);
+        assert_int_equal(check_guarded(payload, n, total), NTX_OK);
+        check_guarded(payload, n, total + 1 + rng() % 24);
+        for (int k = 0; k < 4; k++) {
+            size_t at = ends[rng() % nends];
+            check_guarded(payload, n, at);
+            if (at > 0)
+                check_guarded(payload, n, at - 1);
+        }
+        /* The last tokens cut at every length of the final 48 payload bytes: a chunk
+         * whose payload ends (validly or in a cut token) near the fast path's margin. */
+        for (size_t cut = n > 48 ? n - 48 : 1; cut < n; cut += 1 + rng() % 3)
+            check_guarded(payload, cut, CHUNK);
+    }
+
+    /* A long match, copied by words that round up, ending exactly at dst_cap = 4096 and
+     * at caps just below 4096: 100 literals, then displacement 50 (the split at p = 100
+     * has 7 displacement bits), lengths up to 512 (9 length bits) repeated to the end. */
+    for (size_t cap = CHUNK - 40; cap <= CHUNK; cap++) {
+        tok_writer w;
+        size_t p = 0;
+        tw_init(&w, payload);
+        for (; p < 100; p++)
+            tw_literal(&w, (uint8_t)(p * 37));
+        while (p < CHUNK) {
+            size_t max_len = ((size_t)1 << (16 - ref_disp_bits(p))) + 2;
+            size_t len = CHUNK - p < max_len ? CHUNK - p : max_len;
+            if (len < 3)
+                break;
+            tw_ref(&w, p, 50, len);
+            p += len;
+        }
+        assert_int_equal(p, CHUNK);
+        assert_int_equal(check_guarded(payload, w.len, cap), cap == CHUNK ? NTX_OK : NTX_E_CORRUPT);
+    }
+}
+
+/* Flip, cut or overwrite a few bytes of a valid payload: near-valid hostile chunks, the
+ * ones that get furthest into the fast path before they fail. */
+static size_t mutate(uint8_t *payload, size_t n)
+{
+    unsigned how = rng() % 4;
+    size_t k = rng() % n;
+    if (how == 0)
+        payload[k] ^= (uint8_t)(1u << rng() % 8);
+    else if (how == 1)
+        payload[k] = (uint8_t)rng();
+    else if (how == 2)
+        n = k + 1;
+    else
+        for (size_t j = k; j < n && j < k + 4; j++)
+            payload[j] = 0xFF;
+    return n;
+}
+
+static void test_long_differential(void **state)
+{
+    /* Compressor-made payloads of random sizes and kinds of data, as they are and mutated,
+     * with random caps; and plain random payloads up to the largest chunk. The decoder and
+     * the reference must agree on every one (check_guarded). */
+    static uint8_t buf[CHUNK], payload[CHUNK + CHUNK / 8 + 16];
+    unsigned ok = 0, corrupt = 0;
+    (void)state;
+    rng_state = 0x5EED0F1A2B3Cull;
+    for (int iter = 0; iter < 1500; iter++) {
+        size_t n = 1 + rng() % CHUNK;
+        unsigned kind = rng() % 5;
+        if (kind == 0) {
+            fill_text(buf, n);
+        } else if (kind == 1) {
+            for (size_t k = 0; k < n; k++)
+                buf[k] = (uint8_t)rng();
+        } else if (kind == 2) {     /* zero runs between random bytes, as in code */
+            for (size_t k = 0; k < n; k++)
+                buf[k] = (k / 64) % 3 == 0 ? (uint8_t)rng() : 0;
+        } else if (kind == 3) {     /* repeats at every distance, some overlapping */
+            for (size_t k = 0; k < n; k++)
+                buf[k] = (k >= 16 && rng() % 4) ? buf[k - 1 - rng() % (k < 300 ? k : 300)]
+                                                : (uint8_t)rng();
+        } else {                    /* a short period */
+            size_t period = 1 + rng() % 12;
+            for (size_t k = 0; k < n; k++)
+                buf[k] = (uint8_t)(k % period * 29);
+        }
+        size_t pl = ref_compress_chunk(buf, n, payload);
+        assert_int_equal(check_guarded(payload, pl, CHUNK), NTX_OK);
+        assert_int_equal(check_guarded(payload, pl, n), NTX_OK);
+        check_guarded(payload, pl, rng() % (n + 1));
+        for (int m = 0; m < 4; m++) {
+            size_t mn = mutate(payload, pl);
+            if (check_guarded(payload, mn, rng() % 2 ? CHUNK : rng() % (CHUNK + 1)) == NTX_OK)
+                ok++;
+            else
+                corrupt++;
+            pl = mn;
+        }
+    }
+    /* The mutations reach both outcomes. */
+    assert_true(ok > 100 && corrupt > 100);
+
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t n = 1 + rng() % (CHUNK + 2);
+        for (size_t k = 0; k < n; k++)
+            payload[k] = (uint8_t)(iter % 2 ? rng() & 0x11 : rng());
+        check_guarded(payload, n, rng() % 3 ? CHUNK : rng() % (CHUNK + 1));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -668,6 +881,8 @@ int main(void)
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_random_vs_reference),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_fast_path_edges),
+        cmocka_unit_test(test_long_differential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
