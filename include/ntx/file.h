@@ -90,6 +90,8 @@ enum {
     NTX_DATA_ENCRYPTED,       /* EFS: ciphertext in clusters */
     NTX_DATA_WOF,             /* WOF-compressed in $DATA:WofCompressedData (wof_algorithm) */
     NTX_DATA_EXTERNAL,        /* outside the file: reparse_tag says where (WIM, dedup, cloud, HSM) */
+    NTX_DATA_UNKNOWN,         /* the reparse point cannot tell (damaged, or an unknown WOF
+                                 variant): opening the data says why */
 };
 
 /* WOF algorithms (ntx_stat.wof_algorithm), as the reparse data numbers them. */

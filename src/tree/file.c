@@ -164,7 +164,7 @@ static void stat_take_form(ntx_stat *st, const ntx_data_place *place)
     uint16_t fl = st->data_flags;
     if (st->is_dir || !st->has_data)
         st->data_form = NTX_DATA_NONE;
-    else if (place->form == NTX_DATA_EXTERNAL || place->form == NTX_DATA_WOF)
+    else if (place->form != NTX_DATA_PLAIN)
         st->data_form = place->form;
     else if (st->data_resident)
         st->data_form = NTX_DATA_RESIDENT;
@@ -257,9 +257,11 @@ ntx_err ntx_file_stat(const ntx_file *f, ntx_stat *st)
     st->reparse_tag = head_len >= 4 ? ntx_le32(head) : 0;
     ntx_data_place place;
     ntx_check check = NTX_CHK_NONE;
-    rc = ntx_data_place_parse(head, head_len, &place, &check);
-    if (rc != NTX_OK)
-        return rc == NTX_E_CORRUPT ? ntx_fail(vol, rc, check, f->mft_no, 0) : rc;
+    /* A reparse point that cannot be read for where the data is (damaged,
+     * or a WOF variant this build does not know) leaves the metadata
+     * readable: stat says so, and only opening the data fails. */
+    if (ntx_data_place_parse(head, head_len, &place, &check) != NTX_OK)
+        place.form = NTX_DATA_UNKNOWN;
     stat_take_form(st, &place);
     if (st->data_form == NTX_DATA_WOF) {
         /* what the file holds is its uncompressed size; what it takes, the

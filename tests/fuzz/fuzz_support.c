@@ -22,7 +22,7 @@ void fz_fail(const char *what, const char *file, int line)
 
 bool fz_is_err(int rc)
 {
-    return rc <= NTX_E_IO && rc >= NTX_E_CONFIG;
+    return rc <= NTX_E_IO && rc >= NTX_E_EXTERNAL;
 }
 
 /* ---- memory device ---- */
