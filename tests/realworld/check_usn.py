@@ -18,8 +18,6 @@ field, pads them.
 usage: check_usn.py NTX REALWORLD_DIR IMAGES_DIR NAME
 """
 import json
-import os
-import re
 import struct
 import subprocess
 import sys

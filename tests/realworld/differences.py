@@ -7,10 +7,10 @@ expected a difference that did not occur; README.md has the why of each.
 A difference is (reader, what, key, got, want): reader is cli, ntxfs,
 fsntfs, tsk or ntfs-3g; want is the library's value (rw_walk).
 """
+import hashlib
 import struct
 
 import realworld as R
-import views as V
 
 EMPTY_SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 MOUNTS = ("ntxfs", "ntfs-3g")
@@ -244,7 +244,6 @@ _zeros = {}
 
 def zeros_sha(n):
     if n not in _zeros:
-        import hashlib
         h, block = hashlib.sha256(), bytes(1 << 20)
         left = n
         while left:

@@ -8,7 +8,6 @@ says where it looked.
 The setup test unpacks each disk once into the build tree, keeping its holes
 (the 20H1 disk is 64 GiB with about 60 MB of data), read-only.
 """
-import gzip
 import hashlib
 import os
 import shutil
