@@ -54,6 +54,7 @@ typedef struct cli_opts {
     bool force;       /* recover/extract: overwrite */
     bool streams;     /* extract --streams */
     bool no_progress; /* extract --no-progress */
+    bool header;      /* ls --header */
     bool have_inode;
     uint64_t inode;   /* -i MFTNUM */
     record_spec *inodes; /* every -i value in order (stat and cat take several) */

@@ -30,6 +30,9 @@ typedef struct ls_ctx {
 } ls_ctx;
 
 /* Rows wait in c->out until a batch is full. */
+/* The -l time column: "YYYY-MM-DD hh:mm:ss UTC". */
+enum { LS_TIME_WIDTH = 23 };
+
 static void ls_emit(ls_ctx *c)
 {
     if (c->out.len >= LS_BATCH)
@@ -204,8 +207,8 @@ static void ls_streams(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, cons
         } else {
             ref_col(&c->out, 's', st->mft_ref);
             if (c->o->long_fmt)
-                sb_printf(&c->out, "%5u %-8s %14llu %-19s ", st->link_count, "",
-                          (unsigned long long)info.size, "");
+                sb_printf(&c->out, "%5u %-8s %14llu %-*s ", st->link_count, "",
+                          (unsigned long long)info.size, LS_TIME_WIDTH, "");
             esc_text(&c->out, path, path_len);
             sb_putc(&c->out, ':');
             esc_text(&c->out, sname, slen);
@@ -220,6 +223,18 @@ static void ls_streams(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, cons
         report(c->img, sb_str(&c->tmp), rc);
         g_partial = 1;
     }
+}
+
+/* --header: a line naming the columns of the rows below it, aligned with
+ * them (ref_col pads the type and reference to 17 characters). */
+static void ls_header(ls_ctx *c)
+{
+    sb_puts(&c->out, "T REF            ");
+    if (c->o->long_fmt)
+        sb_printf(&c->out, "%5s %-8s %14s %-*s ", "LINKS", "ATTRS", "SIZE", LS_TIME_WIDTH,
+                  "MODIFIED");
+    sb_puts(&c->out, c->o->recursive ? "PATH\n" : "NAME\n");
+    ls_emit(c);
 }
 
 /* -l marks a file whose bytes are not simply its clusters, as " (dos)"
@@ -285,7 +300,9 @@ static void ls_row(ls_ctx *c, const ntx_dirent *ent, const ntx_file *f, const nt
             sb_printf(&c->out, " %14llu ", (unsigned long long)st->size);
             size_t t0 = c->out.len;
             fmt_time(&c->out, st->si_times[NTX_TIME_MODIFY], false);
-            while (c->out.len < t0 + 19)
+            if (st->si_times[NTX_TIME_MODIFY] != 0)
+                sb_puts(&c->out, " UTC");
+            while (c->out.len < t0 + LS_TIME_WIDTH)
                 sb_putc(&c->out, ' ');
             sb_putc(&c->out, ' ');
         }
@@ -326,6 +343,10 @@ int cmd_ls(cli_opts *o)
         ret = usage_error("ls", "give a PATH or -i MFTNUM, not both");
         goto done;
     }
+    if (o->header && o->json) {
+        ret = usage_error("ls", "--header names the text columns; --json names its fields");
+        goto done;
+    }
     if (!open_target(&img, o, start, false, &dir, &c.tmp)) {
         ret = EXIT_FAIL;
         goto done;
@@ -356,6 +377,8 @@ int cmd_ls(cli_opts *o)
         sb_printf(&c.path, "<record %llu>", (unsigned long long)o->inode);
     }
     (void)sb_str(&c.path); /* storage even for the root's empty path */
+    if (o->header)
+        ls_header(&c);
 
     if (!st.is_dir) { /* ls of one file */
         ntx_dirent ent;

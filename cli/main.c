@@ -31,6 +31,7 @@ enum {
     O_IMAGE = 1u << 13, /* takes an image (and --partition/--offset) */
     O_IRANGE = 1u << 14, /* -i FIRST-LAST: a range of records */
     O_IMULTI = 1u << 15, /* -i may be given several times */
+    O_HEADER = 1u << 16, /* ls --header: a line naming the columns */
 };
 
 typedef struct command {
@@ -52,11 +53,12 @@ static const command commands[] = {
       "The Volume Shadow Copy stores of the volume (libvshadow), oldest first: index\n"
       "(what --vss takes), store identifier, creation time, the volume size the copy\n"
       "shows, the store's own size and its attribute flags (VSS_VOLSNAP_ATTR_*).\n" },
-    { "ls", cmd_ls, O_LONG | O_REC | O_ALL | O_INODE | O_JSON | O_IMAGE, 0, 1,
-      "ls [-l] [-r] [-a] [--json] IMAGE [PATH | -i MFTNUM]",
+    { "ls", cmd_ls, O_LONG | O_REC | O_ALL | O_INODE | O_JSON | O_HEADER | O_IMAGE, 0, 1,
+      "ls [-l] [-r] [-a] [--header] [--json] IMAGE [PATH | -i MFTNUM]",
       "List a directory (the root by default): type, MFT reference and name; -l adds\n"
-      "size, link count, DOS attributes and modification time.\n"
-      "  -l          long listing\n"
+      "link count, DOS attributes, size and modification time (UTC).\n"
+      "  -l          long listing: T REF LINKS ATTRS SIZE MODIFIED NAME\n"
+      "  --header    first a line naming the columns\n"
       "  -r          recurse into subdirectories (bounded depth, cycles detected)\n"
       "  -a          also system files ($MFT, $Extend, ...), DOS 8.3 names and named streams\n"
       "  -i MFTNUM   list the directory with this MFT record number\n" },
@@ -302,6 +304,9 @@ static int parse_args(const command *c, int argc, char **argv, int first, cli_op
             } else if (strcmp(key, "streams") == 0) {
                 NEEDS(O_STREAMS);
                 o->streams = true;
+            } else if (strcmp(key, "header") == 0) {
+                NEEDS(O_HEADER);
+                o->header = true;
             } else if (strcmp(key, "no-progress") == 0) {
                 NEEDS(O_NOPROG);
                 o->no_progress = true;
