@@ -150,6 +150,12 @@ bool scan_run(scan *sc, cli_image *img, bool with_streams, bool quiet)
             r->state = REC_UNUSED; /* never used: no "FILE" magic */
             continue;
         }
+        /* A record not in use is also one never used when it has no
+         * attribute, or when it has no name and its $LogFile sequence
+         * number is 0: Windows' format fills the first cluster of $MFT
+         * with such template records (2,048 of them with 2 MiB clusters:
+         * $STANDARD_INFORMATION, a security descriptor, an empty $DATA),
+         * and every record Windows used carries an LSN. */
         if (rc != NTX_OK) {
             r->state = REC_BAD;
             r->err = rc;
@@ -164,9 +170,9 @@ bool scan_run(scan *sc, cli_image *img, bool with_streams, bool quiet)
             }
             r->state = REC_BASE;
             scan_record(sc, n, with_streams);
-            if (r->state == REC_BASE && r->nattrs == 0 && r->err == 0 &&
-                !(r->flags & NTX_REC_IN_USE))
-                r->state = REC_EMPTY;
+            if (r->state == REC_BASE && r->err == 0 && !(r->flags & NTX_REC_IN_USE) &&
+                (r->nattrs == 0 || (ri.lsn == 0 && r->nnames == 0)))
+                r->state = REC_EMPTY; /* never used; see below */
         }
         if (r->err != 0) {
             sc->errors++;
