@@ -75,6 +75,7 @@ static const char *const check_words[] = {
     [NTX_CHK_EXTERNAL_DEDUP] = "Data Deduplication, in the volume's chunk store",
     [NTX_CHK_EXTERNAL_CLOUD] = "a cloud files placeholder of OneDrive or another provider",
     [NTX_CHK_EXTERNAL_HSM] = "Hierarchical Storage Management, on offline storage",
+    [NTX_CHK_EXTERNAL_VOLUME] = "on the volume, and only a copy of $MFT was given",
     [NTX_CHK_USN_RECORD] = "$UsnJrnl: a record whose length or version cannot be",
     [NTX_CHK_COMPRESSION_UNIT] = "compression unit not 16 clusters of at most 4 KiB",
     [NTX_CHK_LZNT1] = "corrupt LZNT1 data",
@@ -167,6 +168,11 @@ void report(const cli_image *img, const char *object, int rc)
 {
     const ntx_diag *d = img != NULL && img->ws != NULL ? &img->vol.diag : NULL;
     char where[256] = "";
+    if (d != NULL && d->err == rc && rc == NTX_E_EXTERNAL &&
+        d->check == NTX_CHK_EXTERNAL_VOLUME) {
+        reportf(img, object, "%s: %s", ntx_strerror(rc), check_text(d->check));
+        return;
+    }
     if (d != NULL && d->err == rc && rc == NTX_E_EXTERNAL) {
         /* not damage: the file says where its data is, and the tag is the
          * evidence (the core records it in place of an offset) */

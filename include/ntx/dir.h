@@ -23,6 +23,8 @@
 /* ntx_dir_iter_open() flags. */
 #define NTX_DIR_SKIP_DOS 0x1u  /* leave out DOS-only (NTX_NS_DOS) 8.3 duplicates */
 #define NTX_DIR_SKIP_SELF 0x2u /* leave out entries naming the directory itself (the root's ".") */
+#define NTX_DIR_ROOT_ONLY 0x4u /* only the entries of the $INDEX_ROOT node, never its index
+                                * blocks (what a copy of $MFT alone holds: ntx_volume_mount_mft()) */
 
 typedef struct ntx_dirent {
     uint64_t mft_ref;         /* the file's record number and sequence number */

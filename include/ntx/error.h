@@ -121,6 +121,8 @@ typedef enum ntx_check {
     NTX_CHK_EXTERNAL_DEDUP,     /* Data Deduplication: the data is in the chunk store */
     NTX_CHK_EXTERNAL_CLOUD,     /* a cloud placeholder (OneDrive and the 0x9000xxxA family) */
     NTX_CHK_EXTERNAL_HSM,       /* Hierarchical Storage Management: offline or remote storage */
+    NTX_CHK_EXTERNAL_VOLUME,    /* on the volume, and only a copy of $MFT was mounted
+                                 * (ntx_volume_mount_mft()) */
 } ntx_check;
 
 /* Where the last failure was detected. */

@@ -230,6 +230,22 @@ typedef struct ntx_usn_record {
  */
 ntx_err ntx_usn_next(ntx_stream *s, uint64_t *pos, void *buf, size_t cap, ntx_usn_record *rec);
 
+/**
+ * ntx_usn_parse() - the next record of change journal bytes held by the
+ * caller (a copy of $UsnJrnl:$J, as `ntx cat IMAGE '$Extend/$UsnJrnl:$J'`
+ * writes it, its sparse head as zeros), from byte *pos of buf on. buf must
+ * start on a 4 KiB page of the journal (records never cross one) and hold
+ * len bytes; a record cut by the end of buf is reported as one that cannot
+ * be, so feed whole pages. Zero padding is skipped.
+ * Reads:   buf only.
+ * Returns: NTX_OK with *rec and *pos past it; NTX_END when the rest of buf
+ *          holds no record (*pos = len); NTX_E_CORRUPT for a record that
+ *          cannot be (length under the header, not a multiple of 8, past
+ *          its page, unknown version, name outside the record), *pos at it:
+ *          the caller may resume 8 bytes on.
+ */
+ntx_err ntx_usn_parse(const void *buf, size_t len, size_t *pos, ntx_usn_record *rec);
+
 /* ---- $I30 slack ---- */
 
 typedef struct ntx_slack_iter {

@@ -33,6 +33,7 @@ typedef struct ntx_geometry {
     uint64_t mftmirr_lcn;       /* first cluster of $MFTMirr */
     uint64_t serial;            /* volume serial number */
     bool from_backup;           /* the primary boot sector was bad; the backup was used */
+    bool mft_only;              /* ntx_volume_mount_mft(): a $MFT file alone, no volume */
 } ntx_geometry;
 
 /* Bytes of a non-resident $ATTRIBUTE_LIST read at a time (an entry is at most 536). */
@@ -215,6 +216,39 @@ size_t ntx_workspace_size(const ntx_geometry *geo);
     ntx_volume_mount_checked((vol), (io), (ws), (ws_size), NTX_ABI_ID(sizeof(ntx_volume)))
 ntx_err ntx_volume_mount_checked(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_size,
                                  uint64_t abi_id);
+
+/**
+ * ntx_volume_mount_mft() - "mount" a copy of $MFT alone: the file a triage
+ * collection holds (`ntx cat IMAGE '$MFT'`, KAPE, FTK Imager), with no volume
+ * behind it. io reads that file: record n is at byte n * record size, and
+ * io->size must be the file's size.
+ *
+ * The record size (1 KiB or 4 KiB) is read from record 0, which must be
+ * $MFT's own record, in use; the cluster size from the runs of the first
+ * non-resident value of records 0-15 whose first extent maps it all; the
+ * number of clusters from $BadClus:$Bad (a volume-sized sparse stream), else
+ * from $Bitmap's size; the index block size from the root directory's
+ * $INDEX_ROOT. Records then read, check and walk exactly as on the volume:
+ * headers, resident values, attribute lists held in records, $INDEX_ROOT
+ * entries, runs as stored, and every handle and iterator over them.
+ * Everything stored elsewhere on the volume (non-resident values, index
+ * blocks, non-resident attribute lists, $UpCase, $Secure) answers
+ * NTX_E_EXTERNAL with check NTX_CHK_EXTERNAL_VOLUME: never zeros. Sparse
+ * ranges and bytes past a value's initialized size are zeros by NTFS's
+ * definition and read as such.
+ *
+ * A macro, as ntx_volume_mount(), for the same configuration check.
+ * Reads:   the first 4 KiB of the file, records 0-15, record 5's $INDEX_ROOT.
+ * Buffers: as ntx_volume_mount(); ntx_workspace_size(&vol->geo) bytes.
+ * Returns: NTX_OK; NTX_E_CONFIG; NTX_E_ARG; NTX_E_WORKSPACE; NTX_E_IO;
+ *          NTX_E_NOT_NTFS when the file does not start with a $MFT record 0
+ *          (vol->diag says which check failed); NTX_E_UNSUPPORTED for a
+ *          record size over NTX_MAX_RECORD_SIZE; NTX_E_CORRUPT.
+ */
+#define ntx_volume_mount_mft(vol, io, ws, ws_size)                                                \
+    ntx_volume_mount_mft_checked((vol), (io), (ws), (ws_size), NTX_ABI_ID(sizeof(ntx_volume)))
+ntx_err ntx_volume_mount_mft_checked(ntx_volume *vol, const ntx_io *io, void *ws, size_t ws_size,
+                                     uint64_t abi_id);
 
 /* What ntx_volume_mount() passes: the caller's sizeof(ntx_volume) and its
  * NTX_CONFIG_ID in one number, compared whole. */

@@ -41,13 +41,14 @@ ntx_err ntx_dev_block(ntx_volume *vol, uint64_t off, const uint8_t **block)
     return NTX_OK;
 }
 
-ntx_err ntx_dev_read(ntx_volume *vol, uint64_t off, void *buf, size_t len)
+/* Read [off, off + len) of the device, which holds limit bytes. */
+static ntx_err dev_read(ntx_volume *vol, uint64_t off, void *buf, size_t len, uint64_t limit)
 {
     uint8_t *dst = buf;
     uint64_t end;
     const uint64_t mask = vol->geo.block_size - 1u;
 
-    if (!ntx_add_u64(off, len, &end) || end > dev_volume_bytes(vol))
+    if (!ntx_add_u64(off, len, &end) || end > limit)
         return ntx_fail(vol, NTX_E_CORRUPT, NTX_CHK_READ_RANGE, NTX_NO_RECORD, off);
 
     /* bound: each pass moves off forward by at least one byte, at most 3 passes
@@ -75,4 +76,18 @@ ntx_err ntx_dev_read(ntx_volume *vol, uint64_t off, void *buf, size_t len)
         len -= n;
     }
     return NTX_OK;
+}
+
+ntx_err ntx_dev_read(ntx_volume *vol, uint64_t off, void *buf, size_t len)
+{
+    /* A copy of $MFT alone holds records, not the volume's clusters: what a
+     * cluster offset would read there is other records' bytes. */
+    if (vol->geo.mft_only)
+        return ntx_fail(vol, NTX_E_EXTERNAL, NTX_CHK_EXTERNAL_VOLUME, NTX_NO_RECORD, off);
+    return dev_read(vol, off, buf, len, dev_volume_bytes(vol));
+}
+
+ntx_err ntx_dev_read_mft_file(ntx_volume *vol, uint64_t off, void *buf, size_t len)
+{
+    return dev_read(vol, off, buf, len, vol->io.size);
 }

@@ -83,6 +83,30 @@ static ntx_err usn_skip_holes(ntx_stream *s, uint64_t *pos)
     return NTX_OK;
 }
 
+/*
+ * What the bytes at b (got of them, to the end of their page at most) hold:
+ * NTX_OK, a record of *adv bytes decoded into *rec; NTX_END, *adv bytes of
+ * zero padding to skip (to the next page, or to the next 8 bytes when the
+ * padding does not reach the page end); NTX_E_CORRUPT, a record that cannot be.
+ */
+static ntx_err usn_at(const uint8_t *b, size_t got, size_t *adv, ntx_usn_record *rec)
+{
+    uint32_t len = got >= 4 ? ntx_le32(b + USN_LENGTH) : 0;
+    if (len == 0) {
+        size_t z = 8;
+        /* bound: z grows by 8 up to got */
+        while (z < got && got - z >= 4u && ntx_le32(b + z) == 0)
+            z += 8;
+        *adv = z < got ? z : got;
+        return NTX_END;
+    }
+    if (len < USN_V2_HEADER || (len & 7u) != 0 || len > got)
+        return NTX_E_CORRUPT;
+    ntx_err rc = usn_decode(b, len, rec);
+    *adv = len;
+    return rc;
+}
+
 ntx_err ntx_usn_next(ntx_stream *s, uint64_t *pos, void *buf, size_t cap, ntx_usn_record *rec)
 {
     uint8_t *b = buf;
@@ -100,32 +124,51 @@ ntx_err ntx_usn_next(ntx_stream *s, uint64_t *pos, void *buf, size_t cap, ntx_us
             break;
         /* Records never cross a page: read to the end of this one. */
         size_t n = (size_t)ntx_min_u64(USN_PAGE - (p % USN_PAGE), s->size - p);
-        size_t got;
+        size_t got, adv;
         rc = ntx_stream_read(s, p, b, n, &got);
         if (rc != NTX_OK)
             return rc;
-        uint32_t len = got >= 4 ? ntx_le32(b + USN_LENGTH) : 0;
-        if (len == 0) {
-            /* zero padding: skip to the next page, or the next 8 bytes when
-             * the padding does not reach the page end */
-            size_t z = 8;
-            while (z < got && ntx_le32(b + z) == 0)
-                z += 8;
-            p += z < got ? z : got;
+        rc = usn_at(b, got, &adv, rec);
+        if (rc == NTX_END) {
+            p += adv;
             continue;
         }
-        if (len < USN_V2_HEADER || (len & 7u) != 0 || len > got) {
-            *pos = p;
-            return ntx_fail(s->vol, NTX_E_CORRUPT, NTX_CHK_USN_RECORD, s->mft_no, p);
-        }
-        rc = usn_decode(b, len, rec);
         if (rc != NTX_OK) {
             *pos = p;
             return ntx_fail(s->vol, rc, NTX_CHK_USN_RECORD, s->mft_no, p);
         }
-        *pos = p + len;
+        *pos = p + adv;
         return NTX_OK;
     }
     *pos = s->size;
+    return NTX_END;
+}
+
+ntx_err ntx_usn_parse(const void *buf, size_t len, size_t *pos, ntx_usn_record *rec)
+{
+    const uint8_t *b = buf;
+    if (buf == NULL || pos == NULL || rec == NULL)
+        return NTX_E_ARG;
+    size_t p = (*pos + 7u) & ~(size_t)7u;
+    if (p < *pos) /* *pos within 7 of SIZE_MAX */
+        p = len;
+    /* bound: p grows by at least 8 bytes per pass, up to len */
+    while (p < len) {
+        size_t page_end = (p | (USN_PAGE - 1u)) + 1u;
+        size_t n = page_end < len && page_end > p ? page_end - p : len - p;
+        size_t adv;
+        ntx_err rc = usn_at(b + p, n, &adv, rec);
+        if (rc == NTX_END) {
+            p += adv;
+            continue;
+        }
+        if (rc != NTX_OK) {
+            *pos = p;
+            return rc;
+        }
+        *pos = p + adv;
+        return NTX_OK;
+    }
+    *pos = len;
     return NTX_END;
 }

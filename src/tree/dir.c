@@ -164,7 +164,7 @@ ntx_err ntx_dir_iter_next(ntx_dir_iter *it, ntx_dirent *ent)
         if (rc != NTX_OK)
             return iter_fail(it, rc);
 
-        if ((e.flags & NTX_IE_NODE) && !l->child_done) {
+        if ((e.flags & NTX_IE_NODE) && !l->child_done && !(it->flags & NTX_DIR_ROOT_ONLY)) {
             l->child_done = 1;
             rc = iter_push(it, e.child_vcn);
             if (rc != NTX_OK)

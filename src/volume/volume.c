@@ -13,6 +13,7 @@
 #include "../mft/mft.h"
 #include "../value/stream.h"
 #include "../tree/upcase.h"
+#include "mount.h"
 #include "ntx/file.h"
 
 enum { VI_MAJOR = 0x08, VI_MINOR = 0x09, VI_FLAGS = 0x0A, VI_SIZE = 0x0C };
@@ -213,8 +214,22 @@ ntx_err ntx_volume_mount_checked(ntx_volume *vol, const ntx_io *io, void *ws, si
     if (ws_size < ntx_workspace_size(&vol->geo))
         return ntx_fail(vol, NTX_E_WORKSPACE, NTX_CHK_WORKSPACE, NTX_NO_RECORD,
                         ntx_workspace_size(&vol->geo));
-    vol->gen = volume_generation(vol, ws);
+    ntx_volume_setup(vol, ws);
 
+    rc = ntx_mft_bootstrap(vol);
+#if NTX_WITH_UPCASE /* config.h: else lookups fold ASCII and never read $UpCase */
+    if (rc == NTX_OK)
+        rc = ntx_upcase_setup(vol);
+#endif
+    if (rc != NTX_OK)
+        return rc;
+    vol->priv = NTX_VOLUME_LIVE;
+    return NTX_OK;
+}
+
+void ntx_volume_setup(ntx_volume *vol, void *ws)
+{
+    vol->gen = volume_generation(vol, ws);
     vol->sector_shift = (uint8_t)ntx_log2_exact(vol->geo.sector_size);
     vol->cluster_shift = (uint8_t)ntx_log2_exact(vol->geo.cluster_size);
     vol->record_shift = (uint8_t)ntx_log2_exact(vol->geo.record_size);
@@ -234,16 +249,6 @@ ntx_err ntx_volume_mount_checked(ntx_volume *vol, const ntx_io *io, void *ws, si
 #if NTX_WITH_UPCASE
     vol->upc_block_no = UINT64_MAX;
 #endif
-
-    rc = ntx_mft_bootstrap(vol);
-#if NTX_WITH_UPCASE /* config.h: else lookups fold ASCII and never read $UpCase */
-    if (rc == NTX_OK)
-        rc = ntx_upcase_setup(vol);
-#endif
-    if (rc != NTX_OK)
-        return rc;
-    vol->priv = NTX_VOLUME_LIVE;
-    return NTX_OK;
 }
 
 void ntx_volume_unmount(ntx_volume *vol)
