@@ -30,6 +30,9 @@ enum {
 
 /* ---- options ---- */
 
+/* timeline --format */
+enum { FORMAT_BODY = 0, FORMAT_JSONL, FORMAT_CSV };
+
 /* A parsed -i value (see parse_record_spec). */
 typedef struct record_spec {
     uint64_t first, last; /* last == first unless a range was given */
@@ -55,6 +58,10 @@ typedef struct cli_opts {
     bool streams;     /* extract --streams */
     bool no_progress; /* extract --no-progress */
     bool header;      /* ls --header */
+    bool usn;         /* timeline --usn: the change journal's records too */
+    int format;       /* timeline --format: FORMAT_* */
+    const char *mft_file;     /* --mft-file FILE: a copy of $MFT in place of IMAGE */
+    const char *journal_file; /* usn/timeline --journal-file FILE: a copy of $UsnJrnl:$J */
     bool have_inode;
     uint64_t inode;   /* -i MFTNUM */
     record_spec *inodes; /* every -i value in order (stat and cat take several) */
@@ -72,6 +79,8 @@ typedef struct cli_opts {
 
 /* ---- the image ---- */
 
+typedef struct triage_file triage_file;
+
 typedef struct cli_image {
     const char *path;
     ntx_host_image *host;     /* the container and the read cache (host/) */
@@ -85,10 +94,12 @@ typedef struct cli_image {
     bool mounted;
     void *ws;
     uint16_t *upcase;
+    triage_file *triage;      /* --mft-file (triage.c), or NULL */
 } cli_image;
 
 /* Open IMAGE read-only, find the volume (partition table, --partition,
- * --offset), open the shadow copy store (--vss) and mount it. Reports and
+ * --offset), open the shadow copy store (--vss) and mount it; or, with
+ * --mft-file, mount that copy of $MFT alone (triage.c). Reports and
  * returns false on failure. */
 bool image_open(cli_image *img, const cli_opts *o);
 /* Open IMAGE and find the volume, without --vss and without mounting: for

@@ -1,7 +1,7 @@
 /*
- * cmd_mft.c - `ntx mft` (every MFT record, in use or not, with rebuilt
- * paths; names from $I30 slack with --slack) and `ntx timeline` (a mactime
- * body file). Both read the MFT once through scan.c.
+ * cmd_mft.c - `ntx mft`: every MFT record, in use or not, with rebuilt
+ * paths; names from $I30 slack with --slack. The records come from scan.c,
+ * one at a time; `ntx timeline` (timeline.c) reads them the same way.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -149,17 +149,18 @@ static void mft_row_record(mft_row *m, const scan_rec *r)
 static void mft_slack(scan *sc, cli_opts *o, sbuf *b, sbuf *path)
 {
     cli_image *img = sc->img;
-    for (uint64_t n = 0; n < sc->nrec; n++) {
-        const scan_rec *r = &sc->recs[n];
-        if (r->state != REC_BASE || !(r->flags & NTX_REC_DIRECTORY))
+    for (size_t i = 0; i < sc->ndirs; i++) { /* bound: the directories of the first pass */
+        const scan_dir *d = &sc->dirs[i];
+        if (!d->usable)
             continue;
+        uint64_t n = d->mft;
         ntx_file f;
         ntx_slack_iter it;
         ntx_err rc = ntx_file_open(&f, &img->vol, n, NTX_OPEN_DELETED);
         if (rc == NTX_OK)
             rc = ntx_slack_iter_open(&it, &f);
         sb_clear(path);
-        scan_record_path(sc, n, path);
+        scan_record_path(sc, n, d->has_name, path);
         ntx_dirent ent;
         uint64_t vcn;
         uint32_t off;
@@ -214,44 +215,15 @@ static void mft_slack(scan *sc, cli_opts *o, sbuf *b, sbuf *path)
     }
 }
 
-/* Opens the image and scans its whole MFT (with the times when the timeline
- * wants them); a scan with unreadable records marks the run partial. */
-static bool open_and_scan(cli_opts *o, cli_image *img, scan *sc, bool with_times)
+bool open_and_scan(cli_opts *o, cli_image *img, scan *sc, bool with_streams)
 {
     if (!image_open(img, o))
         return false;
-    if (!scan_run(sc, img, with_times, o->quiet)) {
+    if (!scan_open(sc, img, with_streams, o->quiet)) {
         image_close(img);
         return false;
     }
-    if (sc->errors)
-        g_partial = 1;
     return true;
-}
-
-/* Whether a record has a name other than a DOS 8.3 one: its DOS name is then
- * only an alias (mft lists it with -a alone, timeline not at all). */
-static bool has_long_name(const scan *sc, const scan_rec *r)
-{
-    for (uint32_t k = 0; k < r->nnames; k++)
-        if (sc->names[r->first_name + k].ns != NTX_NS_DOS)
-            return true;
-    return false;
-}
-
-/* The full path of record n under one of its names, rebuilt from the
- * parents in the scan; true when a parent is missing (an orphan). */
-static bool name_path(scan *sc, uint64_t n, const scan_name *nm, bool deleted, sbuf *path)
-{
-    sb_clear(path);
-    if (n == NTX_MFT_ROOT) {
-        sb_putc(path, '/');
-        return false;
-    }
-    bool orphan = scan_parent_path(sc, nm, deleted, path);
-    sb_putc(path, '/');
-    sb_put(path, scan_str(sc, nm->name_off), nm->name_len);
-    return orphan;
 }
 
 int cmd_mft(cli_opts *o)
@@ -260,11 +232,18 @@ int cmd_mft(cli_opts *o)
     scan sc;
     if (!open_and_scan(o, &img, &sc, false))
         return EXIT_FAIL;
+    if (o->slack && img.vol.geo.mft_only) {
+        reportf(&img, NULL, "--slack reads index blocks, which are on the volume, not in a "
+                            "copy of $MFT");
+        scan_free(&sc);
+        image_close(&img);
+        return EXIT_USAGE;
+    }
     sbuf b, path;
     sb_init(&b);
     sb_init(&path);
     for (uint64_t n = 0; n < sc.nrec; n++) {
-        const scan_rec *r = &sc.recs[n];
+        const scan_rec *r = scan_record(&sc, n);
         const char *state = state_word(r);
         bool deleted = r->state == REC_BASE && !(r->flags & NTX_REC_IN_USE);
         if (o->deleted_only && !deleted)
@@ -297,14 +276,14 @@ int cmd_mft(cli_opts *o)
             out_flush_line(&b);
             continue;
         }
-        bool any_long = has_long_name(&sc, r);
+        bool any_long = scan_has_long_name(&sc);
         char type = (r->flags & NTX_REC_DIRECTORY) ? 'd' : 'f';
         bool printed = false;
         for (uint32_t k = 0; k < r->nnames; k++) {
-            const scan_name *nm = &sc.names[r->first_name + k];
+            const scan_name *nm = &sc.names[k];
             if (nm->ns == NTX_NS_DOS && any_long && !o->all)
                 continue;
-            bool orphan = name_path(&sc, n, nm, deleted, &path);
+            bool orphan = scan_name_path(&sc, k, &path);
             if (o->json) {
                 mft_row m;
                 mft_row_init(&m, n, r, state);
@@ -333,7 +312,7 @@ int cmd_mft(cli_opts *o)
         }
         if (!printed) { /* a record without a name */
             sb_clear(&path);
-            scan_record_path(&sc, n, &path);
+            scan_record_path(&sc, n, false, &path);
             if (o->json) {
                 mft_row m;
                 mft_row_init(&m, n, r, state);
@@ -352,138 +331,10 @@ int cmd_mft(cli_opts *o)
             out_flush_line(&b);
         }
     }
+    if (sc.errors)
+        g_partial = 1;
     if (o->slack)
         mft_slack(&sc, o, &b, &path);
-    sb_free(&b);
-    sb_free(&path);
-    scan_free(&sc);
-    image_close(&img);
-    return EXIT_OK;
-}
-
-/* ---- timeline ---- */
-
-/* TSK's mode string: name type / meta type, then r unless read-only, w
- * unless hidden, x always (tsk/fs/ntfs.c). */
-static void body_mode(sbuf *b, char type, uint32_t dos)
-{
-    char perm[10];
-    for (int i = 0; i < 3; i++) {
-        perm[3 * i] = (dos & NTX_FA_READONLY) ? '-' : 'r';
-        perm[3 * i + 1] = (dos & NTX_FA_HIDDEN) ? '-' : 'w';
-        perm[3 * i + 2] = 'x';
-    }
-    perm[9] = '\0';
-    sb_printf(b, "%c/%c%s", type, type == '-' ? 'r' : type, perm);
-}
-
-/* Body file fields are '|'-separated: the name is escaped as text (R35),
- * and a '|' inside it written as \x7C so the line keeps its 11 fields. */
-static void body_name(sbuf *b, const char *s, size_t n)
-{
-    static sbuf t;
-    sb_clear(&t);
-    esc_text(&t, s, n);
-    if (t.len == 0)
-        return;
-    if (memchr(t.p, '|', t.len) == NULL) {
-        sb_put(b, t.p, t.len);
-        return;
-    }
-    for (size_t i = 0; i < t.len; i++) {
-        if (t.p[i] == '|')
-            sb_puts(b, "\\x7C");
-        else
-            sb_putc(b, t.p[i]);
-    }
-}
-
-static void body_times(sbuf *b, const uint64_t t[4])
-{
-    sb_printf(b, "|%lld|%lld|%lld|%lld\n", (long long)nt_to_unix(t[NTX_TIME_ACCESS]),
-              (long long)nt_to_unix(t[NTX_TIME_MODIFY]),
-              (long long)nt_to_unix(t[NTX_TIME_MFT_CHANGE]),
-              (long long)nt_to_unix(t[NTX_TIME_CREATE]));
-}
-
-/* The lines of one path of record n. */
-static void body_lines(scan *sc, uint64_t n, const scan_rec *r, const scan_name *nm,
-                       const char *path, size_t path_len, char type, bool deleted, sbuf *b)
-{
-    static const uint64_t zero[4];
-    const uint64_t *si = r->has_si ? r->si_times : zero;
-    const char *del = deleted ? " (deleted)" : "";
-    if (nm != NULL) {
-        sb_puts(b, "0|");
-        body_name(b, path, path_len);
-        sb_printf(b, " ($FILE_NAME)%s|%llu-48-%u|", del, (unsigned long long)n, nm->attr_id);
-        body_mode(b, type, r->dos_attrs);
-        sb_printf(b, "|%u|0|%u", r->owner_id, nm->value_len);
-        body_times(b, nm->times);
-    }
-    bool any = false;
-    for (uint32_t k = 0; k < r->nstreams; k++) {
-        const scan_stream *st = &sc->streams[r->first_stream + k];
-        const char *sname = scan_str(sc, st->name_off);
-        bool plain = (st->type == NTX_AT_DATA && st->name_len == 0) ||
-                     (st->type == NTX_AT_INDEX_ROOT && st->name_len == 4 &&
-                      memcmp(sname, "$I30", 4) == 0);
-        sb_puts(b, "0|");
-        body_name(b, path, path_len);
-        if (!plain) {
-            sb_putc(b, ':');
-            body_name(b, sname, st->name_len);
-        }
-        sb_printf(b, "%s|%llu-%u-%u|", del, (unsigned long long)n, st->type, st->attr_id);
-        body_mode(b, type, r->dos_attrs);
-        sb_printf(b, "|%u|0|%llu", r->owner_id, (unsigned long long)st->size);
-        body_times(b, si);
-        any = true;
-    }
-    if (!any && nm == NULL) { /* a record with neither names nor data */
-        sb_puts(b, "0|");
-        body_name(b, path, path_len);
-        sb_printf(b, "%s|%llu|", del, (unsigned long long)n);
-        body_mode(b, type, r->dos_attrs);
-        sb_printf(b, "|%u|0|0", r->owner_id);
-        body_times(b, si);
-    }
-}
-
-int cmd_timeline(cli_opts *o)
-{
-    cli_image img;
-    scan sc;
-    if (!open_and_scan(o, &img, &sc, true))
-        return EXIT_FAIL;
-    sbuf b, path;
-    sb_init(&b);
-    sb_init(&path);
-    for (uint64_t n = 0; n < sc.nrec; n++) {
-        const scan_rec *r = &sc.recs[n];
-        if (r->state != REC_BASE)
-            continue;
-        bool deleted = !(r->flags & NTX_REC_IN_USE);
-        char type = (r->flags & NTX_REC_DIRECTORY) ? 'd' : 'r';
-        bool any_long = has_long_name(&sc, r);
-        bool printed = false;
-        for (uint32_t k = 0; k < r->nnames; k++) {
-            const scan_name *nm = &sc.names[r->first_name + k];
-            if (nm->ns == NTX_NS_DOS && any_long)
-                continue;
-            name_path(&sc, n, nm, deleted, &path);
-            body_lines(&sc, n, r, nm, path.p, path.len, type, deleted, &b);
-            printed = true;
-        }
-        if (!printed) {
-            sb_clear(&path);
-            scan_record_path(&sc, n, &path);
-            body_lines(&sc, n, r, NULL, path.p, path.len, r->nnames ? type : '-', deleted, &b);
-        }
-        if (b.len > (1u << 16))
-            out_flush_line(&b);
-    }
-    out_flush_line(&b);
     sb_free(&b);
     sb_free(&path);
     scan_free(&sc);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "triage.h"
 
 void image_host_options(const cli_opts *o, ntx_host_options *ho)
 {
@@ -80,6 +80,8 @@ ntx_io image_disk_io(cli_image *img, uint64_t offset, uint64_t size)
 
 bool image_open(cli_image *img, const cli_opts *o)
 {
+    if (o->mft_file != NULL)
+        return triage_open_mft(img, o);
     if (!image_locate(img, o, true))
         return false;
     ntx_io io = ntx_host_volume_io(img->host);
@@ -107,6 +109,10 @@ bool image_open(cli_image *img, const cli_opts *o)
 
 void image_close(cli_image *img)
 {
+    if (img->triage != NULL) {
+        triage_close(img);
+        return;
+    }
     if (img->mounted)
         ntx_volume_unmount(&img->vol);
     img->mounted = false;

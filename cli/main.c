@@ -32,6 +32,10 @@ enum {
     O_IRANGE = 1u << 14, /* -i FIRST-LAST: a range of records */
     O_IMULTI = 1u << 15, /* -i may be given several times */
     O_HEADER = 1u << 16, /* ls --header: a line naming the columns */
+    O_MFTFILE = 1u << 17, /* --mft-file FILE: a copy of $MFT in place of IMAGE */
+    O_JOURNAL = 1u << 18, /* --journal-file FILE: a copy of $UsnJrnl:$J */
+    O_FORMAT = 1u << 19,  /* timeline --format body|jsonl|csv */
+    O_USN = 1u << 20,     /* timeline --usn */
 };
 
 typedef struct command {
@@ -85,21 +89,35 @@ static const command commands[] = {
       "Write the data of a deleted (or any) file to OUT ('-' for standard output),\n"
       "warning about clusters $Bitmap marks in use again (reallocated since).\n"
       "  -f   overwrite OUT if it exists\n" },
-    { "mft", cmd_mft, O_ALL | O_DELETED | O_SLACK | O_JSON | O_IMAGE, 0, 0,
-      "mft [-a] [-d] [--slack] [--json] IMAGE",
+    { "mft", cmd_mft, O_ALL | O_DELETED | O_SLACK | O_JSON | O_IMAGE | O_MFTFILE, 0, 0,
+      "mft [-a] [-d] [--slack] [--json] IMAGE | --mft-file FILE",
       "Every MFT record, in use or not, one line per name, with the path rebuilt from\n"
       "parent references. Names whose chain of parents does not reach the root are\n"
       "shown under $OrphanFiles/.\n"
-      "  -d        only records not in use (deleted)\n"
-      "  -a        also records never used and extension records\n"
-      "  --slack   also names recovered from $I30 index slack, marked 'slack'\n" },
-    { "timeline", cmd_timeline, O_IMAGE, 0, 0, "timeline IMAGE",
-      "A mactime body file (TSK 3.x format) with the $STANDARD_INFORMATION and\n"
-      "$FILE_NAME times of every record, deleted ones included.\n" },
-    { "usn", cmd_usn, O_STREAM | O_JSON | O_IMAGE, 0, 0, "usn [--json] [--stream PATH:NAME] IMAGE",
+      "  -d               only records not in use (deleted)\n"
+      "  -a               also records never used and extension records\n"
+      "  --slack          also names recovered from $I30 index slack, marked 'slack'\n"
+      "  --mft-file FILE  read a copy of $MFT (a triage collection) instead of an image\n" },
+    { "timeline", cmd_timeline, O_IMAGE | O_MFTFILE | O_JOURNAL | O_FORMAT | O_USN, 0, 0,
+      "timeline [--format body|jsonl|csv] [--usn] IMAGE | --mft-file FILE [--journal-file J]",
+      "A timeline of every record, deleted ones included: the $STANDARD_INFORMATION and\n"
+      "$FILE_NAME times, and the times each directory's $I30 index keeps of its entries\n"
+      "(names marked \" ($I30)\"). By default a mactime body file (TSK 3.x format).\n"
+      "  --format body    the body file, for mactime and plaso (the default)\n"
+      "  --format jsonl   one JSON object per time, for Timesketch (message, datetime,\n"
+      "                   timestamp_desc, ...; fields in ntx(1))\n"
+      "  --format csv     the same as CSV with a header line, for Timesketch\n"
+      "  --usn            also the change journal's records, with their paths\n"
+      "  --mft-file FILE  read a copy of $MFT instead of an image\n"
+      "  --journal-file J a copy of $UsnJrnl:$J (implies --usn)\n" },
+    { "usn", cmd_usn, O_STREAM | O_JSON | O_IMAGE | O_MFTFILE | O_JOURNAL, 0, 0,
+      "usn [--json] [--stream PATH:NAME] IMAGE | [--mft-file FILE] --journal-file J",
       "The records of the change journal $Extend/$UsnJrnl:$J (or of the stream given\n"
-      "with --stream): USN, time, reason flags, name and parent. The sparse head is\n"
-      "skipped.\n" },
+      "with --stream): USN, time, reason flags, attributes and the path rebuilt through\n"
+      "the MFT. The sparse head is skipped.\n"
+      "  --journal-file J  read a copy of $UsnJrnl:$J; paths come from IMAGE or\n"
+      "                    --mft-file, names alone without either\n"
+      "  --mft-file FILE   a copy of $MFT for the paths\n" },
     { "extract", cmd_extract, O_ALL | O_STREAMS | O_FORCE | O_NOPROG | O_IMAGE, 2, 2,
       "extract [-a] [--streams] [-f] [--no-progress] IMAGE PATH DEST",
       "Copy the tree at PATH into the directory DEST (created if missing), keeping the\n"
@@ -304,6 +322,28 @@ static int parse_args(const command *c, int argc, char **argv, int first, cli_op
             } else if (strcmp(key, "streams") == 0) {
                 NEEDS(O_STREAMS);
                 o->streams = true;
+            } else if (strcmp(key, "mft-file") == 0) {
+                NEEDS(O_MFTFILE);
+                VALUE();
+                o->mft_file = v;
+            } else if (strcmp(key, "journal-file") == 0) {
+                NEEDS(O_JOURNAL);
+                VALUE();
+                o->journal_file = v;
+            } else if (strcmp(key, "format") == 0) {
+                NEEDS(O_FORMAT);
+                VALUE();
+                if (strcmp(v, "body") == 0)
+                    o->format = FORMAT_BODY;
+                else if (strcmp(v, "jsonl") == 0)
+                    o->format = FORMAT_JSONL;
+                else if (strcmp(v, "csv") == 0)
+                    o->format = FORMAT_CSV;
+                else
+                    return usage_error(c->name, "--format needs body, jsonl or csv, not '%s'", v);
+            } else if (strcmp(key, "usn") == 0) {
+                NEEDS(O_USN);
+                o->usn = true;
             } else if (strcmp(key, "header") == 0) {
                 NEEDS(O_HEADER);
                 o->header = true;
@@ -330,7 +370,8 @@ static int parse_args(const command *c, int argc, char **argv, int first, cli_op
             if (inl != NULL && strcmp(key, "partition") != 0 && strcmp(key, "offset") != 0 &&
                 strcmp(key, "vss") != 0 &&
                 strcmp(key, "stream") != 0 && strcmp(key, "type") != 0 &&
-                strcmp(key, "inode") != 0)
+                strcmp(key, "inode") != 0 && strcmp(key, "mft-file") != 0 &&
+                strcmp(key, "journal-file") != 0 && strcmp(key, "format") != 0)
                 return usage_error(c->name, "option '--%s' takes no value", key);
             continue;
         }
@@ -365,8 +406,27 @@ static int parse_args(const command *c, int argc, char **argv, int first, cli_op
                 return usage_error(c->name, "option '-%c' does not apply to '%s'", *p, c->name);
         }
     }
-    if (o->image == NULL)
-        return usage_error(c->name, "no image given");
+    if (o->mft_file != NULL) {
+        if (o->image != NULL)
+            return usage_error(c->name, "--mft-file replaces IMAGE: give one or the other");
+        if (o->have_partition || o->have_offset || o->have_vss)
+            return usage_error(c->name, "--partition, --offset and --vss apply to an image, "
+                                        "not to --mft-file");
+    }
+    if (o->journal_file != NULL && o->stream_opt != NULL)
+        return usage_error(c->name, "--journal-file and --stream exclude each other");
+    if (o->journal_file != NULL && c->fn == cmd_timeline)
+        o->usn = true;
+    if (o->usn && o->mft_file != NULL && o->journal_file == NULL)
+        return usage_error(c->name, "--usn with --mft-file needs --journal-file (the journal "
+                                    "is not in $MFT)");
+    if (c->fn == cmd_usn && o->mft_file != NULL && o->journal_file == NULL)
+        return usage_error(c->name, "--mft-file needs --journal-file (the journal is not in "
+                                    "$MFT)");
+    if (o->image == NULL && o->mft_file == NULL &&
+        !(c->fn == cmd_usn && o->journal_file != NULL))
+        return usage_error(c->name, (c->opts & O_MFTFILE) ? "no image (or --mft-file) given"
+                                                          : "no image given");
     if (o->nargs < c->min_args)
         return usage_error(c->name, "missing argument (usage: %s %s)", g_prog, c->usage);
     if (o->nargs > c->max_args)

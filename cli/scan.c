@@ -1,16 +1,24 @@
 /*
- * scan.c - read every MFT record once (headers through
- * ntx_record_get_info(), base records through ntx_file_open_record() with
- * NTX_OPEN_DELETED, attribute values through ntx_attr_read() and the
- * ntx_parse_*() parsers) and rebuild paths from parent references.
+ * scan.c - read every MFT record (headers through ntx_record_get_info(),
+ * base records through ntx_file_open() with NTX_OPEN_DELETED, attribute
+ * values through ntx_attr_read() and the ntx_*_parse() parsers) and rebuild
+ * paths from parent references.
+ *
+ * Two passes, so that memory does not grow with the table: the first keeps
+ * the directories (a path is made of directory names only), the second
+ * decodes one record at a time for the caller. 1,000,000 records of which
+ * 100,000 directories take about 4 MB; a table of files alone takes nothing.
  *
  * Paths: a name's directory is its $FILE_NAME parent reference, accepted
- * when that record is a directory base record with a name and the same
- * sequence number, or a directory freed after its child (its sequence
- * number one higher, as NTFS increments it on free). Otherwise the chain is
- * broken and the name goes under "/$OrphanFiles", as The Sleuth Kit shows
- * it; a directory record that has lost its names is "OrphanFile-N" there. Directory paths are memoised; the walk up is iterative, capped in
- * hops, and a record met twice in one walk (a cycle) ends it as an orphan.
+ * when that record is a directory base record with the same sequence
+ * number, or a directory freed after its child (its sequence number one
+ * higher, as NTFS increments it on free). Otherwise the chain is broken and
+ * the name goes under "/$OrphanFiles", as The Sleuth Kit shows it; a
+ * directory record that has lost its names is "OrphanFile-N" there. A path
+ * is walked up each time it is asked for (the last one is kept: names come
+ * in record order, and neighbours share directories); the walk is
+ * iterative, capped in hops, and a record met twice in one walk (a cycle)
+ * ends it as an orphan.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +27,13 @@
 
 #define MAX_HOPS 4096u
 #define ORPHAN_DIR "/$OrphanFiles"
+#define NO_DIR SIZE_MAX
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return p;
-    size_t c = *cap ? *cap : 1024;
+    size_t c = *cap ? *cap : 256;
     while (c < need)
         c *= 2;
     void *q = realloc(p, c * elem);
@@ -43,10 +52,101 @@ static uint32_t arena_add(sbuf *a, const char *s, size_t n)
     return (uint32_t)off;
 }
 
-static void scan_record(scan *sc, uint64_t n, bool with_streams)
+/* Is a record not in use, never used? (scan.h, REC_EMPTY) */
+static bool never_used(uint16_t flags, uint64_t lsn, uint32_t nattrs, uint32_t nnames)
+{
+    return !(flags & NTX_REC_IN_USE) && (nattrs == 0 || (lsn == 0 && nnames == 0));
+}
+
+/* ---- the first pass: directories ---- */
+
+static void dir_record(scan *sc, uint64_t n, const ntx_record_info *ri)
+{
+    ntx_file f;
+    if (ntx_file_open(&f, &sc->img->vol, n, NTX_OPEN_DELETED) != NTX_OK)
+        return; /* unreadable: no parent for anyone (REC_BAD) */
+    ntx_attr_iter it;
+    ntx_attr_info ai;
+    static uint8_t buf[1024];
+    uint32_t nattrs = 0, nnames = 0;
+    bool have_long = false;
+    ntx_dirent prim;
+    ntx_err rc = ntx_attr_iter_open(&it, &f);
+    while (rc == NTX_OK && (rc = ntx_attr_iter_next(&it, &ai)) == NTX_OK) {
+        nattrs++;
+        if (ai.type != NTX_AT_FILE_NAME || !ai.resident)
+            continue;
+        size_t got = 0;
+        ntx_dirent de;
+        if (ntx_attr_read(&f, &ai, 0, buf, sizeof buf, &got) != NTX_OK ||
+            ntx_file_name_parse(buf, got, &de) != NTX_OK)
+            continue;
+        /* the first name that is not a DOS alias, else the first name */
+        if (nnames++ == 0 || (!have_long && de.name_space != NTX_NS_DOS))
+            memcpy(&prim, &de, sizeof prim);
+        if (de.name_space != NTX_NS_DOS)
+            have_long = true;
+    }
+    bool walk_ok = rc == NTX_END || rc == NTX_OK;
+    if (walk_ok && never_used(ri->flags, ri->lsn, nattrs, nnames))
+        return; /* REC_EMPTY */
+    sc->dirs = grow(sc->dirs, &sc->dirs_cap, sc->ndirs + 1, sizeof *sc->dirs);
+    scan_dir *d = &sc->dirs[sc->ndirs++];
+    memset(d, 0, sizeof *d);
+    d->mft = n;
+    d->seq = ri->seq;
+    d->flags = ri->flags;
+    d->usable = true;
+    if (nnames > 0) {
+        char name[3 * NTX_NAME_MAX + 1];
+        size_t len = name_utf8(prim.name, prim.name_len, name, sizeof name);
+        d->has_name = true;
+        d->parent_ref = prim.parent_ref;
+        d->name_off = arena_add(&sc->dir_names, name, len);
+        d->name_len = (uint16_t)len;
+    }
+}
+
+bool scan_open(scan *sc, cli_image *img, bool with_streams, bool quiet)
+{
+    (void)quiet;
+    memset(sc, 0, sizeof *sc);
+    sc->img = img;
+    sc->nrec = img->vol.mft_records;
+    sc->with_streams = with_streams;
+    sc->last_dir = UINT64_MAX;
+    sb_init(&sc->dir_names);
+    sb_init(&sc->arena);
+    sb_init(&sc->last_path);
+    (void)sb_str(&sc->dir_names); /* storage from the start: offsets 0 are valid */
+    (void)sb_str(&sc->arena);
+    for (uint64_t n = 0; n < sc->nrec; n++) { /* bound: the records $MFT holds */
+        ntx_record_info ri;
+        if (ntx_record_get_info(&img->vol, n, &ri) != NTX_OK || ri.base_ref != 0 ||
+            !(ri.flags & NTX_REC_DIRECTORY))
+            continue;
+        dir_record(sc, n, &ri);
+    }
+    return true;
+}
+
+void scan_free(scan *sc)
+{
+    free(sc->dirs);
+    free(sc->names);
+    free(sc->streams);
+    sb_free(&sc->dir_names);
+    sb_free(&sc->arena);
+    sb_free(&sc->last_path);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* ---- the second pass: one record ---- */
+
+static void read_attrs(scan *sc, uint64_t n)
 {
     ntx_volume *vol = &sc->img->vol;
-    scan_rec *r = &sc->recs[n];
+    scan_rec *r = &sc->rec;
     ntx_file f;
     ntx_err rc = ntx_file_open(&f, vol, n, NTX_OPEN_DELETED);
     if (rc != NTX_OK) {
@@ -57,8 +157,6 @@ static void scan_record(scan *sc, uint64_t n, bool with_streams)
     ntx_attr_iter it;
     ntx_attr_info ai;
     static uint8_t buf[1024];
-    r->first_name = (uint32_t)sc->nnames;
-    r->first_stream = (uint32_t)sc->nstreams;
     rc = ntx_attr_iter_open(&it, &f);
     while (rc == NTX_OK && (rc = ntx_attr_iter_next(&it, &ai)) == NTX_OK) {
         size_t got = 0;
@@ -79,8 +177,8 @@ static void scan_record(scan *sc, uint64_t n, bool with_streams)
                 continue; /* a damaged name: the record still lists */
             char name[3 * NTX_NAME_MAX + 1];
             size_t len = name_utf8(de.name, de.name_len, name, sizeof name);
-            sc->names = grow(sc->names, &sc->names_cap, sc->nnames + 1, sizeof *sc->names);
-            scan_name *nm = &sc->names[sc->nnames++];
+            sc->names = grow(sc->names, &sc->names_cap, r->nnames + 1, sizeof *sc->names);
+            scan_name *nm = &sc->names[r->nnames++];
             nm->parent_ref = de.parent_ref;
             memcpy(nm->times, de.times, sizeof nm->times);
             nm->alloc_size = de.alloc_size;
@@ -92,219 +190,209 @@ static void scan_record(scan *sc, uint64_t n, bool with_streams)
             nm->value_len = (uint32_t)ai.size;
             nm->ns = de.name_space;
             nm->in_base = ai.rec_no == n;
-            r->nnames++;
         } else if ((ai.type == NTX_AT_DATA || ai.type == NTX_AT_INDEX_ROOT) &&
                    (ai.resident || ai.lowest_vcn == 0)) {
             if (ai.type == NTX_AT_DATA && ai.name_len == 0)
                 r->data_size = ai.size;
-            if (!with_streams)
+            if (!sc->with_streams)
                 continue;
             char name[3 * NTX_NAME_MAX + 1];
             size_t len = name_utf8(ai.name, ai.name_len, name, sizeof name);
-            sc->streams =
-                grow(sc->streams, &sc->streams_cap, sc->nstreams + 1, sizeof *sc->streams);
-            scan_stream *st = &sc->streams[sc->nstreams++];
+            sc->streams = grow(sc->streams, &sc->streams_cap, r->nstreams + 1,
+                               sizeof *sc->streams);
+            scan_stream *st = &sc->streams[r->nstreams++];
             st->size = ai.size;
             st->type = ai.type;
             st->name_off = arena_add(&sc->arena, name, len);
             st->name_len = (uint16_t)len;
             st->attr_id = ai.instance;
             st->flags = ai.flags;
-            r->nstreams++;
         }
     }
     if (rc != NTX_END)
         r->err = rc;
-    r->prim = UINT32_MAX;
     for (uint32_t k = 0; k < r->nnames; k++) {
-        if (sc->names[r->first_name + k].ns != NTX_NS_DOS) {
-            r->prim = r->first_name + k;
+        if (sc->names[k].ns != NTX_NS_DOS) {
+            r->prim = k;
             break;
         }
     }
     if (r->prim == UINT32_MAX && r->nnames > 0)
-        r->prim = r->first_name;
+        r->prim = 0;
 }
 
-bool scan_run(scan *sc, cli_image *img, bool with_streams, bool quiet)
+const scan_rec *scan_record(scan *sc, uint64_t n)
 {
-    (void)quiet;
-    memset(sc, 0, sizeof *sc);
-    sc->img = img;
-    sc->nrec = img->vol.mft_records;
-    sb_init(&sc->arena);
-    sb_init(&sc->paths);
-    sc->recs = calloc(sc->nrec ? sc->nrec : 1, sizeof *sc->recs);
-    if (sc->recs == NULL) {
-        reportf(img, "$MFT", "out of memory for %llu records", (unsigned long long)sc->nrec);
-        return false;
+    cli_image *img = sc->img;
+    scan_rec *r = &sc->rec;
+    memset(r, 0, sizeof *r);
+    r->mft = n;
+    r->prim = UINT32_MAX;
+    sb_clear(&sc->arena);
+    ntx_record_info ri;
+    ntx_err rc = ntx_record_get_info(&img->vol, n, &ri);
+    if (rc == NTX_E_CORRUPT && img->vol.diag.check == NTX_CHK_RECORD_MAGIC) {
+        r->state = REC_UNUSED; /* never used: no "FILE" magic */
+        return r;
     }
-    (void)sb_str(&sc->arena); /* storage from the start: offsets 0 are valid */
-    (void)sb_str(&sc->paths);
-    for (uint64_t n = 0; n < sc->nrec; n++) { /* bound: the records $MFT holds */
-        scan_rec *r = &sc->recs[n];
-        r->prim = UINT32_MAX;
-        ntx_record_info ri;
-        ntx_err rc = ntx_record_get_info(&img->vol, n, &ri);
-        if (rc == NTX_E_CORRUPT && img->vol.diag.check == NTX_CHK_RECORD_MAGIC) {
-            r->state = REC_UNUSED; /* never used: no "FILE" magic */
-            continue;
+    if (rc != NTX_OK) {
+        r->state = REC_BAD;
+        r->err = rc;
+    } else {
+        r->flags = ri.flags;
+        r->seq = ri.seq;
+        r->link_count = ri.link_count;
+        r->lsn = ri.lsn;
+        if (ri.base_ref != 0) {
+            r->state = REC_EXT;
+            r->base_ref = ri.base_ref;
+            return r;
         }
-        /* A record not in use is also one never used when it has no
-         * attribute, or when it has no name and its $LogFile sequence
-         * number is 0: Windows' format fills the first cluster of $MFT
-         * with such template records (2,048 of them with 2 MiB clusters:
-         * $STANDARD_INFORMATION, a security descriptor, an empty $DATA),
-         * and every record Windows used carries an LSN. */
-        if (rc != NTX_OK) {
-            r->state = REC_BAD;
-            r->err = rc;
-        } else {
-            r->flags = ri.flags;
-            r->seq = ri.seq;
-            r->link_count = ri.link_count;
-            if (ri.base_ref != 0) {
-                r->state = REC_EXT;
-                r->base_ref = ri.base_ref;
-                continue;
-            }
-            r->state = REC_BASE;
-            scan_record(sc, n, with_streams);
-            if (r->state == REC_BASE && r->err == 0 && !(r->flags & NTX_REC_IN_USE) &&
-                (r->nattrs == 0 || (ri.lsn == 0 && r->nnames == 0)))
-                r->state = REC_EMPTY; /* never used; see below */
-        }
-        if (r->err != 0) {
-            sc->errors++;
-            { /* an error, not a warning: reported even with -q */
-                char what[40];
-                snprintf(what, sizeof what, "record %llu", (unsigned long long)n);
-                report(img, what, r->err);
-            }
-        }
+        r->state = REC_BASE;
+        read_attrs(sc, n);
+        if (r->state == REC_BASE && r->err == 0 &&
+            never_used(r->flags, r->lsn, r->nattrs, r->nnames))
+            r->state = REC_EMPTY;
     }
-    return true;
+    if (r->err != 0) {
+        /* an error, not a warning: reported even with -q */
+        char what[40];
+        snprintf(what, sizeof what, "record %llu", (unsigned long long)n);
+        report(img, what, r->err);
+        sc->errors++;
+    }
+    return r;
 }
 
-void scan_free(scan *sc)
+/* ---- paths ---- */
+
+/* The index in dirs of directory record n, or NO_DIR. */
+static size_t find_dir(const scan *sc, uint64_t n)
 {
-    free(sc->recs);
-    free(sc->names);
-    free(sc->streams);
-    sb_free(&sc->arena);
-    sb_free(&sc->paths);
-    memset(sc, 0, sizeof *sc);
+    size_t lo = 0, hi = sc->ndirs;
+    while (lo < hi) { /* bound: halves [lo, hi) each pass */
+        size_t mid = lo + (hi - lo) / 2;
+        if (sc->dirs[mid].mft < n)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sc->ndirs && sc->dirs[lo].mft == n ? lo : NO_DIR;
 }
 
-/* Is ref a directory that can hold a name? */
-static bool parent_ok(scan *sc, uint64_t ref, uint64_t *out)
+/* Is ref a directory that can hold a name? Its index in dirs in *out. */
+static bool parent_ok(const scan *sc, uint64_t ref, size_t *out)
 {
     uint64_t pn = NTX_REF_MFT(ref);
     if (pn >= sc->nrec)
         return false;
-    scan_rec *pr = &sc->recs[pn];
-    if (pr->state != REC_BASE || !(pr->flags & NTX_REC_DIRECTORY))
+    size_t i = find_dir(sc, pn);
+    if (i == NO_DIR || !sc->dirs[i].usable)
         return false;
+    const scan_dir *pr = &sc->dirs[i];
     uint16_t want = NTX_REF_SEQ(ref);
     if (want != 0 && pr->seq != want &&
         !(!(pr->flags & NTX_REC_IN_USE) && pr->seq == (uint16_t)(want + 1u)))
         return false;
-    *out = pn; /* a directory without a name shows as $OrphanFiles/OrphanFile-N */
+    *out = i; /* a directory without a name shows as $OrphanFiles/OrphanFile-N */
     return true;
 }
 
-/* Memoise the path of record d (which has a primary name, or is the root). */
-static void resolve(scan *sc, uint64_t d)
+/* Append the path of directory record d (in dirs, or the root) to out;
+ * true when it does not lead to the root. */
+static bool dir_path(scan *sc, uint64_t d, sbuf *out)
 {
-    static uint64_t *chain;
+    static size_t *chain;
     static size_t chain_cap;
     size_t depth = 0;
-    uint32_t stamp = ++sc->stamp;
+    if (++sc->stamp == 0) { /* wrapped: forget every old walk */
+        for (size_t i = 0; i < sc->ndirs; i++)
+            sc->dirs[i].stamp = 0;
+        sc->stamp = 1;
+    }
+    uint32_t stamp = sc->stamp;
     uint64_t cur = d;
-    bool orphan = false;
+    bool orphan = true;
     for (unsigned hops = 0;; hops++) { /* bound: MAX_HOPS, and a record met twice ends it */
-        scan_rec *r = &sc->recs[cur];
-        if (r->path_state != 0)
-            break;
         if (cur == NTX_MFT_ROOT) {
-            r->path_state = 1;
-            r->path_off = 0;
-            r->path_len = 0;
+            orphan = false;
             break;
         }
-        if (r->stamp == stamp || hops >= MAX_HOPS) {
-            orphan = true;
-            break;
+        size_t i = find_dir(sc, cur);
+        if (i == NO_DIR || !sc->dirs[i].has_name) {
+            /* nameless: the chain ends here, as TSK shows it */
+            sb_printf(out, ORPHAN_DIR "/OrphanFile-%llu", (unsigned long long)cur);
+            goto names;
         }
-        if (r->prim == UINT32_MAX) { /* nameless: the chain ends here, as TSK shows it */
-            r->path_off = (uint32_t)sc->paths.len;
-            sb_printf(&sc->paths, ORPHAN_DIR "/OrphanFile-%llu", (unsigned long long)cur);
-            r->path_len = (uint32_t)(sc->paths.len - r->path_off);
-            r->path_state = 2;
+        scan_dir *r = &sc->dirs[i];
+        if (r->stamp == stamp || hops >= MAX_HOPS)
             break;
-        }
         r->stamp = stamp;
         chain = grow(chain, &chain_cap, depth + 1, sizeof *chain);
-        chain[depth++] = cur;
-        uint64_t p;
-        if (!parent_ok(sc, sc->names[r->prim].parent_ref, &p)) {
-            orphan = true;
+        chain[depth++] = i;
+        size_t p;
+        if (!parent_ok(sc, r->parent_ref, &p))
             break;
-        }
-        cur = p;
+        cur = sc->dirs[p].mft;
     }
-    uint32_t base_off, base_len;
-    uint8_t state;
-    if (orphan) {
-        base_off = (uint32_t)sc->paths.len;
-        sb_puts(&sc->paths, ORPHAN_DIR);
-        base_len = (uint32_t)(sc->paths.len - base_off);
-        state = 2;
-    } else {
-        base_off = sc->recs[cur].path_off;
-        base_len = sc->recs[cur].path_len;
-        state = sc->recs[cur].path_state;
-    }
+    if (orphan)
+        sb_puts(out, ORPHAN_DIR);
+names:
     while (depth > 0) {
-        scan_rec *r = &sc->recs[chain[--depth]];
-        const scan_name *nm = &sc->names[r->prim];
-        uint32_t off = (uint32_t)sc->paths.len;
-        sb_reserve(&sc->paths, (size_t)base_len + 1 + nm->name_len); /* before taking p */
-        sb_put(&sc->paths, sc->paths.p + base_off, base_len);
-        sb_putc(&sc->paths, '/');
-        sb_put(&sc->paths, scan_str(sc, nm->name_off), nm->name_len);
-        r->path_off = off;
-        r->path_len = (uint32_t)(sc->paths.len - off);
-        r->path_state = state;
-        base_off = r->path_off;
-        base_len = r->path_len;
+        const scan_dir *r = &sc->dirs[chain[--depth]];
+        sb_putc(out, '/');
+        sb_put(out, sc->dir_names.p + r->name_off, r->name_len);
     }
+    return orphan;
 }
 
-bool scan_parent_path(scan *sc, const scan_name *nm, bool child_deleted, sbuf *out)
+bool scan_parent_path(scan *sc, uint64_t parent_ref, sbuf *out)
 {
-    (void)child_deleted;
-    uint64_t p;
-    if (!parent_ok(sc, nm->parent_ref, &p)) {
+    size_t p;
+    if (!parent_ok(sc, parent_ref, &p)) {
         sb_puts(out, ORPHAN_DIR);
         return true;
     }
-    resolve(sc, p);
-    const scan_rec *pr = &sc->recs[p];
-    sb_put(out, sc->paths.p + pr->path_off, pr->path_len);
-    return pr->path_state == 2;
+    uint64_t d = sc->dirs[p].mft;
+    if (d != sc->last_dir) {
+        sb_clear(&sc->last_path);
+        sc->last_orphan = dir_path(sc, d, &sc->last_path);
+        sc->last_dir = d;
+    }
+    sb_put(out, sc->last_path.p, sc->last_path.len);
+    return sc->last_orphan;
 }
 
-bool scan_record_path(scan *sc, uint64_t r, sbuf *out)
+bool scan_record_path(scan *sc, uint64_t r, bool has_name, sbuf *out)
 {
     if (r >= sc->nrec)
         return true;
-    scan_rec *rec = &sc->recs[r];
-    if (r != NTX_MFT_ROOT && (rec->state != REC_BASE || rec->prim == UINT32_MAX)) {
+    size_t i = r == NTX_MFT_ROOT ? 0 : find_dir(sc, r);
+    if (r != NTX_MFT_ROOT && (!has_name || i == NO_DIR || !sc->dirs[i].usable)) {
         sb_printf(out, ORPHAN_DIR "/OrphanFile-%llu", (unsigned long long)r);
         return true;
     }
-    resolve(sc, r);
-    sb_put(out, sc->paths.p + rec->path_off, rec->path_len);
-    return rec->path_state == 2;
+    return dir_path(sc, r, out);
+}
+
+bool scan_name_path(scan *sc, uint32_t k, sbuf *path)
+{
+    const scan_name *nm = &sc->names[k];
+    sb_clear(path);
+    if (sc->rec.mft == NTX_MFT_ROOT) {
+        sb_putc(path, '/');
+        return false;
+    }
+    bool orphan = scan_parent_path(sc, nm->parent_ref, path);
+    sb_putc(path, '/');
+    sb_put(path, scan_str(sc, nm->name_off), nm->name_len);
+    return orphan;
+}
+
+bool scan_has_long_name(const scan *sc)
+{
+    for (uint32_t k = 0; k < sc->rec.nnames; k++)
+        if (sc->names[k].ns != NTX_NS_DOS)
+            return true;
+    return false;
 }

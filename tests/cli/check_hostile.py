@@ -65,11 +65,13 @@ def main():
             if n not in names:
                 problems.append("ls: %r not among %r" % (n, names))
         _, out, _ = T.run(ntx, "timeline", img)
-        if "/hostile/esc\\x1B[31mred|" not in out or "/hostile/a/b|" not in out:
+        # the body file writes controls as plaso's bodyfile parser reads them
+        # (\\x and lower-case hex), a '|' as \\|
+        if "/hostile/esc\\x1b[31mred|" not in out or "/hostile/a/b|" not in out:
             problems.append("timeline does not escape the names")
         for line in out.splitlines():
-            if line.count("|") != 10:
-                problems.append("timeline line with a '|' in a name: %r" % line)
+            if re.sub(r"\\.", "", line).count("|") != 10:
+                problems.append("timeline line with an unescaped '|' in a name: %r" % line)
         _, out, _ = T.run(ntx, "ls", "--json", img, "/hostile")
         got = [json.loads(l)["name"] for l in out.splitlines()]
         for n in EXPECT_JSON:

@@ -21,7 +21,7 @@ FIELDS = {
            ["fn_" + t for t in TIMES] + ["base", "base_seq", "error", "slack_dir", "slack_vcn",
                                         "slack_offset"],
     "usn": ["usn", "time", "mft", "seq", "parent", "parent_seq", "reason", "reasons", "attrs",
-            "source_info", "security_id", "major", "minor", "name"],
+            "source_info", "security_id", "major", "minor", "name", "path"],
     "stat": ["mft", "seq", "in_use", "dir", "flags", "lsn", "link_count", "bytes_in_use",
              "bytes_allocated", "next_attr_id", "attribute_list", "attributes_gone",
              "standard_information",

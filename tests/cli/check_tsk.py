@@ -149,23 +149,27 @@ def body(lines):
     out = []
     for line in lines.splitlines():
         f = line.split("|")
-        if len(f) != 11:
+        if len(f) < 11:
             raise T.Failure("body line without 11 fields: %r" % line)
+        # a '|' in a name is written "\\|" (plaso's rule): the name is what
+        # lies between the first field and the last nine
+        f = [f[0], "|".join(f[1:-9])] + f[-9:]
         times = [0 if int(x) == TSK_ZERO_TIME else int(x) for x in f[7:11]]
         out.append(dict(name=f[1], inode=f[2], mode=f[3], size=int(f[6]), times=times))
     return out
 
 
 def unescape(name):
-    """ntx's text escapes (\\xHH, \\\\, \\u{XXXX}) back to the characters."""
+    """ntx's text escapes (\\xHH, \\\\, \\u{XXXX}; in the body file also \\| and
+    lower-case \\xhh) back to the characters."""
     def rep(m):
         g = m.group(0)
-        if g == "\\\\":
-            return "\\"
+        if g in ("\\\\", "\\|"):
+            return g[1]
         if g.startswith("\\x"):
             return chr(int(g[2:], 16))
         return chr(int(g[3:-1], 16))
-    return re.sub(r"\\\\|\\x[0-9A-F]{2}|\\u\{[0-9A-F]+\}", rep, name)
+    return re.sub(r"\\\\|\\\||\\x[0-9A-Fa-f]{2}|\\u\{[0-9A-F]+\}", rep, name)
 
 
 def check_timeline(ntx, img, templates):

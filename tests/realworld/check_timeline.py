@@ -15,6 +15,14 @@ they write differently, must be one of the explained kinds (README.md):
               the 48-byte NTFS 1.2 form, which has no owner id: it reads
               the 4 bytes after the value, the next attribute's type, 0x30
               ($FILE_NAME); ntx prints 0
+  i30         ntx also writes the times each directory's $I30 index keeps
+              of its entries, as lines named "PATH ($I30)"; fls -m has none.
+              Every such line must be an entry decoded here by hand from
+              $INDEX_ROOT and the index blocks $BITMAP marks in use
+              (check_times.index_times), and every entry of every
+              directory must have its line. win10-20h1's
+              /test_dir/file_1.txt must show both last accesses: 12:33:24
+              in its $I30 line, 12:35:24 in its $STANDARD_INFORMATION line.
 
 ntx mft --json must agree with the library's walk (rw_walk) on every path:
 MFT number, size, $STANDARD_INFORMATION and $FILE_NAME times.
@@ -41,6 +49,7 @@ import json
 import struct
 import sys
 
+import check_times as CT
 import differences as D
 import realworld as R
 import views as V
@@ -67,7 +76,7 @@ def si_is_v1_followed_by_fn(img, off, mft):
 def compare_timeline(ntx, img, off, name):
     problems, counts = [], {"root": 0, "reserved": 0, "uid48": 0, "tsk-orphans": 0}
     _, out, _ = R.run([ntx, "timeline", "--offset", str(off), img])
-    mine = set(out.splitlines())
+    mine = {l for l in out.splitlines() if " ($I30)|" not in l}  # check_i30()
     rc, out, err = R.run(["fls", "-r", "-m", "/", "-o", str(off // 512), img], ok=None)
     if rc != 0:
         b = D.boot(img, off)
@@ -106,6 +115,41 @@ def compare_timeline(ntx, img, off, name):
         else:
             problems.append("only in fls -m: " + l)
     return problems, counts, len(mine)
+
+
+def unix(nt):
+    return nt // 10**7 - 11644473600 if nt else 0
+
+
+def check_i30(ntx, img, off, ref, name):
+    """ntx timeline's "($I30)" lines against every directory's entries."""
+    problems = []
+    _, out, _ = R.run([ntx, "timeline", "--offset", str(off), img])
+    lines = {}
+    for l in out.splitlines():
+        if " ($I30)|" in l:
+            f = l.split("|")
+            lines[f[1][:-len(" ($I30)")]] = (int(f[2]), [int(x) for x in f[7:11]])
+    dirs = {"": 5}
+    dirs.update({p: o["mft"] for p, o in ref[0].items() if o["dir"]})
+    want = {}
+    for path, mft in dirs.items():
+        for leaf, (ref_mft, t) in CT.index_times(img, off, mft).items():
+            if path == "" and leaf == ".":
+                continue  # the root's entry for itself
+            want[path + "/" + leaf] = (ref_mft, [unix(t[3]), unix(t[1]), unix(t[2]), unix(t[0])])
+    for p in sorted(set(lines) | set(want)):
+        if lines.get(p) != want.get(p):
+            problems.append("$I30 line %s: ntx %r, the index says %r" % (p, lines.get(p), want.get(p)))
+    if name == "win10-20h1":
+        f1 = [l.split("|") for l in out.splitlines() if l.startswith("0|/test_dir/file_1.txt")]
+        atimes = {f[1]: int(f[7]) for f in f1}
+        # 2020-07-25 12:33:24 and 12:35:24 UTC
+        if atimes.get("/test_dir/file_1.txt ($I30)") != 1595680404 or \
+                atimes.get("/test_dir/file_1.txt") != 1595680524:
+            problems.append("/test_dir/file_1.txt: last accesses %r" % atimes)
+    print("%s: %d $I30 lines, each an index entry decoded by hand" % (name, len(lines)))
+    return problems
 
 
 def compare_mft(ntx, img, off, ref):
@@ -201,6 +245,7 @@ def main():
     ref = V.lib_view(walker, img, off)
     problems, n_mft = compare_mft(ntx, img, off, ref)
     problems += check_deleted(ntx, img, off, name)
+    problems += check_i30(ntx, img, off, ref, name)
     if R.which("fls"):
         p, counts, n_lines = compare_timeline(ntx, img, off, name)
         problems += p
