@@ -436,18 +436,16 @@ static PyObject *m_filetime_to_datetime(PyObject *self, PyObject *arg)
 
 PyObject *ntxpy_name(const uint16_t *name, size_t n, bool as_bytes)
 {
-    if (as_bytes) {
-        char buf[3 * NTX_NAME_MAX + 1];
-        size_t len = 0;
-        if (n > NTX_NAME_MAX ||
-            ntx_utf16_to_utf8(name, n, buf, sizeof buf, &len, NTX_UTF16_WTF8) != NTX_OK)
-            return PyErr_Format(PyExc_ValueError, "name of %zu UTF-16 units", n);
-        return PyBytes_FromStringAndSize(buf, (Py_ssize_t)len);
-    }
     /* names are host-order values; surrogatepass keeps lone surrogates */
     int order = PY_BIG_ENDIAN ? 1 : -1;
-    return PyUnicode_DecodeUTF16((const char *)name, (Py_ssize_t)(2 * n), "surrogatepass",
-                                 &order);
+    PyObject *s = PyUnicode_DecodeUTF16((const char *)name, (Py_ssize_t)(2 * n), "surrogatepass",
+                                        &order);
+    if (s == NULL || !as_bytes)
+        return s;
+    /* WTF-8, as ntx_file_open_path() takes it back (a NUL unit included) */
+    PyObject *b = PyUnicode_AsEncodedString(s, "utf-8", "surrogatepass");
+    Py_DECREF(s);
+    return b;
 }
 
 PyObject *ntxpy_path_bytes(PyObject *path, bool *was_bytes)

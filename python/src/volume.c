@@ -104,15 +104,20 @@ static int pyfile_read(void *ctx, uint64_t off, void *buf, size_t len)
                 goto fail;
             r = PyObject_CallOneArg(v->readinto, mv);
             /* the object must not keep a view on memory it does not own */
+            PyObject *exc = r == NULL ? ntxpy_fetch_exc() : NULL;
             PyObject *rel = PyObject_CallMethod(mv, "release", NULL);
             Py_DECREF(mv);
+            if (exc != NULL) {
+                Py_XDECREF(rel);
+                PyErr_Clear();
+                ntxpy_restore_exc(exc);
+                goto fail;
+            }
             if (rel == NULL) {
                 Py_XDECREF(r);
                 goto fail;
             }
             Py_DECREF(rel);
-            if (r == NULL)
-                goto fail;
             if (r == Py_None) {
                 Py_DECREF(r);
                 PyErr_SetString(PyExc_BlockingIOError, "readinto() returned None");
@@ -775,6 +780,25 @@ static PyObject *volume_count_records(PyObject *self, PyObject *unused)
     return Py_BuildValue("(KK)", (unsigned long long)in_use, (unsigned long long)total);
 }
 
+static PyObject *volume_clusters_in_use(PyObject *self, PyObject *args)
+{
+    unsigned long long lcn, count;
+    if (!PyArg_ParseTuple(args, "KK:clusters_in_use", &lcn, &count))
+        return NULL;
+    VolumeObject *v = (VolumeObject *)self;
+    VGuard g;
+    if (vol_enter(v, &g) < 0)
+        return NULL;
+    uint64_t used = 0;
+    ntx_err rc = ntx_volume_clusters_in_use(&v->vol, lcn, count, &used);
+    if (rc != NTX_OK)
+        vol_note(&g);
+    vol_leave(&g);
+    if (rc != NTX_OK)
+        return ntxpy_raise_g(rc, &g, "$Bitmap", NULL);
+    return PyLong_FromUnsignedLongLong(used);
+}
+
 static PyObject *vss_store_object(const ntx_host_vss_store *s)
 {
     PyObject *o = PyStructSequence_New(VssStore_Type);
@@ -1036,6 +1060,10 @@ static PyMethodDef volume_methods[] = {
       "count_free() -> tuple[int, int]\n\n(free, used) clusters in $Bitmap." },
     { "count_records", volume_count_records, METH_NOARGS,
       "count_records() -> tuple[int, int]\n\n(in use, total) MFT records in $MFT:$BITMAP." },
+    { "clusters_in_use", volume_clusters_in_use, METH_VARARGS,
+      "clusters_in_use(lcn, count) -> int\n\nHow many of the clusters [lcn, lcn + count) "
+      "$Bitmap marks in use: whether a deleted file's clusters (Stream.runs()) were "
+      "reallocated." },
     { "vss_stores", volume_vss_stores, METH_NOARGS,
       "vss_stores() -> list[VssStore]\n\nThe shadow copy stores of the volume (oldest "
       "first; vss=N opens store N)." },
