@@ -66,7 +66,7 @@ static const command commands[] = {
       "  -r          recurse into subdirectories (bounded depth, cycles detected)\n"
       "  -a          also system files ($MFT, $Extend, ...), DOS 8.3 names and named streams\n"
       "  -i MFTNUM   list the directory with this MFT record number\n" },
-    { "stat", cmd_stat, O_INODE | O_IRANGE | O_IMULTI | O_JSON | O_IMAGE, 0, INT_MAX,
+    { "stat", cmd_stat, O_INODE | O_IRANGE | O_IMULTI | O_JSON | O_IMAGE | O_MFTFILE, 0, INT_MAX,
       "stat [--json] IMAGE PATH... | -i MFTNUM[-LAST]...",
       "Everything in one MFT record: header, both sets of times, DOS attributes, every\n"
       "$FILE_NAME with its parent, security descriptor, object ID, reparse point,\n"

@@ -107,11 +107,11 @@ static void body_name(sbuf *b, sbuf *tmp, const char *s, size_t n)
         } else if (p[i + 1] == 'x' && i + 3 < len) { /* \xHH: lower-case digits */
             sb_printf(b, "\\x%c%c", p[i + 2] | 0x20, p[i + 3] | 0x20);
             i += 4;
-        } else if (p[i + 1] == 'u' && i + 8 < len && memcmp(p + i + 2, "{00", 3) == 0 &&
-                   (p[i + 5] == '8' || p[i + 5] == '9') && p[i + 8] == '}') {
+        } else if (p[i + 1] == 'u' && i + 7 < len && memcmp(p + i + 2, "{00", 3) == 0 &&
+                   (p[i + 5] == '8' || p[i + 5] == '9') && p[i + 7] == '}') {
             /* \u{0080}..\u{009F}, the C1 controls: \x80..\x9f */
             sb_printf(b, "\\x%c%c", p[i + 5], p[i + 6] | 0x20);
-            i += 9;
+            i += 8;
         } else if (p[i + 1] == 'u') { /* \u{...} as is */
             const char *end = memchr(p + i, '}', len - i);
             size_t k = end ? (size_t)(end - (p + i)) + 1 : 2;
