@@ -337,6 +337,21 @@ static PyObject *run_seq(const ntx_run *r)
     return o;
 }
 
+/* The stream whose clusters hold d's data: d's own, or for a WOF file's
+ * data its WofCompressedData (the WOF decoder reads that one). Under the lock. */
+static ntx_err runs_stream(StreamData *d, ntx_stream *out)
+{
+    if (d->s.wof_algorithm == 0) {
+        *out = d->s;
+        return NTX_OK;
+    }
+    ntx_file f;
+    ntx_err rc = ntx_file_open(&f, &d->vol->vol, d->mft_no, d->s.open_flags & NTX_OPEN_DELETED);
+    if (rc == NTX_OK)
+        rc = ntx_stream_open_data(out, &f, "WofCompressedData", 17);
+    return rc;
+}
+
 /* The runs of a non-resident stream, every extent (ntx_stream_map()). */
 static PyObject *s_runs(PyObject *self, PyObject *unused)
 {
@@ -344,11 +359,11 @@ static PyObject *s_runs(PyObject *self, PyObject *unused)
     StreamData *d = SD(self);
     if (check_open(d) < 0)
         return NULL;
-    if (d->s.resident)
-        return PyList_New(0);
     PyObject *list = PyList_New(0);
     if (list == NULL)
         return NULL;
+    ntx_stream ms;
+    bool have = false;
     uint64_t vcn = 0;
     for (;;) { /* bound: vcn grows by each run's length (>= 1) up to vcn_end */
         ntx_run batch[256];
@@ -359,12 +374,14 @@ static PyObject *s_runs(PyObject *self, PyObject *unused)
             return NULL;
         }
         ntx_err rc = NTX_OK;
-        while (n < 256 && vcn < d->s.vcn_end) {
-            rc = ntx_stream_map(&d->s, vcn, &batch[n]);
-            if (rc != NTX_OK) {
-                vol_note(&g);
+        if (!have) {
+            rc = runs_stream(d, &ms);
+            have = rc == NTX_OK;
+        }
+        while (rc == NTX_OK && !ms.resident && n < 256 && vcn < ms.vcn_end) {
+            rc = ntx_stream_map(&ms, vcn, &batch[n]);
+            if (rc != NTX_OK)
                 break;
-            }
             if (batch[n].len == 0 || batch[n].vcn + batch[n].len <= vcn) {
                 rc = NTX_E_CORRUPT; /* a run that does not advance */
                 break;
@@ -372,6 +389,8 @@ static PyObject *s_runs(PyObject *self, PyObject *unused)
             vcn = batch[n].vcn + batch[n].len;
             n++;
         }
+        if (rc != NTX_OK)
+            vol_note(&g);
         vol_leave(&g);
         if (rc != NTX_OK) {
             Py_DECREF(list);
@@ -386,7 +405,7 @@ static PyObject *s_runs(PyObject *self, PyObject *unused)
             }
             Py_DECREF(o);
         }
-        if (vcn >= d->s.vcn_end || n == 0)
+        if (ms.resident || vcn >= ms.vcn_end || n == 0)
             return list;
     }
 }
