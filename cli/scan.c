@@ -58,52 +58,180 @@ static bool never_used(uint16_t flags, uint64_t lsn, uint32_t nattrs, uint32_t n
     return !(flags & NTX_REC_IN_USE) && (nattrs == 0 || (lsn == 0 && nnames == 0));
 }
 
+/* ---- a record's attributes ---- */
+
+typedef struct ext_pair {
+    uint64_t base, ext;
+    bool in_use;
+} ext_pair;
+
+static int ext_cmp(const void *a, const void *b)
+{
+    const ext_pair *x = a, *y = b;
+    if (x->base != y->base)
+        return x->base < y->base ? -1 : 1;
+    return x->ext < y->ext ? -1 : x->ext > y->ext;
+}
+
+typedef struct gathered {
+    ntx_attr_info ai;
+    size_t order;
+} gathered;
+
+/* The order an attribute list keeps: type, name, first VCN; then where the
+ * attributes were found (the base record first, then the extension records
+ * by number, each in storage order). */
+static int gathered_cmp(const void *a, const void *b)
+{
+    const ntx_attr_info *x = &((const gathered *)a)->ai, *y = &((const gathered *)b)->ai;
+    if (x->type != y->type)
+        return x->type < y->type ? -1 : 1;
+    for (unsigned i = 0; i < x->name_len && i < y->name_len; i++)
+        if (x->name[i] != y->name[i])
+            return x->name[i] < y->name[i] ? -1 : 1;
+    if (x->name_len != y->name_len)
+        return x->name_len < y->name_len ? -1 : 1;
+    if (x->lowest_vcn != y->lowest_vcn)
+        return x->lowest_vcn < y->lowest_vcn ? -1 : 1;
+    size_t p = ((const gathered *)a)->order, q = ((const gathered *)b)->order;
+    return p < q ? -1 : p > q;
+}
+
+/*
+ * A copy of $MFT holds no non-resident attribute list: the base record's
+ * own attributes and those of the extension records that name it as their
+ * base (in use, unless the file is deleted too), in the list's order.
+ */
+static ntx_err gather_attrs(scan *sc, uint64_t n, bool deleted, size_t *count)
+{
+    static gathered *g;
+    static size_t g_cap;
+    ntx_volume *vol = &sc->img->vol;
+    size_t k = 0, e = 0;
+    /* the first pair of this base: binary search */
+    size_t lo = 0, hi = sc->nexts;
+    while (lo < hi) { /* bound: halves [lo, hi) */
+        size_t mid = lo + (hi - lo) / 2;
+        if (sc->exts[mid].base < n)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    e = lo;
+    uint64_t rec = n;
+    for (;;) { /* bound: the base record, then its extension records */
+        ntx_attr_iter it;
+        ntx_attr_info ai;
+        ntx_err rc = ntx_attr_iter_open_record(&it, vol, rec);
+        while (rc == NTX_OK && (rc = ntx_attr_iter_next(&it, &ai)) == NTX_OK) {
+            g = grow(g, &g_cap, k + 1, sizeof *g);
+            memcpy(&g[k].ai, &ai, sizeof ai);
+            g[k].order = k;
+            k++;
+        }
+        if (rc != NTX_END)
+            return rc;
+        while (e < sc->nexts && sc->exts[e].base == n && !sc->exts[e].in_use && !deleted)
+            e++;
+        if (e >= sc->nexts || sc->exts[e].base != n)
+            break;
+        rec = sc->exts[e++].ext;
+    }
+    qsort(g, k, sizeof *g, gathered_cmp);
+    sc->gathered = g;
+    *count = k;
+    return NTX_OK;
+}
+
+typedef void (*attr_fn)(scan *sc, const ntx_file *f, const ntx_attr_info *ai, void *ctx);
+
+/*
+ * Every attribute of the file f (base record n) through fn; NTX_END when
+ * all were seen. From a copy of $MFT, a file whose attribute list is on the
+ * volume is put back together from its records (gather_attrs()), after
+ * reset(ctx) forgets what the failed walk gave.
+ */
+static ntx_err each_attr(scan *sc, const ntx_file *f, uint64_t n, attr_fn fn,
+                         void (*reset)(void *), void *ctx)
+{
+    ntx_attr_iter it;
+    ntx_attr_info ai;
+    ntx_volume *vol = &sc->img->vol;
+    ntx_err rc = ntx_attr_iter_open(&it, f);
+    while (rc == NTX_OK && (rc = ntx_attr_iter_next(&it, &ai)) == NTX_OK)
+        fn(sc, f, &ai, ctx);
+    if (rc != NTX_E_EXTERNAL || !vol->geo.mft_only ||
+        vol->diag.check != NTX_CHK_EXTERNAL_VOLUME)
+        return rc;
+    ntx_record_info ri;
+    size_t count;
+    if (ntx_record_get_info(vol, n, &ri) != NTX_OK ||
+        gather_attrs(sc, n, !(ri.flags & NTX_REC_IN_USE), &count) != NTX_OK)
+        return rc;
+    reset(ctx);
+    for (size_t i = 0; i < count; i++)
+        fn(sc, f, &sc->gathered[i].ai, ctx);
+    return NTX_END;
+}
+
 /* ---- the first pass: directories ---- */
+
+typedef struct dir_names {
+    uint32_t nattrs, nnames;
+    bool have_long;
+    ntx_dirent prim;
+} dir_names;
+
+static void dir_reset(void *ctx)
+{
+    memset(ctx, 0, sizeof(dir_names));
+}
+
+static void dir_attr(scan *sc, const ntx_file *f, const ntx_attr_info *ai, void *ctx)
+{
+    (void)sc;
+    dir_names *d = ctx;
+    static uint8_t buf[1024];
+    d->nattrs++;
+    if (ai->type != NTX_AT_FILE_NAME || !ai->resident)
+        return;
+    size_t got = 0;
+    ntx_dirent de;
+    if (ntx_attr_read(f, ai, 0, buf, sizeof buf, &got) != NTX_OK ||
+        ntx_file_name_parse(buf, got, &de) != NTX_OK)
+        return;
+    /* the first name that is not a DOS alias, else the first name */
+    if (d->nnames++ == 0 || (!d->have_long && de.name_space != NTX_NS_DOS))
+        memcpy(&d->prim, &de, sizeof d->prim);
+    if (de.name_space != NTX_NS_DOS)
+        d->have_long = true;
+}
 
 static void dir_record(scan *sc, uint64_t n, const ntx_record_info *ri)
 {
     ntx_file f;
     if (ntx_file_open(&f, &sc->img->vol, n, NTX_OPEN_DELETED) != NTX_OK)
         return; /* unreadable: no parent for anyone (REC_BAD) */
-    ntx_attr_iter it;
-    ntx_attr_info ai;
-    static uint8_t buf[1024];
-    uint32_t nattrs = 0, nnames = 0;
-    bool have_long = false;
-    ntx_dirent prim;
-    ntx_err rc = ntx_attr_iter_open(&it, &f);
-    while (rc == NTX_OK && (rc = ntx_attr_iter_next(&it, &ai)) == NTX_OK) {
-        nattrs++;
-        if (ai.type != NTX_AT_FILE_NAME || !ai.resident)
-            continue;
-        size_t got = 0;
-        ntx_dirent de;
-        if (ntx_attr_read(&f, &ai, 0, buf, sizeof buf, &got) != NTX_OK ||
-            ntx_file_name_parse(buf, got, &de) != NTX_OK)
-            continue;
-        /* the first name that is not a DOS alias, else the first name */
-        if (nnames++ == 0 || (!have_long && de.name_space != NTX_NS_DOS))
-            memcpy(&prim, &de, sizeof prim);
-        if (de.name_space != NTX_NS_DOS)
-            have_long = true;
-    }
+    static dir_names d;
+    dir_reset(&d);
+    ntx_err rc = each_attr(sc, &f, n, dir_attr, dir_reset, &d);
     bool walk_ok = rc == NTX_END || rc == NTX_OK;
-    if (walk_ok && never_used(ri->flags, ri->lsn, nattrs, nnames))
+    if (walk_ok && never_used(ri->flags, ri->lsn, d.nattrs, d.nnames))
         return; /* REC_EMPTY */
     sc->dirs = grow(sc->dirs, &sc->dirs_cap, sc->ndirs + 1, sizeof *sc->dirs);
-    scan_dir *d = &sc->dirs[sc->ndirs++];
-    memset(d, 0, sizeof *d);
-    d->mft = n;
-    d->seq = ri->seq;
-    d->flags = ri->flags;
-    d->usable = true;
-    if (nnames > 0) {
+    scan_dir *dr = &sc->dirs[sc->ndirs++];
+    memset(dr, 0, sizeof *dr);
+    dr->mft = n;
+    dr->seq = ri->seq;
+    dr->flags = ri->flags;
+    dr->usable = true;
+    if (d.nnames > 0) {
         char name[3 * NTX_NAME_MAX + 1];
-        size_t len = name_utf8(prim.name, prim.name_len, name, sizeof name);
-        d->has_name = true;
-        d->parent_ref = prim.parent_ref;
-        d->name_off = arena_add(&sc->dir_names, name, len);
-        d->name_len = (uint16_t)len;
+        size_t len = name_utf8(d.prim.name, d.prim.name_len, name, sizeof name);
+        dr->has_name = true;
+        dr->parent_ref = d.prim.parent_ref;
+        dr->name_off = arena_add(&sc->dir_names, name, len);
+        dr->name_len = (uint16_t)len;
     }
 }
 
@@ -120,6 +248,21 @@ bool scan_open(scan *sc, cli_image *img, bool with_streams, bool quiet)
     sb_init(&sc->last_path);
     (void)sb_str(&sc->dir_names); /* storage from the start: offsets 0 are valid */
     (void)sb_str(&sc->arena);
+    /* From a copy of $MFT, which extension records each base record has
+     * (for the files whose attribute list is on the volume): a pass over
+     * the headers first, the directories' names may need them. */
+    for (uint64_t n = 0; img->vol.geo.mft_only && n < sc->nrec; n++) { /* bound: the records */
+        ntx_record_info ri;
+        if (ntx_record_get_info(&img->vol, n, &ri) != NTX_OK || ri.base_ref == 0)
+            continue;
+        sc->exts = grow(sc->exts, &sc->exts_cap, sc->nexts + 1, sizeof *sc->exts);
+        sc->exts[sc->nexts].base = NTX_REF_MFT(ri.base_ref);
+        sc->exts[sc->nexts].ext = n;
+        sc->exts[sc->nexts].in_use = (ri.flags & NTX_REC_IN_USE) != 0;
+        sc->nexts++;
+    }
+    if (sc->nexts > 1)
+        qsort(sc->exts, sc->nexts, sizeof *sc->exts, ext_cmp);
     for (uint64_t n = 0; n < sc->nrec; n++) { /* bound: the records $MFT holds */
         ntx_record_info ri;
         if (ntx_record_get_info(&img->vol, n, &ri) != NTX_OK || ri.base_ref != 0 ||
@@ -133,6 +276,7 @@ bool scan_open(scan *sc, cli_image *img, bool with_streams, bool quiet)
 void scan_free(scan *sc)
 {
     free(sc->dirs);
+    free(sc->exts);
     free(sc->names);
     free(sc->streams);
     sb_free(&sc->dir_names);
@@ -143,72 +287,84 @@ void scan_free(scan *sc)
 
 /* ---- the second pass: one record ---- */
 
+static void rec_reset(void *ctx)
+{
+    scan *sc = ctx;
+    scan_rec *r = &sc->rec;
+    r->nattrs = r->nnames = r->nstreams = 0;
+    r->has_si = false;
+    r->data_size = 0;
+    r->dos_attrs = r->owner_id = 0;
+    memset(r->si_times, 0, sizeof r->si_times);
+    sb_clear(&sc->arena);
+}
+
+static void rec_attr(scan *sc, const ntx_file *f, const ntx_attr_info *ai, void *ctx)
+{
+    (void)ctx;
+    scan_rec *r = &sc->rec;
+    static uint8_t buf[1024];
+    size_t got = 0;
+    r->nattrs++;
+    if (ai->type == NTX_AT_STANDARD_INFORMATION && ai->resident && !r->has_si) {
+        ntx_std_info si;
+        if (ntx_attr_read(f, ai, 0, buf, sizeof buf, &got) == NTX_OK &&
+            ntx_std_info_parse(buf, got, &si) == NTX_OK) {
+            memcpy(r->si_times, si.times, sizeof r->si_times);
+            r->dos_attrs = si.file_attrs;
+            r->owner_id = si.v3 ? si.owner_id : 0;
+            r->has_si = true;
+        }
+    } else if (ai->type == NTX_AT_FILE_NAME && ai->resident) {
+        ntx_dirent de;
+        if (ntx_attr_read(f, ai, 0, buf, sizeof buf, &got) != NTX_OK ||
+            ntx_file_name_parse(buf, got, &de) != NTX_OK)
+            return; /* a damaged name: the record still lists */
+        char name[3 * NTX_NAME_MAX + 1];
+        size_t len = name_utf8(de.name, de.name_len, name, sizeof name);
+        sc->names = grow(sc->names, &sc->names_cap, r->nnames + 1, sizeof *sc->names);
+        scan_name *nm = &sc->names[r->nnames++];
+        nm->parent_ref = de.parent_ref;
+        memcpy(nm->times, de.times, sizeof nm->times);
+        nm->alloc_size = de.alloc_size;
+        nm->data_size = de.data_size;
+        nm->file_attrs = de.file_attrs;
+        nm->name_off = arena_add(&sc->arena, name, len);
+        nm->name_len = (uint16_t)len;
+        nm->attr_id = ai->instance;
+        nm->value_len = (uint32_t)ai->size;
+        nm->ns = de.name_space;
+        nm->in_base = ai->rec_no == r->mft;
+    } else if ((ai->type == NTX_AT_DATA || ai->type == NTX_AT_INDEX_ROOT) &&
+               (ai->resident || ai->lowest_vcn == 0)) {
+        if (ai->type == NTX_AT_DATA && ai->name_len == 0)
+            r->data_size = ai->size;
+        if (!sc->with_streams)
+            return;
+        char name[3 * NTX_NAME_MAX + 1];
+        size_t len = name_utf8(ai->name, ai->name_len, name, sizeof name);
+        sc->streams = grow(sc->streams, &sc->streams_cap, r->nstreams + 1, sizeof *sc->streams);
+        scan_stream *st = &sc->streams[r->nstreams++];
+        st->size = ai->size;
+        st->type = ai->type;
+        st->name_off = arena_add(&sc->arena, name, len);
+        st->name_len = (uint16_t)len;
+        st->attr_id = ai->instance;
+        st->flags = ai->flags;
+    }
+}
+
 static void read_attrs(scan *sc, uint64_t n)
 {
-    ntx_volume *vol = &sc->img->vol;
     scan_rec *r = &sc->rec;
     ntx_file f;
-    ntx_err rc = ntx_file_open(&f, vol, n, NTX_OPEN_DELETED);
+    ntx_err rc = ntx_file_open(&f, &sc->img->vol, n, NTX_OPEN_DELETED);
     if (rc != NTX_OK) {
         r->state = REC_BAD;
         r->err = rc;
         return;
     }
-    ntx_attr_iter it;
-    ntx_attr_info ai;
-    static uint8_t buf[1024];
-    rc = ntx_attr_iter_open(&it, &f);
-    while (rc == NTX_OK && (rc = ntx_attr_iter_next(&it, &ai)) == NTX_OK) {
-        size_t got = 0;
-        r->nattrs++;
-        if (ai.type == NTX_AT_STANDARD_INFORMATION && ai.resident && !r->has_si) {
-            ntx_std_info si;
-            if (ntx_attr_read(&f, &ai, 0, buf, sizeof buf, &got) == NTX_OK &&
-                ntx_std_info_parse(buf, got, &si) == NTX_OK) {
-                memcpy(r->si_times, si.times, sizeof r->si_times);
-                r->dos_attrs = si.file_attrs;
-                r->owner_id = si.v3 ? si.owner_id : 0;
-                r->has_si = true;
-            }
-        } else if (ai.type == NTX_AT_FILE_NAME && ai.resident) {
-            ntx_dirent de;
-            if (ntx_attr_read(&f, &ai, 0, buf, sizeof buf, &got) != NTX_OK ||
-                ntx_file_name_parse(buf, got, &de) != NTX_OK)
-                continue; /* a damaged name: the record still lists */
-            char name[3 * NTX_NAME_MAX + 1];
-            size_t len = name_utf8(de.name, de.name_len, name, sizeof name);
-            sc->names = grow(sc->names, &sc->names_cap, r->nnames + 1, sizeof *sc->names);
-            scan_name *nm = &sc->names[r->nnames++];
-            nm->parent_ref = de.parent_ref;
-            memcpy(nm->times, de.times, sizeof nm->times);
-            nm->alloc_size = de.alloc_size;
-            nm->data_size = de.data_size;
-            nm->file_attrs = de.file_attrs;
-            nm->name_off = arena_add(&sc->arena, name, len);
-            nm->name_len = (uint16_t)len;
-            nm->attr_id = ai.instance;
-            nm->value_len = (uint32_t)ai.size;
-            nm->ns = de.name_space;
-            nm->in_base = ai.rec_no == n;
-        } else if ((ai.type == NTX_AT_DATA || ai.type == NTX_AT_INDEX_ROOT) &&
-                   (ai.resident || ai.lowest_vcn == 0)) {
-            if (ai.type == NTX_AT_DATA && ai.name_len == 0)
-                r->data_size = ai.size;
-            if (!sc->with_streams)
-                continue;
-            char name[3 * NTX_NAME_MAX + 1];
-            size_t len = name_utf8(ai.name, ai.name_len, name, sizeof name);
-            sc->streams = grow(sc->streams, &sc->streams_cap, r->nstreams + 1,
-                               sizeof *sc->streams);
-            scan_stream *st = &sc->streams[r->nstreams++];
-            st->size = ai.size;
-            st->type = ai.type;
-            st->name_off = arena_add(&sc->arena, name, len);
-            st->name_len = (uint16_t)len;
-            st->attr_id = ai.instance;
-            st->flags = ai.flags;
-        }
-    }
+    rc = each_attr(sc, &f, n, rec_attr, rec_reset, sc);
     if (rc != NTX_END)
         r->err = rc;
     for (uint32_t k = 0; k < r->nnames; k++) {

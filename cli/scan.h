@@ -82,6 +82,9 @@ typedef struct scan {
     size_t ndirs, dirs_cap;
     sbuf dir_names;
     uint32_t stamp;
+    struct ext_pair *exts;    /* --mft-file: (base, extension record), by base */
+    size_t nexts, exts_cap;
+    struct gathered *gathered; /* a file put back together from its records */
     /* second pass: the current record */
     scan_rec rec;
     scan_name *names;

@@ -39,6 +39,7 @@ typedef struct ntx_attr_iter {
     uint32_t pos;             /* next attribute offset, or next list entry offset */
     uint32_t steps;           /* bound */
     uint16_t lost;            /* deleted file: list entries whose attribute is gone (see below) */
+    bool one_record;          /* ntx_attr_iter_open_record(): that record's attributes only */
 } ntx_attr_iter;
 
 /**
@@ -49,6 +50,21 @@ typedef struct ntx_attr_iter {
  * Returns: NTX_OK; NTX_E_STALE; record errors.
  */
 ntx_err ntx_attr_iter_open(ntx_attr_iter *it, const ntx_file *f);
+
+/**
+ * ntx_attr_iter_open_record() - list the attributes held by MFT record
+ * rec_no itself, a base or an extension record, in use or not, in the order
+ * they are stored; an $ATTRIBUTE_LIST is returned as an attribute and not
+ * followed. For putting a file back together from its records where its
+ * attribute list cannot be read: a copy of $MFT mounted alone
+ * (ntx_volume_mount_mft()) does not hold a non-resident list, but every
+ * extension record names its base record. Resident values of what it
+ * returns read with ntx_attr_read() through any handle of the volume (the
+ * value is found by info->rec_no).
+ * Returns: NTX_OK; NTX_E_ARG; NTX_E_STALE. Record errors come from
+ *          ntx_attr_iter_next().
+ */
+ntx_err ntx_attr_iter_open_record(ntx_attr_iter *it, ntx_volume *vol, uint64_t rec_no);
 
 /**
  * ntx_attr_iter_next() - the next attribute.

@@ -41,7 +41,9 @@ ntx_err ntx_attr_step(ntx_attr_iter *it, const uint8_t **a, uint64_t *rec_no, ui
         ntx_err rc = ntx_record_get(vol, it->mft_no, &rec);
         if (rc != NTX_OK)
             return rc;
-        const uint8_t *al = ntx_rec_find_attr(rec, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &al_off);
+        const uint8_t *al = it->one_record
+                                ? NULL
+                                : ntx_rec_find_attr(rec, NTX_AT_ATTRIBUTE_LIST, NULL, 0, &al_off);
 
         if (al == NULL) {
             /* pos is the offset of the attribute returned last (0: none yet). */
@@ -108,6 +110,17 @@ ntx_err ntx_attr_iter_open(ntx_attr_iter *it, const ntx_file *f)
         return NTX_E_STALE;
     ntx_attr_iter_start(it, f->vol, f->mft_no);
     it->open_flags = (uint8_t)f->open_flags;
+    return NTX_OK;
+}
+
+ntx_err ntx_attr_iter_open_record(ntx_attr_iter *it, ntx_volume *vol, uint64_t rec_no)
+{
+    if (it == NULL || vol == NULL)
+        return NTX_E_ARG;
+    if (!ntx_volume_handle_live(vol, vol->gen))
+        return NTX_E_STALE;
+    ntx_attr_iter_start(it, vol, rec_no);
+    it->one_record = true;
     return NTX_OK;
 }
 
