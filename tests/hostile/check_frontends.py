@@ -8,7 +8,10 @@ Every image of tests/hostile (and every image-level fuzz reproducer) is
 written out by tests/fuzz/export-images.sh, then:
 
  cli   each listing command (info, ls -r -a, mft, mft --slack, timeline, usn,
-       their --json forms), stat of records 0-15, stat and cat of up to 30
+       their --json forms), the image's $MFT as a triage file (written out by
+       ntx cat, or the bytes where the boot sector puts it) through mft,
+       timeline, timeline --format jsonl and stat with --mft-file, stat of
+       records 0-15, stat and cat of up to 30
        paths ls could list (the one the case damaged first; one call each for
        all the paths; cat --raw of the first 8 files), and extract of the
        whole tree: every run ends within its time limit with exit 0, 1
@@ -178,6 +181,42 @@ def case_cli(args, image, problems, scratch):
     shutil.rmtree(dest, ignore_errors=True)
     run_cli(ntx, image, ["extract", "-a", "--streams", "--no-progress", image, "/", dest], problems)
     shutil.rmtree(dest, ignore_errors=True)
+    case_triage(ntx, image, problems, scratch)
+
+
+def raw_mft(image, out, records=256):
+    """The bytes where the boot sector puts $MFT (records * 1 KiB), for an
+    image whose $MFT ntx cat cannot write out: its damage is then read
+    through --mft-file too."""
+    with open(image, "rb") as f:
+        boot = f.read(512)
+        bps = struct.unpack_from("<H", boot, 0x0B)[0]
+        spc = boot[0x0D] if boot[0x0D] <= 0x80 else 1 << (256 - boot[0x0D])
+        lcn = struct.unpack_from("<Q", boot, 0x30)[0]
+        if not bps or not spc or lcn * bps * spc > os.path.getsize(image):
+            return False
+        f.seek(lcn * bps * spc)
+        data = f.read(records * 1024)
+    with open(out, "wb") as o:
+        o.write(data)
+    return len(data) > 0
+
+
+def case_triage(ntx, image, problems, scratch):
+    """The same image's $MFT as a triage file: written out by ntx cat (or
+    taken raw where the boot sector puts it), then read with --mft-file."""
+    mft = os.path.join(scratch, os.path.basename(image) + ".MFT")
+    rc, _ = run_cli(ntx, image, ["cat", image, "$MFT"], problems, out_file=mft)
+    if rc != 0 or os.path.getsize(mft) == 0:
+        if not raw_mft(image, mft):
+            return
+    for argv in (["mft", "-a", "--mft-file", mft], ["timeline", "--mft-file", mft],
+                 ["stat", "-i", "0-15", "--mft-file", mft]):
+        run_cli(ntx, image, argv, problems)
+    rc, out = run_cli(ntx, image, ["timeline", "--format", "jsonl", "--mft-file", mft], problems)
+    if rc is not None:
+        check_json(image, "ntx timeline --format jsonl --mft-file", out, problems)
+    os.unlink(mft)
 
 
 def damaged_containers(image, out):
