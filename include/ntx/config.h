@@ -178,6 +178,14 @@
 #define NTX_WITH_DELETED NTX_PROFILE_DEFAULT_
 #endif
 
+/* A copy of $MFT mounted alone (ntx_volume_mount_mft(), volume.h): the
+ * triage collections' file, with no volume behind it. 0: that call answers
+ * NTX_E_UNSUPPORTED, and the record and device readers lose the test that
+ * serves it; a boot loader always has the volume. */
+#ifndef NTX_WITH_MFT_FILE
+#define NTX_WITH_MFT_FILE NTX_PROFILE_DEFAULT_
+#endif
+
 /* Named $DATA streams by UTF-8 name. 0: ntx_stream_open_data() with a name
  * answers NTX_E_UNSUPPORTED (ntx_stream_open() still opens any attribute). */
 #ifndef NTX_WITH_NAMED_STREAMS
@@ -225,6 +233,7 @@
     (NTX_WITH_LZNT1 << 0) | (NTX_WITH_ATTRLIST << 1) | (NTX_WITH_RECOVERY << 2) |                 \
     (NTX_WITH_DIAG << 3) | (NTX_WITH_STRERROR << 4) | (NTX_WITH_DOTDOT << 5) |                    \
     (NTX_WITH_UNICODE_PATHS << 6) | (NTX_WITH_UPCASE << 7) | (NTX_WITH_DELETED << 8) |            \
-    (NTX_WITH_NAMED_STREAMS << 9) | (NTX_WITH_WORD_MEM << 10) | (NTX_WITH_WOF << 11))
+    (NTX_WITH_NAMED_STREAMS << 9) | (NTX_WITH_WORD_MEM << 10) | (NTX_WITH_WOF << 11) |           \
+    (NTX_WITH_MFT_FILE << 12))
 
 #endif

@@ -243,7 +243,9 @@ ntx_err ntx_volume_mount_checked(ntx_volume *vol, const ntx_io *io, void *ws, si
  * Returns: NTX_OK; NTX_E_CONFIG; NTX_E_ARG; NTX_E_WORKSPACE; NTX_E_IO;
  *          NTX_E_NOT_NTFS when the file does not start with a $MFT record 0
  *          (vol->diag says which check failed); NTX_E_UNSUPPORTED for a
- *          record size over NTX_MAX_RECORD_SIZE; NTX_E_CORRUPT.
+ *          record size over NTX_MAX_RECORD_SIZE, or in a build without
+ *          NTX_WITH_MFT_FILE (config.h; on in the full profile only);
+ *          NTX_E_CORRUPT.
  */
 #define ntx_volume_mount_mft(vol, io, ws, ws_size)                                                \
     ntx_volume_mount_mft_checked((vol), (io), (ws), (ws_size), NTX_ABI_ID(sizeof(ntx_volume)))

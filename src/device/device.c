@@ -80,14 +80,18 @@ static ntx_err dev_read(ntx_volume *vol, uint64_t off, void *buf, size_t len, ui
 
 ntx_err ntx_dev_read(ntx_volume *vol, uint64_t off, void *buf, size_t len)
 {
+#if NTX_WITH_MFT_FILE
     /* A copy of $MFT alone holds records, not the volume's clusters: what a
      * cluster offset would read there is other records' bytes. */
     if (vol->geo.mft_only)
         return ntx_fail(vol, NTX_E_EXTERNAL, NTX_CHK_EXTERNAL_VOLUME, NTX_NO_RECORD, off);
+#endif
     return dev_read(vol, off, buf, len, dev_volume_bytes(vol));
 }
 
+#if NTX_WITH_MFT_FILE
 ntx_err ntx_dev_read_mft_file(ntx_volume *vol, uint64_t off, void *buf, size_t len)
 {
     return dev_read(vol, off, buf, len, vol->io.size);
 }
+#endif

@@ -24,7 +24,7 @@ ntx_err ntx_dev_read(ntx_volume *vol, uint64_t off, void *buf, size_t len);
  * where ntx_dev_read() refuses every read with NTX_E_EXTERNAL. For the
  * record reader only.
  */
-ntx_err ntx_dev_read_mft_file(ntx_volume *vol, uint64_t off, void *buf, size_t len);
+ntx_err ntx_dev_read_mft_file(ntx_volume *vol, uint64_t off, void *buf, size_t len); /* NTX_WITH_MFT_FILE */
 
 /* Read one whole device block at block-aligned offset off into the bounce
  * buffer (unless it is already there) and return it. */

@@ -203,6 +203,7 @@ static NTX_COLD ntx_err mft_recover(ntx_volume *vol, uint64_t mft_no, uint8_t *d
 /* Read and check a record; records 0-3 fall back on their mirror copy. */
 static ntx_err mft_load(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
 {
+#if NTX_WITH_MFT_FILE
     if (vol->geo.mft_only) {
         /* A copy of $MFT alone (ntx_volume_mount_mft()): record n is at
          * byte n * record size of the file, and there is no mirror. */
@@ -210,6 +211,7 @@ static ntx_err mft_load(ntx_volume *vol, uint64_t mft_no, uint8_t *dst)
                                            vol->geo.record_size);
         return rc == NTX_OK ? ntx_record_check(vol, dst, mft_no) : rc;
     }
+#endif
     ntx_err rc = mft_read_raw(vol, mft_no, dst);
     if (rc == NTX_OK)
         rc = ntx_record_check(vol, dst, mft_no);

@@ -165,6 +165,8 @@ ntx_err ntx_volume_mount_mft_checked(ntx_volume *vol, const ntx_io *io, void *ws
 {
     if (abi_id != NTX_ABI_ID(sizeof *vol))
         return NTX_E_CONFIG;
+    if (!NTX_WITH_MFT_FILE) /* config.h: a profile without triage files */
+        return NTX_E_UNSUPPORTED;
     if (vol == NULL || io == NULL || io->read == NULL || ws == NULL)
         return NTX_E_ARG;
     ntx_mem_zero(vol, sizeof *vol);
