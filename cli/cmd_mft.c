@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "scan.h"
 
 static const char *state_word(const scan_rec *r)
@@ -24,12 +25,20 @@ static void mft_text_row(sbuf *b, uint64_t n, uint16_t seq, const char *state, c
                          uint64_t size, bool have_size)
 {
     char ref[48];
-    snprintf(ref, sizeof ref, "%llu-%u", (unsigned long long)n, seq);
-    sb_printf(b, "%-14s %-9s %c ", ref, state, type);
+    size_t k = fmt_u64(ref, n);
+    ref[k++] = '-';
+    k += fmt_u64(ref + k, seq);
+    put_left(b, ref, k, 14);
+    sb_putc(b, ' ');
+    put_left(b, state, strlen(state), 9);
+    sb_putc(b, ' ');
+    sb_putc(b, type);
+    sb_putc(b, ' ');
     if (have_size)
-        sb_printf(b, "%14llu ", (unsigned long long)size);
+        put_u64_right(b, size, 14);
     else
-        sb_printf(b, "%14s ", "-");
+        sb_put(b, "             -", 14);
+    sb_putc(b, ' ');
 }
 
 /* One JSON row of `ntx mft`: every row has every key (null where it does
@@ -302,7 +311,7 @@ int cmd_mft(cli_opts *o)
                 mft_json_row(&b, &m);
             } else {
                 mft_text_row(&b, n, r->seq, state, type, r->data_size, type == 'f');
-                esc_text(&b, path.p, path.len);
+                put_text(&b, path.p, path.len);
                 if (nm->ns == NTX_NS_DOS)
                     sb_puts(&b, " (dos)");
                 sb_putc(&b, '\n');
@@ -325,7 +334,7 @@ int cmd_mft(cli_opts *o)
                 mft_json_row(&b, &m);
             } else {
                 mft_text_row(&b, n, r->seq, state, type, r->data_size, type == 'f');
-                esc_text(&b, path.p, path.len);
+                put_text(&b, path.p, path.len);
                 sb_putc(&b, '\n');
             }
             out_flush_line(&b);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "scan.h"
 #include "triage.h"
 
@@ -92,6 +93,10 @@ static const char *const csv_header =
  */
 static void body_name(sbuf *b, sbuf *tmp, const char *s, size_t n)
 {
+    if (plain_ascii(s, n, true)) {
+        sb_put(b, s, n);
+        return;
+    }
     sb_clear(tmp);
     esc_text(tmp, s, n);
     const char *p = tmp->p;
@@ -128,14 +133,16 @@ static void body_name(sbuf *b, sbuf *tmp, const char *s, size_t n)
  * read-only, w unless hidden, x always (tsk/fs/ntfs.c). */
 static void body_mode(sbuf *b, const tl_event *e)
 {
-    char perm[10];
+    char m[12];
+    m[0] = e->name_type;
+    m[1] = '/';
+    m[2] = e->meta_type;
     for (int i = 0; i < 3; i++) {
-        perm[3 * i] = (e->dos & NTX_FA_READONLY) ? '-' : 'r';
-        perm[3 * i + 1] = (e->dos & NTX_FA_HIDDEN) ? '-' : 'w';
-        perm[3 * i + 2] = 'x';
+        m[3 + 3 * i] = (e->dos & NTX_FA_READONLY) ? '-' : 'r';
+        m[4 + 3 * i] = (e->dos & NTX_FA_HIDDEN) ? '-' : 'w';
+        m[5 + 3 * i] = 'x';
     }
-    perm[9] = '\0';
-    sb_printf(b, "%c/%c%s", e->name_type, e->meta_type, perm);
+    sb_put(b, m, sizeof m);
 }
 
 /* The event's name: path, ":stream", the note, " (deleted)". */
@@ -155,15 +162,23 @@ static void event_name(tl *t, const tl_event *e)
 static void body_line(tl *t, const tl_event *e)
 {
     sbuf *b = &t->out;
-    sb_puts(b, "0|");
+    static const int order[4] = { NTX_TIME_ACCESS, NTX_TIME_MODIFY, NTX_TIME_MFT_CHANGE,
+                                  NTX_TIME_CREATE };
+    sb_put(b, "0|", 2);
     body_name(b, &t->tmp, t->name.p, t->name.len);
-    sb_printf(b, "|%s|", e->inode);
+    sb_putc(b, '|');
+    sb_puts(b, e->inode);
+    sb_putc(b, '|');
     body_mode(b, e);
-    sb_printf(b, "|%u|0|%llu|%lld|%lld|%lld|%lld\n", e->uid, (unsigned long long)e->size,
-              (long long)nt_to_unix(e->times[NTX_TIME_ACCESS]),
-              (long long)nt_to_unix(e->times[NTX_TIME_MODIFY]),
-              (long long)nt_to_unix(e->times[NTX_TIME_MFT_CHANGE]),
-              (long long)nt_to_unix(e->times[NTX_TIME_CREATE]));
+    sb_putc(b, '|');
+    put_u64(b, e->uid);
+    sb_put(b, "|0|", 3);
+    put_u64(b, e->size);
+    for (int i = 0; i < 4; i++) {
+        sb_putc(b, '|');
+        put_i64(b, nt_to_unix(e->times[order[i]]));
+    }
+    sb_putc(b, '\n');
 }
 
 /* ---- jsonl and csv ---- */
@@ -194,6 +209,10 @@ static long long unix_us(uint64_t nt)
  * break, quotes doubled; text-escaped first, so it is valid UTF-8. */
 static void csv_field(sbuf *b, sbuf *tmp, const char *s, size_t n, bool escape)
 {
+    if (plain_ascii(s, n, false) && memchr(s, ',', n) == NULL && memchr(s, '"', n) == NULL) {
+        sb_put(b, s, n);
+        return;
+    }
     sb_clear(tmp);
     if (escape)
         esc_text(tmp, s, n);
@@ -215,96 +234,125 @@ static void csv_field(sbuf *b, sbuf *tmp, const char *s, size_t n, bool escape)
     sb_putc(b, '"');
 }
 
-static void mode_string(sbuf *b, const tl_event *e)
+/* A JSON string: as it is when it needs no escape (the common case, and the
+ * time a million-record timeline takes), else through esc_json(). */
+static void json_str(sbuf *b, const char *s, size_t n)
 {
-    body_mode(b, e);
+    if (plain_ascii(s, n, false) && memchr(s, '"', n) == NULL) {
+        sb_putc(b, '"');
+        sb_put(b, s, n);
+        sb_putc(b, '"');
+    } else {
+        esc_json(b, s, n);
+    }
 }
 
+#define KEY(b, k) sb_put((b), k, sizeof k - 1)
+
+/* One row; the fields and their order are documented in ntx.1 and checked
+ * by tests/cli/check_timelines.py. */
 static void row_jsonl(tl *t, const tl_event *e, int slot, const char *desc)
 {
     sbuf *b = &t->out;
-    jw w;
-    jw_begin(&w, b);
-    jw_strn(&w, "message", t->name.p, t->name.len);
-    jw_key(&w, "datetime");
-    sb_putc(b, '"');
+    KEY(b, "{\"message\":");
+    json_str(b, t->name.p, t->name.len);
+    KEY(b, ",\"datetime\":\"");
     iso_time(b, e->times[slot]);
-    sb_putc(b, '"');
-    jw_str(&w, "timestamp_desc", desc);
-    jw_i64(&w, "timestamp", unix_us(e->times[slot]));
-    jw_str(&w, "source", e->source);
-    jw_strn(&w, "path", e->path, e->path_len);
+    KEY(b, "\",\"timestamp_desc\":\"");
+    sb_puts(b, desc);
+    KEY(b, "\",\"timestamp\":");
+    put_i64(b, unix_us(e->times[slot]));
+    KEY(b, ",\"source\":\"");
+    sb_puts(b, e->source);
+    KEY(b, "\",\"path\":");
+    json_str(b, e->path, e->path_len);
+    KEY(b, ",\"stream\":");
     if (e->stream != NULL)
-        jw_strn(&w, "stream", e->stream, e->stream_len);
+        json_str(b, e->stream, e->stream_len);
     else
-        jw_null(&w, "stream");
-    jw_u64(&w, "mft", e->mft);
+        KEY(b, "null");
+    KEY(b, ",\"mft\":");
+    put_u64(b, e->mft);
+    KEY(b, ",\"seq\":");
     if (e->has_seq)
-        jw_u64(&w, "seq", e->seq);
+        put_u64(b, e->seq);
     else
-        jw_null(&w, "seq");
-    jw_bool(&w, "deleted", e->deleted);
-    jw_bool(&w, "dir", e->meta_type == 'd');
-    jw_u64(&w, "size", e->size);
+        KEY(b, "null");
+    KEY(b, ",\"deleted\":");
+    sb_puts(b, e->deleted ? "true" : "false");
+    KEY(b, ",\"dir\":");
+    sb_puts(b, e->meta_type == 'd' ? "true" : "false");
+    KEY(b, ",\"size\":");
+    put_u64(b, e->size);
     if (e->has_parent) {
-        jw_u64(&w, "parent", NTX_REF_MFT(e->parent_ref));
-        jw_u64(&w, "parent_seq", NTX_REF_SEQ(e->parent_ref));
+        KEY(b, ",\"parent\":");
+        put_u64(b, NTX_REF_MFT(e->parent_ref));
+        KEY(b, ",\"parent_seq\":");
+        put_u64(b, NTX_REF_SEQ(e->parent_ref));
     } else {
-        jw_null(&w, "parent");
-        jw_null(&w, "parent_seq");
+        KEY(b, ",\"parent\":null,\"parent_seq\":null");
     }
-    jw_str(&w, "inode", e->inode);
-    sb_clear(&t->tmp);
-    mode_string(&t->tmp, e);
-    jw_str(&w, "mode", sb_str(&t->tmp));
+    KEY(b, ",\"inode\":\"");
+    sb_puts(b, e->inode);
+    KEY(b, "\",\"mode\":\"");
+    body_mode(b, e);
+    KEY(b, "\",\"usn\":");
     if (e->usn != NULL) {
-        jw_u64(&w, "usn", e->usn->usn);
-        sb_clear(&t->tmp);
-        usn_reasons(&t->tmp, e->usn->reason, "|");
-        jw_str(&w, "reasons", sb_str(&t->tmp));
+        put_u64(b, e->usn->usn);
+        KEY(b, ",\"reasons\":\"");
+        usn_reasons(b, e->usn->reason, "|");
+        sb_putc(b, '"');
     } else {
-        jw_null(&w, "usn");
-        jw_null(&w, "reasons");
+        KEY(b, "null,\"reasons\":null");
     }
+    KEY(b, ",\"vss_store\":");
     if (t->o->have_vss)
-        jw_u64(&w, "vss_store", t->o->vss);
+        put_u64(b, t->o->vss);
     else
-        jw_null(&w, "vss_store");
-    jw_end(&w);
+        KEY(b, "null");
+    KEY(b, "}\n");
 }
 
 static void row_csv(tl *t, const tl_event *e, int slot, const char *desc)
 {
     sbuf *b = &t->out;
-    char num[32];
     csv_field(b, &t->tmp, t->name.p, t->name.len, true);
     sb_putc(b, ',');
     iso_time(b, e->times[slot]);
-    sb_printf(b, ",%s,%lld,%s,", desc, unix_us(e->times[slot]), e->source);
+    sb_putc(b, ',');
+    sb_puts(b, desc);
+    sb_putc(b, ',');
+    put_i64(b, unix_us(e->times[slot]));
+    sb_putc(b, ',');
+    sb_puts(b, e->source);
+    sb_putc(b, ',');
     csv_field(b, &t->tmp, e->path, e->path_len, true);
     sb_putc(b, ',');
     if (e->stream != NULL)
         csv_field(b, &t->tmp, e->stream, e->stream_len, true);
-    sb_printf(b, ",%llu,", (unsigned long long)e->mft);
+    sb_putc(b, ',');
+    put_u64(b, e->mft);
+    sb_putc(b, ',');
     if (e->has_seq)
-        sb_printf(b, "%u", e->seq);
-    sb_printf(b, ",%s,%s,%llu,", e->deleted ? "true" : "false",
-              e->meta_type == 'd' ? "true" : "false", (unsigned long long)e->size);
-    if (e->has_parent)
-        sb_printf(b, "%llu,%u", (unsigned long long)NTX_REF_MFT(e->parent_ref),
-                  NTX_REF_SEQ(e->parent_ref));
-    else
+        put_u64(b, e->seq);
+    sb_puts(b, e->deleted ? ",true," : ",false,");
+    sb_puts(b, e->meta_type == 'd' ? "true," : "false,");
+    put_u64(b, e->size);
+    sb_putc(b, ',');
+    if (e->has_parent) {
+        put_u64(b, NTX_REF_MFT(e->parent_ref));
         sb_putc(b, ',');
-    sb_printf(b, ",%s,", e->inode);
-    sbuf m;
-    sb_init(&m);
-    mode_string(&m, e);
-    sb_put(b, m.p, m.len);
-    sb_free(&m);
+        put_u64(b, NTX_REF_SEQ(e->parent_ref));
+    } else {
+        sb_putc(b, ',');
+    }
+    sb_putc(b, ',');
+    sb_puts(b, e->inode);
+    sb_putc(b, ',');
+    body_mode(b, e);
     sb_putc(b, ',');
     if (e->usn != NULL) {
-        snprintf(num, sizeof num, "%llu", (unsigned long long)e->usn->usn);
-        sb_puts(b, num);
+        put_u64(b, e->usn->usn);
         sb_putc(b, ',');
         sbuf r;
         sb_init(&r);
@@ -343,6 +391,20 @@ static void emit(tl *t, const tl_event *e)
 
 /* ---- events of the MFT ---- */
 
+/* The body file's inode field: "N-TYPE-ID" for an attribute (TSK's form),
+ * "N" for a record or an index entry. */
+static void set_inode(tl_event *e, uint64_t n, uint32_t type, uint16_t id, bool attr)
+{
+    size_t k = fmt_u64(e->inode, n);
+    if (attr) {
+        e->inode[k++] = '-';
+        k += fmt_u64(e->inode + k, type);
+        e->inode[k++] = '-';
+        k += fmt_u64(e->inode + k, id);
+    }
+    e->inode[k] = '\0';
+}
+
 static void event_init(tl_event *e, const char *source, const char *path, size_t path_len)
 {
     memset(e, 0, sizeof *e);
@@ -377,7 +439,7 @@ static void record_events(tl *t, const scan_name *nm, const char *path, size_t p
         e.has_seq = true;
         e.has_parent = true;
         e.parent_ref = nm->parent_ref;
-        snprintf(e.inode, sizeof e.inode, "%llu-48-%u", (unsigned long long)r->mft, nm->attr_id);
+        set_inode(&e, r->mft, NTX_AT_FILE_NAME, nm->attr_id, true);
         memcpy(e.times, nm->times, sizeof e.times);
         emit(t, &e);
     }
@@ -403,8 +465,7 @@ static void record_events(tl *t, const scan_name *nm, const char *path, size_t p
         e.mft = r->mft;
         e.seq = r->seq;
         e.has_seq = true;
-        snprintf(e.inode, sizeof e.inode, "%llu-%u-%u", (unsigned long long)r->mft, st->type,
-                 st->attr_id);
+        set_inode(&e, r->mft, st->type, st->attr_id, true);
         memcpy(e.times, si, sizeof e.times);
         emit(t, &e);
         any = true;
@@ -419,7 +480,7 @@ static void record_events(tl *t, const scan_name *nm, const char *path, size_t p
         e.mft = r->mft;
         e.seq = r->seq;
         e.has_seq = true;
-        snprintf(e.inode, sizeof e.inode, "%llu", (unsigned long long)r->mft);
+        set_inode(&e, r->mft, 0, 0, false);
         memcpy(e.times, si, sizeof e.times);
         emit(t, &e);
     }
@@ -469,7 +530,7 @@ static void i30_events(tl *t, uint64_t n)
         e.has_seq = true;
         e.has_parent = true;
         e.parent_ref = ent.parent_ref;
-        snprintf(e.inode, sizeof e.inode, "%llu", (unsigned long long)e.mft);
+        set_inode(&e, e.mft, 0, 0, false);
         memcpy(e.times, ent.times, sizeof e.times);
         emit(t, &e);
     }
@@ -551,7 +612,7 @@ static int usn_events(tl *t)
         e.has_parent = true;
         e.parent_ref = r.parent_ref;
         e.usn = &r;
-        snprintf(e.inode, sizeof e.inode, "%llu", (unsigned long long)e.mft);
+        set_inode(&e, e.mft, 0, 0, false);
         /* A journal record has one time, when the change was recorded: the
          * body file's "changed" column (mactime shows it as ..c.). */
         e.times[NTX_TIME_MFT_CHANGE] = r.time;

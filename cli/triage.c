@@ -2,66 +2,55 @@
  * triage.c - files a triage collection holds instead of an image: a copy of
  * $MFT (--mft-file), mounted alone through ntx_volume_mount_mft(), and a
  * copy of $UsnJrnl:$J (--journal-file, read by journal.c). The $MFT file is
- * read through a 1 MiB read-ahead window: the scans ask for one record at a
- * time, in order, and a read(2) per record would cost more than the record.
+ * read through a window mapped from the page cache and moved along as the
+ * scans go through the records: a read(2) per record would cost more than
+ * the record, and copying a gigabyte through read(2) into a buffer costs
+ * twice what reading it takes. The window is unmapped as it moves, so the
+ * memory used does not grow with the file.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "triage.h"
 
-#define WINDOW (1u << 20)
+#define WINDOW (8u << 20)
 
 struct triage_file {
     int fd;
     uint64_t size;
-    uint8_t *win;
+    uint8_t *win;             /* mapped [win_off, win_off + win_len) of the file, or NULL */
     uint64_t win_off;
     size_t win_len;
 };
-
-/* pread all of [off, off + len), or fail (a short file is an error). */
-static int read_full(int fd, uint64_t off, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    while (len > 0) { /* bound: each pass reads at least one byte or fails */
-        ssize_t n = pread(fd, p, len, (off_t)off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n < 0 ? -errno : -EIO;
-        p += n;
-        off += (uint64_t)n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 static int triage_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
     triage_file *t = ctx;
     if (off > t->size || len > t->size - off)
         return -EINVAL;
-    if (off >= t->win_off && off - t->win_off <= t->win_len &&
-        len <= t->win_len - (off - t->win_off)) {
-        memcpy(buf, t->win + (off - t->win_off), len);
-        return 0;
+    if (t->win == NULL || off < t->win_off || off - t->win_off > t->win_len ||
+        len > t->win_len - (off - t->win_off)) {
+        if (t->win != NULL)
+            munmap(t->win, t->win_len);
+        t->win = NULL;
+        uint64_t start = off & ~(uint64_t)(WINDOW - 1u);
+        uint64_t end = off + len;
+        uint64_t want = end - start < WINDOW ? WINDOW : ((end - start + 4095) & ~(uint64_t)4095);
+        size_t n = (size_t)(t->size - start < want ? t->size - start : want);
+        void *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, t->fd, (off_t)start);
+        if (p == MAP_FAILED)
+            return -errno;
+        madvise(p, n, MADV_SEQUENTIAL);
+        t->win = p;
+        t->win_off = start;
+        t->win_len = n;
     }
-    if (len >= WINDOW / 2)
-        return read_full(t->fd, off, buf, len);
-    uint64_t start = off & ~(uint64_t)4095;
-    size_t n = (size_t)(t->size - start < WINDOW ? t->size - start : WINDOW);
-    t->win_len = 0;
-    int rc = read_full(t->fd, start, t->win, n);
-    if (rc != 0)
-        return rc;
-    t->win_off = start;
-    t->win_len = n;
-    memcpy(buf, t->win + (off - start), len);
+    memcpy(buf, t->win + (off - t->win_off), len);
     return 0;
 }
 
@@ -70,8 +59,7 @@ bool triage_open_mft(cli_image *img, const cli_opts *o)
     memset(img, 0, sizeof *img);
     img->path = o->mft_file;
     triage_file *t = calloc(1, sizeof *t);
-    if (t == NULL || (t->win = malloc(WINDOW)) == NULL) {
-        free(t);
+    if (t == NULL) {
         reportf(img, NULL, "out of memory");
         return false;
     }
@@ -126,9 +114,10 @@ void triage_close(cli_image *img)
     free(img->ws);
     img->ws = NULL;
     if (t != NULL) {
+        if (t->win != NULL)
+            munmap(t->win, t->win_len);
         if (t->fd >= 0)
             close(t->fd);
-        free(t->win);
         free(t);
     }
     img->triage = NULL;
