@@ -321,6 +321,12 @@ int ntxpy_init_errors(PyObject *m)
         PyExc_Exception, NULL);
     if (Error == NULL || PyModule_AddObjectRef(m, "Error", Error) < 0)
         return -1;
+    /* class-level defaults: an Error made by hand has them too */
+    static const char *const attrs[] = { "code", "check", "check_name", "record", "offset",
+                                         "io_status" };
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
+        if (PyObject_SetAttrString(Error, attrs[i], Py_None) < 0)
+            return -1;
     for (size_t i = 0; i < sizeof core_errors / sizeof core_errors[0]; i++)
         if (add_class(m, &core_errors[i], Error) < 0)
             return -1;
@@ -329,7 +335,8 @@ int ntxpy_init_errors(PyObject *m)
         "The image could not be opened or its volume found (the ntx_host layer): status "
         "is the NTX_HOST_E_* value, the message one sentence saying why.",
         Error, NULL);
-    if (ImageError == NULL || PyModule_AddObjectRef(m, "ImageError", ImageError) < 0)
+    if (ImageError == NULL || PyModule_AddObjectRef(m, "ImageError", ImageError) < 0 ||
+        PyObject_SetAttrString(ImageError, "status", Py_None) < 0)
         return -1;
     for (size_t i = 0; i < sizeof host_errors / sizeof host_errors[0]; i++)
         if (add_class(m, &host_errors[i], ImageError) < 0)
