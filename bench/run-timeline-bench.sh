@@ -17,9 +17,10 @@
 # the volume, on its $MFT and on the 1M $MFT (--mft-file); fls -r -m / on the
 # volume (fls has no way to read a $MFT file alone). Each command RUNS times
 # (default 3) after one warm-up run, output to /dev/null, every input in the
-# page cache; /usr/bin/time -v gives the wall time (median printed) and the
-# peak resident set (largest printed). "x fls" is fls's wall time over the
-# row's, on the volume only.
+# page cache; GNU time gives the wall time and the CPU time (user + system;
+# the steadier figure on a shared machine), medians printed, and the peak
+# resident set (the largest printed). "x fls" is fls's time over the row's,
+# wall and CPU, on the volume only.
 #
 # NTX_BINARY defaults to build/release/cli/ntx (a Release build:
 #   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release).
@@ -55,38 +56,42 @@ cat "$IMG" "$MFT" "$BIG" > /dev/null
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# measure CMD...: "MEDIAN_WALL_S MAX_RSS_KB" over RUNS runs after a warm-up
+# measure CMD...: "MEDIAN_WALL_S MEDIAN_CPU_S MAX_RSS_KB" over RUNS runs after a warm-up
 measure() {
     "$@" > /dev/null 2>&1 || true
     : > "$TMP/runs"
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M" -o "$TMP/one" "$@" > /dev/null 2> "$TMP/err" ||
+        /usr/bin/time -f "%e %U %S %M" -o "$TMP/one" "$@" > /dev/null 2> "$TMP/err" ||
             die "failed: $* ($(head -c 300 "$TMP/err"))"
         cat "$TMP/one" >> "$TMP/runs"
     done
-    sort -n "$TMP/runs" | awk '{w[NR] = $1; if ($2 > m) m = $2}
-        END {print w[int((NR + 1) / 2)], m}'
+    awk '{print $1, $2 + $3, $4}' "$TMP/runs" > "$TMP/runs2"
+    w=$(sort -n -k1,1 "$TMP/runs2" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+    c=$(sort -n -k2,2 "$TMP/runs2" | awk '{v[NR] = $2} END {print v[int((NR + 1) / 2)]}')
+    m=$(sort -n -k3,3 "$TMP/runs2" | tail -1 | awk '{print $3}')
+    echo "$w $c $m"
 }
 
-printf '%-34s %10s %10s %10s %8s\n' "" "records" "wall s" "peak MiB" "x fls"
-read -r fls_w fls_m < <(measure fls -r -m / "$IMG")
+printf '%-40s %9s %8s %8s %9s %7s %7s\n' "" "records" "wall s" "CPU s" "peak MiB" "x fls" "(CPU)"
+read -r fls_w fls_c fls_m < <(measure fls -r -m / "$IMG")
 nrec=$("$NTX" info --json "$IMG" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mft_records"])')
-row() { # LABEL RECORDS WALL RSS_KB [VS_FLS]
-    printf '%-34s %10s %10.2f %10.1f %8s\n' "$1" "$2" "$3" "$(awk -v k="$4" 'BEGIN{print k/1024}')" \
-        "${5:-}"
+row() { # LABEL RECORDS WALL CPU RSS_KB [VS_FLS_WALL VS_FLS_CPU]
+    printf '%-40s %9s %8.2f %8.2f %9.1f %7s %7s\n' "$1" "$2" "$3" "$4" \
+        "$(awk -v k="$5" 'BEGIN{print k/1024}')" "${6:-}" "${7:-}"
 }
-row "fls -r -m / (volume)" "$nrec" "$fls_w" "$fls_m"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", (b > 0 ? a/b : 0)}'; }
+row "fls -r -m / (volume)" "$nrec" "$fls_w" "$fls_c" "$fls_m"
 for args in "mft" "timeline" "timeline --format jsonl"; do
     # shellcheck disable=SC2086
-    read -r w m < <(measure "$NTX" $args "$IMG")
-    row "ntx $args (volume)" "$nrec" "$w" "$m" "$(awk -v a="$fls_w" -v b="$w" 'BEGIN{printf "%.1f", a/b}')"
+    read -r w c m < <(measure "$NTX" $args "$IMG")
+    row "ntx $args (volume)" "$nrec" "$w" "$c" "$m" "$(ratio "$fls_w" "$w")" "$(ratio "$fls_c" "$c")"
 done
 for f in "$MFT" "$BIG"; do
     n=$(( $(stat -c %s "$f") / 1024 ))
     for args in "mft" "timeline" "timeline --format jsonl"; do
         # shellcheck disable=SC2086
-        read -r w m < <(measure "$NTX" $args -q --mft-file "$f")
-        row "ntx $args --mft-file" "$n" "$w" "$m"
+        read -r w c m < <(measure "$NTX" $args -q --mft-file "$f")
+        row "ntx $args --mft-file" "$n" "$w" "$c" "$m"
     done
 done
 echo "(median of $RUNS runs, peak of the runs; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"

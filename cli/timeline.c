@@ -62,6 +62,8 @@ typedef struct tl {
     sbuf tmp;
     sbuf path;
     unsigned long i30_on_volume; /* --mft-file: directories whose index blocks are elsewhere */
+    uint64_t times_of[4];     /* the times times_text holds (body file) */
+    sbuf times_text;
 } tl;
 
 static const char *const time_desc[4] = {
@@ -174,11 +176,19 @@ static void body_line(tl *t, const tl_event *e)
     put_u64(b, e->uid);
     sb_put(b, "|0|", 3);
     put_u64(b, e->size);
-    for (int i = 0; i < 4; i++) {
-        sb_putc(b, '|');
-        put_i64(b, nt_to_unix(e->times[order[i]]));
+    /* The four times as text, kept from the line before: a record's
+     * streams repeat its $STANDARD_INFORMATION times, and files made
+     * together share them. */
+    if (memcmp(t->times_of, e->times, sizeof t->times_of) != 0) {
+        memcpy(t->times_of, e->times, sizeof t->times_of);
+        sb_clear(&t->times_text);
+        for (int i = 0; i < 4; i++) {
+            sb_putc(&t->times_text, '|');
+            put_i64(&t->times_text, nt_to_unix(e->times[order[i]]));
+        }
+        sb_putc(&t->times_text, '\n');
     }
-    sb_putc(b, '\n');
+    sb_put(b, t->times_text.p, t->times_text.len);
 }
 
 /* ---- jsonl and csv ---- */
@@ -637,6 +647,8 @@ int cmd_timeline(cli_opts *o)
     sb_init(&t.name);
     sb_init(&t.tmp);
     sb_init(&t.path);
+    sb_init(&t.times_text);
+    t.times_of[0] = UINT64_MAX; /* no line yet */
     if (o->format == FORMAT_CSV)
         sb_puts(&t.out, csv_header);
     mft_events(&t);
@@ -652,6 +664,7 @@ int cmd_timeline(cli_opts *o)
     sb_free(&t.name);
     sb_free(&t.tmp);
     sb_free(&t.path);
+    sb_free(&t.times_text);
     scan_free(&sc);
     image_close(&img);
     return ret;

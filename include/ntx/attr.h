@@ -25,7 +25,7 @@ typedef struct ntx_attr_info {
     uint64_t lowest_vcn;      /* non-resident only */
     int64_t highest_vcn;      /* non-resident only; -1 when the extent maps no cluster
                                * (an empty value, as Windows writes it) */
-    uint16_t name[NTX_NAME_MAX];
+    uint16_t name[NTX_NAME_MAX]; /* name_len units; the rest is not written */
 } ntx_attr_info;
 
 typedef struct ntx_attr_iter {
