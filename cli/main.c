@@ -67,14 +67,15 @@ static const command commands[] = {
       "  -a          also system files ($MFT, $Extend, ...), DOS 8.3 names and named streams\n"
       "  -i MFTNUM   list the directory with this MFT record number\n" },
     { "stat", cmd_stat, O_INODE | O_IRANGE | O_IMULTI | O_JSON | O_IMAGE | O_MFTFILE, 0, INT_MAX,
-      "stat [--json] IMAGE PATH... | -i MFTNUM[-LAST]...",
+      "stat [--json] IMAGE PATH... | -i MFTNUM[-LAST]... [--mft-file FILE]",
       "Everything in one MFT record: header, both sets of times, DOS attributes, every\n"
       "$FILE_NAME with its parent, security descriptor, object ID, reparse point,\n"
       "extended attributes, $EFS, the attribute list, and every attribute with its\n"
       "flags, sizes and runs (LCN ranges). -i also opens records not in use.\n"
       "Several PATHs, or -i given again or with a range, print one record after another\n"
       "(a blank line between them; one JSON object each); exit 3 if only some could be\n"
-      "opened.\n" },
+      "opened.\n"
+      "  --mft-file FILE  read the records from a copy of $MFT instead of an image\n" },
     { "cat", cmd_cat, O_INODE | O_IMULTI | O_RAW | O_STREAM | O_TYPE | O_IMAGE, 0, INT_MAX,
       "cat [--raw] [--stream NAME] [--type TYPE[:NAME]] IMAGE PATH[:STREAM]... | -i MFTNUM[:STREAM]...",
       "Write a stream's bytes to standard output: sparse ranges as zeros, compressed\n"
