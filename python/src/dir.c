@@ -67,7 +67,7 @@ int direntry_target(PyObject *o, uint64_t *ref, PyObject **path, bool *as_bytes)
 
 static PyObject *entry_new(ScandirObject *s, const ntx_dirent *de)
 {
-    DirEntryObject *e = PyObject_GC_New(DirEntryObject, &DirEntry_Type);
+    DirEntryObject *e = PyObject_New(DirEntryObject, &DirEntry_Type);
     if (e == NULL)
         return NULL;
     e->vol = (VolumeObject *)Py_NewRef((PyObject *)s->vol);
@@ -90,19 +90,7 @@ static PyObject *entry_new(ScandirObject *s, const ntx_dirent *de)
         Py_DECREF(e);
         return NULL;
     }
-    PyObject_GC_Track(e);
     return (PyObject *)e;
-}
-
-static int entry_traverse(PyObject *self, visitproc visit, void *arg)
-{
-    DirEntryObject *e = (DirEntryObject *)self;
-    Py_VISIT(e->vol);
-    Py_VISIT(e->name);
-    Py_VISIT(e->dirpath);
-    Py_VISIT(e->path);
-    Py_VISIT(e->stat);
-    return 0;
 }
 
 static int entry_clear(PyObject *self)
@@ -118,9 +106,8 @@ static int entry_clear(PyObject *self)
 
 static void entry_dealloc(PyObject *self)
 {
-    PyObject_GC_UnTrack(self);
     entry_clear(self);
-    PyObject_GC_Del(self);
+    PyObject_Free(self);
 }
 
 static PyObject *entry_path(DirEntryObject *e)
@@ -204,12 +191,12 @@ static int entry_is_symlink(DirEntryObject *e)
     return r;
 }
 
-static int follow_arg(PyObject *args, PyObject *kw, const char *fname)
+static int follow_arg(PyObject *args, PyObject *kw, const char *fmt)
 {
     static char *kwlist[] = { "follow_symlinks", NULL };
     int follow = 1;
-    char fmt[48];
-    snprintf(fmt, sizeof fmt, "|$p:%s", fname);
+    if (PyTuple_GET_SIZE(args) == 0 && kw == NULL)
+        return 1; /* the usual call, without parsing */
     if (!PyArg_ParseTupleAndKeywords(args, kw, fmt, kwlist, &follow))
         return -1;
     return follow;
@@ -218,7 +205,7 @@ static int follow_arg(PyObject *args, PyObject *kw, const char *fname)
 static PyObject *e_is_dir(PyObject *self, PyObject *args, PyObject *kw)
 {
     DirEntryObject *e = (DirEntryObject *)self;
-    int follow = follow_arg(args, kw, "is_dir");
+    int follow = follow_arg(args, kw, "|$p:is_dir");
     if (follow < 0)
         return NULL;
     if (!follow) {
@@ -234,7 +221,7 @@ static PyObject *e_is_dir(PyObject *self, PyObject *args, PyObject *kw)
 static PyObject *e_is_file(PyObject *self, PyObject *args, PyObject *kw)
 {
     DirEntryObject *e = (DirEntryObject *)self;
-    int follow = follow_arg(args, kw, "is_file");
+    int follow = follow_arg(args, kw, "|$p:is_file");
     if (follow < 0)
         return NULL;
     if (!follow) {
@@ -258,7 +245,7 @@ static PyObject *e_is_symlink(PyObject *self, PyObject *unused)
 
 static PyObject *e_stat(PyObject *self, PyObject *args, PyObject *kw)
 {
-    if (follow_arg(args, kw, "stat") < 0)
+    if (follow_arg(args, kw, "|$p:stat") < 0)
         return NULL;
     return entry_stat_obj((DirEntryObject *)self);
 }
@@ -303,11 +290,14 @@ static PyObject *e_open(PyObject *self, PyObject *args, PyObject *kw)
         return NULL;
     ntx_file f;
     ntx_stream s;
+    ntxpy_prefetch p;
     ntx_err rc = ntx_file_open(&f, &e->vol->vol, e->mft_ref, 0);
     if (rc == NTX_OK)
         rc = ntx_stream_open_data(&s, &f, NULL, 0);
     if (rc != NTX_OK)
         vol_note(&g);
+    else
+        stream_prefetch(&s, &p);
     vol_leave(&g);
     if (rc != NTX_OK) {
         PyObject *path = entry_path(e);
@@ -317,7 +307,7 @@ static PyObject *e_open(PyObject *self, PyObject *args, PyObject *kw)
         Py_DECREF(path);
         return NULL;
     }
-    return stream_new(e->vol, &s, NTX_REF_MFT(e->mft_ref), NULL);
+    return stream_new(e->vol, &s, NTX_REF_MFT(e->mft_ref), NULL, &p);
 }
 
 static PyObject *e_fspath(PyObject *self, PyObject *unused)
@@ -406,11 +396,9 @@ PyTypeObject DirEntry_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "ntx.DirEntry",
     .tp_basicsize = sizeof(DirEntryObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "An entry of a directory (Volume.scandir()), as os.DirEntry.",
     .tp_dealloc = entry_dealloc,
-    .tp_traverse = entry_traverse,
-    .tp_clear = entry_clear,
     .tp_repr = entry_repr,
     .tp_getset = entry_getset,
     .tp_methods = entry_methods,
@@ -421,7 +409,7 @@ PyTypeObject DirEntry_Type = {
 PyObject *scandir_new(VolumeObject *v, const ntx_file *f, PyObject *dirpath, bool as_bytes,
                       bool system, bool dos_names, bool names_only)
 {
-    ScandirObject *s = PyObject_GC_New(ScandirObject, &ScandirIter_Type);
+    ScandirObject *s = PyObject_New(ScandirObject, &ScandirIter_Type);
     if (s == NULL)
         return NULL;
     s->vol = (VolumeObject *)Py_NewRef((PyObject *)v);
@@ -435,7 +423,6 @@ PyObject *scandir_new(VolumeObject *v, const ntx_file *f, PyObject *dirpath, boo
     s->done = false;
     s->err = NTX_OK;
     s->errg.exc = NULL;
-    PyObject_GC_Track(s);
     if (s->it == NULL || s->batch == NULL) {
         Py_DECREF(s);
         return PyErr_NoMemory();
@@ -545,15 +532,6 @@ static PyObject *scandir_exit(PyObject *self, PyObject *args)
     Py_RETURN_FALSE;
 }
 
-static int scandir_traverse(PyObject *self, visitproc visit, void *arg)
-{
-    ScandirObject *s = (ScandirObject *)self;
-    Py_VISIT(s->vol);
-    Py_VISIT(s->dirpath);
-    Py_VISIT(s->errg.exc);
-    return 0;
-}
-
 static int scandir_clear(PyObject *self)
 {
     ScandirObject *s = (ScandirObject *)self;
@@ -566,11 +544,10 @@ static int scandir_clear(PyObject *self)
 static void scandir_dealloc(PyObject *self)
 {
     ScandirObject *s = (ScandirObject *)self;
-    PyObject_GC_UnTrack(self);
     scandir_clear(self);
     free(s->it);
     free(s->batch);
-    PyObject_GC_Del(self);
+    PyObject_Free(self);
 }
 
 static PyMethodDef scandir_methods[] = {
@@ -584,12 +561,10 @@ PyTypeObject ScandirIter_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "ntx.ScandirIterator",
     .tp_basicsize = sizeof(ScandirObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Iterator of DirEntry objects (or of names, for listdir), in index order. An "
               "error in the index is raised after the entries read before it.",
     .tp_dealloc = scandir_dealloc,
-    .tp_traverse = scandir_traverse,
-    .tp_clear = scandir_clear,
     .tp_iter = PyObject_SelfIter,
     .tp_iternext = scandir_next,
     .tp_methods = scandir_methods,

@@ -41,13 +41,12 @@ static PyObject *fill_seq(PyObject *o, PyObject **items, Py_ssize_t n)
 
 PyObject *file_new(VolumeObject *v, const ntx_file *f, PyObject *path)
 {
-    FileObject *o = PyObject_GC_New(FileObject, &File_Type);
+    FileObject *o = PyObject_New(FileObject, &File_Type);
     if (o == NULL)
         return NULL;
     o->vol = (VolumeObject *)Py_NewRef((PyObject *)v);
     o->f = *f;
     o->path = Py_NewRef(path != NULL ? path : Py_None);
-    PyObject_GC_Track(o);
     return (PyObject *)o;
 }
 
@@ -105,14 +104,6 @@ PyObject *file_open_path(VolumeObject *v, PyObject *path)
     return o;
 }
 
-static int file_traverse(PyObject *self, visitproc visit, void *arg)
-{
-    FileObject *o = (FileObject *)self;
-    Py_VISIT(o->vol);
-    Py_VISIT(o->path);
-    return 0;
-}
-
 static int file_clear(PyObject *self)
 {
     FileObject *o = (FileObject *)self;
@@ -123,9 +114,8 @@ static int file_clear(PyObject *self)
 
 static void file_dealloc(PyObject *self)
 {
-    PyObject_GC_UnTrack(self);
     file_clear(self);
-    PyObject_GC_Del(self);
+    PyObject_Free(self);
 }
 
 static PyObject *file_repr(PyObject *self)
@@ -466,9 +456,10 @@ static PyObject *f_open_stream(PyObject *self, PyObject *args, PyObject *kw)
     VolumeObject *v = o->vol;
     ntx_stream s;
     if (type == Py_None) {
-        if (stream_open_handle(v, &o->f, name, o->path, raw, &s) < 0)
+        ntxpy_prefetch p;
+        if (stream_open_handle(v, &o->f, name, o->path, raw, &s, &p) < 0)
             return NULL;
-        return stream_new(v, &s, o->f.mft_no, name);
+        return stream_new(v, &s, o->f.mft_no, name, &p);
     }
     uint64_t t;
     if (ntxpy_u64(type, &t, "type") < 0)
@@ -492,7 +483,7 @@ static PyObject *f_open_stream(PyObject *self, PyObject *args, PyObject *kw)
                  tn ? tn : "attribute");
         return ntxpy_raise_g(rc, &g, what, NULL);
     }
-    return stream_new(v, &s, o->f.mft_no, name);
+    return stream_new(v, &s, o->f.mft_no, name, NULL);
 }
 
 static PyObject *f_read_bytes(PyObject *self, PyObject *args, PyObject *kw)
@@ -503,9 +494,10 @@ static PyObject *f_read_bytes(PyObject *self, PyObject *args, PyObject *kw)
         return NULL;
     FileObject *o = (FileObject *)self;
     ntx_stream s;
-    if (stream_open_handle(o->vol, &o->f, name, o->path, false, &s) < 0)
+    ntxpy_prefetch p;
+    if (stream_open_handle(o->vol, &o->f, name, o->path, false, &s, &p) < 0)
         return NULL;
-    PyObject *st = stream_new(o->vol, &s, o->f.mft_no, name);
+    PyObject *st = stream_new(o->vol, &s, o->f.mft_no, name, &p);
     if (st == NULL)
         return NULL;
     PyObject *data = PyObject_CallMethod(st, "readall", NULL);
@@ -553,19 +545,12 @@ typedef struct AttrObject {
 
 static PyObject *attr_new(FileObject *f, const ntx_attr_info *ai)
 {
-    AttrObject *o = PyObject_GC_New(AttrObject, &Attribute_Type);
+    AttrObject *o = PyObject_New(AttrObject, &Attribute_Type);
     if (o == NULL)
         return NULL;
     o->file = (FileObject *)Py_NewRef((PyObject *)f);
     o->ai = *ai;
-    PyObject_GC_Track(o);
     return (PyObject *)o;
-}
-
-static int attr_traverse(PyObject *self, visitproc visit, void *arg)
-{
-    Py_VISIT(((AttrObject *)self)->file);
-    return 0;
 }
 
 static int attr_clear(PyObject *self)
@@ -576,9 +561,8 @@ static int attr_clear(PyObject *self)
 
 static void attr_dealloc(PyObject *self)
 {
-    PyObject_GC_UnTrack(self);
     attr_clear(self);
-    PyObject_GC_Del(self);
+    PyObject_Free(self);
 }
 
 enum {
@@ -804,11 +788,9 @@ PyTypeObject Attribute_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "ntx.Attribute",
     .tp_basicsize = sizeof(AttrObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "One attribute of a file (one extent of a split one), from File.attributes().",
     .tp_dealloc = attr_dealloc,
-    .tp_traverse = attr_traverse,
-    .tp_clear = attr_clear,
     .tp_repr = attr_repr,
     .tp_getset = attr_getset,
     .tp_methods = attr_methods,
@@ -1224,11 +1206,9 @@ PyTypeObject File_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "ntx.File",
     .tp_basicsize = sizeof(FileObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "An open MFT record: a file or directory (Volume.open(), Volume.open_record()).",
     .tp_dealloc = file_dealloc,
-    .tp_traverse = file_traverse,
-    .tp_clear = file_clear,
     .tp_repr = file_repr,
     .tp_getset = file_getset,
     .tp_methods = file_methods,

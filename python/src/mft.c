@@ -242,7 +242,7 @@ PyObject *mft_iter_new(VolumeObject *v, uint64_t start, uint64_t stop)
         PyErr_SetString(PyExc_ValueError, "I/O operation on a closed ntx volume");
         return NULL;
     }
-    MftIterObject *it = PyObject_GC_New(MftIterObject, &MftIter_Type);
+    MftIterObject *it = PyObject_New(MftIterObject, &MftIter_Type);
     if (it == NULL)
         return NULL;
     it->vol = (VolumeObject *)Py_NewRef((PyObject *)v);
@@ -254,7 +254,6 @@ PyObject *mft_iter_new(VolumeObject *v, uint64_t start, uint64_t stop)
     it->buf = malloc(4096);
     it->info = PyDict_New();
     it->paths = PyDict_New();
-    PyObject_GC_Track(it);
     if (it->batch == NULL || it->buf == NULL || it->info == NULL || it->paths == NULL) {
         Py_DECREF(it);
         return PyErr_NoMemory();
@@ -292,7 +291,7 @@ static int mft_fill(MftIterObject *it)
 
 static PyObject *record_new(MftIterObject *it, const rscan *r)
 {
-    MftRecordObject *o = PyObject_GC_New(MftRecordObject, &MftRecord_Type);
+    MftRecordObject *o = PyObject_New(MftRecordObject, &MftRecord_Type);
     if (o == NULL)
         return NULL;
     o->iter = (MftIterObject *)Py_NewRef((PyObject *)it);
@@ -315,7 +314,6 @@ static PyObject *record_new(MftIterObject *it, const rscan *r)
                        (units + 1) * sizeof(uint16_t);
         char *blk = malloc(bytes);
         if (blk == NULL) {
-            PyObject_GC_Track(o);
             Py_DECREF(o);
             return PyErr_NoMemory();
         }
@@ -342,7 +340,6 @@ static PyObject *record_new(MftIterObject *it, const rscan *r)
         if (o->prim < 0 && r->nnames > 0)
             o->prim = 0;
     }
-    PyObject_GC_Track(o);
     return (PyObject *)o;
 }
 
@@ -592,15 +589,6 @@ static PyObject *name_path(MftRecordObject *o, int k, bool *orphan)
 
 /* ---- MftRecord ---- */
 
-static int record_traverse(PyObject *self, visitproc visit, void *arg)
-{
-    MftRecordObject *o = (MftRecordObject *)self;
-    Py_VISIT(o->iter);
-    Py_VISIT(o->path);
-    Py_VISIT(o->paths);
-    return 0;
-}
-
 static int record_clear(PyObject *self)
 {
     MftRecordObject *o = (MftRecordObject *)self;
@@ -613,10 +601,9 @@ static int record_clear(PyObject *self)
 static void record_dealloc(PyObject *self)
 {
     MftRecordObject *o = (MftRecordObject *)self;
-    PyObject_GC_UnTrack(self);
     record_clear(self);
     free(o->names); /* the block holding streams and units too */
-    PyObject_GC_Del(self);
+    PyObject_Free(self);
 }
 
 static const char *state_word(const rscan *r)
@@ -909,24 +896,13 @@ PyTypeObject MftRecord_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "ntx.MftRecord",
     .tp_basicsize = sizeof(MftRecordObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "One MFT record as Volume.mft() reads it.",
     .tp_dealloc = record_dealloc,
-    .tp_traverse = record_traverse,
-    .tp_clear = record_clear,
     .tp_repr = record_repr,
     .tp_getset = record_getset,
     .tp_methods = record_methods,
 };
-
-static int mftiter_traverse(PyObject *self, visitproc visit, void *arg)
-{
-    MftIterObject *it = (MftIterObject *)self;
-    Py_VISIT(it->vol);
-    Py_VISIT(it->info);
-    Py_VISIT(it->paths);
-    return 0;
-}
 
 static int mftiter_clear(PyObject *self)
 {
@@ -940,14 +916,13 @@ static int mftiter_clear(PyObject *self)
 static void mftiter_dealloc(PyObject *self)
 {
     MftIterObject *it = (MftIterObject *)self;
-    PyObject_GC_UnTrack(self);
     mftiter_clear(self);
     free(it->batch);
     free(it->buf);
     free(it->a.names);
     free(it->a.streams);
     free(it->a.units);
-    PyObject_GC_Del(self);
+    PyObject_Free(self);
 }
 
 static PyObject *mftiter_len_hint(PyObject *self, PyObject *unused)
@@ -967,11 +942,9 @@ PyTypeObject MftIter_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "ntx.MftIterator",
     .tp_basicsize = sizeof(MftIterObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Iterator of MftRecord (Volume.mft()).",
     .tp_dealloc = mftiter_dealloc,
-    .tp_traverse = mftiter_traverse,
-    .tp_clear = mftiter_clear,
     .tp_iter = PyObject_SelfIter,
     .tp_iternext = mft_next,
     .tp_methods = mftiter_methods,

@@ -14,6 +14,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <pthread.h>
 #include <pythread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,7 +26,10 @@
 
 typedef struct VolumeObject {
     PyObject_HEAD
-    PyThread_type_lock lock;  /* held around every call into the core */
+    /* held around every call into the core: a plain mutex (Python's locks
+     * read the clock on every acquire) */
+    pthread_mutex_t lock;
+    bool lock_ready;
     unsigned long owner;      /* the thread holding lock, in gil_io mode (read under the GIL) */
     bool open;                /* mounted, not closed */
     bool gil_io;              /* the read callback calls Python: keep the GIL */
@@ -147,8 +151,20 @@ PyObject *file_open_ref(VolumeObject *v, uint64_t ref, unsigned flags, PyObject 
 PyObject *file_open_path(VolumeObject *v, PyObject *path);
 /* The stat of an open file, under the lock of its volume. */
 PyObject *file_stat(VolumeObject *v, const ntx_file *f, PyObject *what);
-/* A Stream over an open stream. */
-PyObject *stream_new(VolumeObject *v, const ntx_stream *s, uint64_t mft_no, PyObject *name);
+/* A small resident value read when its stream is opened, under the same
+ * hold of the lock: reading it later takes neither the lock nor the GIL
+ * off again (the volume is read-only, so the value cannot change). */
+#define NTXPY_PREFETCH 1024u
+typedef struct ntxpy_prefetch {
+    bool valid;
+    size_t len;
+    uint8_t buf[NTXPY_PREFETCH];
+} ntxpy_prefetch;
+/* Under the lock: fill p for a resident stream of up to NTXPY_PREFETCH bytes. */
+void stream_prefetch(ntx_stream *s, ntxpy_prefetch *p);
+/* A Stream over an open stream; p (may be NULL) from stream_prefetch(). */
+PyObject *stream_new(VolumeObject *v, const ntx_stream *s, uint64_t mft_no, PyObject *name,
+                     const ntxpy_prefetch *p);
 /* Open the unnamed (or named) $DATA of f; name NULL or "" for the unnamed one. */
 PyObject *stream_open_data(VolumeObject *v, const ntx_file *f, PyObject *name, PyObject *what);
 
@@ -218,7 +234,7 @@ PyObject *filename_object(const ntx_dirent *de, bool as_bytes);
 /* Open the $DATA stream named name (str; NULL or "" for the unnamed one)
  * of f into *out (stream.c). 0, or -1 with the exception set naming what. */
 int stream_open_handle(VolumeObject *v, const ntx_file *f, PyObject *name, PyObject *what,
-                       bool raw, ntx_stream *out);
+                       bool raw, ntx_stream *out, ntxpy_prefetch *p);
 
 /* dir.c: the reference and path of a DirEntry (borrowed path); 0, or -1 if
  * o is no DirEntry (no exception set). */

@@ -19,12 +19,14 @@ typedef struct StreamData {
     uint64_t mft_no;
     uint64_t pos;         /* read position; changed under the volume's lock */
     bool closed;
+    uint8_t *small;       /* the whole value, read at open (stream_prefetch), or NULL */
     ntx_stream s;
 } StreamData;
 
 static PyTypeObject Stream_Obj;
 PyTypeObject *Stream_Type = &Stream_Obj;
 static Py_ssize_t data_offset;
+static PyObject *empty_name; /* '': the name of most streams */
 
 #define SD(o) ((StreamData *)((char *)(o) + data_offset))
 
@@ -47,8 +49,21 @@ int ntxpy_name_utf16(PyObject *name, uint16_t out[NTX_NAME_MAX], size_t *n)
     return 0;
 }
 
+void stream_prefetch(ntx_stream *s, ntxpy_prefetch *p)
+{
+    size_t got = 0;
+    p->valid = false;
+    if (!s->resident || s->wof_algorithm != 0 || s->size > NTXPY_PREFETCH)
+        return;
+    /* a failure is left for read() to report */
+    if (ntx_stream_read(s, 0, p->buf, (size_t)s->size, &got) == NTX_OK && got == s->size) {
+        p->len = got;
+        p->valid = true;
+    }
+}
+
 int stream_open_handle(VolumeObject *v, const ntx_file *f, PyObject *name, PyObject *what,
-                       bool raw, ntx_stream *out)
+                       bool raw, ntx_stream *out, ntxpy_prefetch *p)
 {
     bool named = name != NULL && name != Py_None && PyUnicode_GET_LENGTH(name) > 0;
     PyObject *utf8 = NULL;
@@ -74,6 +89,8 @@ int stream_open_handle(VolumeObject *v, const ntx_file *f, PyObject *name, PyObj
                                   utf8 ? (size_t)PyBytes_GET_SIZE(utf8) : 0);
     if (rc != NTX_OK)
         vol_note(&g);
+    else if (p != NULL)
+        stream_prefetch(out, p);
     vol_leave(&g);
     Py_XDECREF(utf8);
     if (rc == NTX_OK)
@@ -108,14 +125,24 @@ int stream_open_handle(VolumeObject *v, const ntx_file *f, PyObject *name, PyObj
     return -1;
 }
 
-PyObject *stream_new(VolumeObject *v, const ntx_stream *s, uint64_t mft_no, PyObject *name)
+PyObject *stream_new(VolumeObject *v, const ntx_stream *s, uint64_t mft_no, PyObject *name,
+                     const ntxpy_prefetch *p)
 {
     PyObject *o = Stream_Type->tp_alloc(Stream_Type, 0);
     if (o == NULL)
         return NULL;
     StreamData *d = SD(o);
+    d->small = NULL;
+    if (p != NULL && p->valid) {
+        d->small = PyMem_Malloc(p->len ? p->len : 1);
+        if (d->small == NULL) {
+            Py_DECREF(o);
+            return PyErr_NoMemory();
+        }
+        memcpy(d->small, p->buf, p->len);
+    }
     d->vol = (VolumeObject *)Py_NewRef((PyObject *)v);
-    d->name = name != NULL ? Py_NewRef(name) : PyUnicode_FromString("");
+    d->name = Py_NewRef(name != NULL ? name : empty_name);
     d->mft_no = mft_no;
     d->pos = 0;
     d->closed = false;
@@ -130,9 +157,10 @@ PyObject *stream_new(VolumeObject *v, const ntx_stream *s, uint64_t mft_no, PyOb
 PyObject *stream_open_data(VolumeObject *v, const ntx_file *f, PyObject *name, PyObject *what)
 {
     ntx_stream s;
-    if (stream_open_handle(v, f, name, what, false, &s) < 0)
+    ntxpy_prefetch p;
+    if (stream_open_handle(v, f, name, what, false, &s, &p) < 0)
         return NULL;
-    return stream_new(v, &s, f->mft_no, name);
+    return stream_new(v, &s, f->mft_no, name, &p);
 }
 
 static int check_open(StreamData *d)
@@ -165,6 +193,18 @@ static PyObject *stream_raise(StreamData *d, ntx_err rc, VGuard *g)
  * position advances by what was read. Returns the count, or -1 raised. */
 static Py_ssize_t stream_read_into(StreamData *d, char *buf, size_t len)
 {
+    if (d->small != NULL) { /* read at open: no lock, the GIL kept */
+        if (!d->vol->open) { /* as every call on a closed volume */
+            PyErr_SetString(PyExc_ValueError, "I/O operation on a closed ntx volume");
+            return -1;
+        }
+        uint64_t n = d->pos >= d->s.size ? 0 : d->s.size - d->pos;
+        if (n > len)
+            n = len;
+        memcpy(buf, d->small + d->pos, (size_t)n);
+        d->pos += n;
+        return (Py_ssize_t)n;
+    }
     VGuard g;
     if (vol_enter(d->vol, &g) < 0)
         return -1;
@@ -209,6 +249,8 @@ static PyObject *s_readinto(PyObject *self, PyObject *arg)
 
 static PyObject *read_n(StreamData *d, uint64_t want)
 {
+    if (want == 0) /* at or past the end: nothing to read */
+        return PyBytes_FromStringAndSize(NULL, 0);
     if (want > (uint64_t)PY_SSIZE_T_MAX)
         return PyErr_NoMemory();
     PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)want);
@@ -265,7 +307,7 @@ static PyObject *s_seek(PyObject *self, PyObject *args)
     if (check_open(d) < 0)
         return NULL;
     VGuard g;
-    if (vol_enter(d->vol, &g) < 0)
+    if (d->small == NULL && vol_enter(d->vol, &g) < 0)
         return NULL;
     long long base = whence == 0 ? 0 : whence == 1 ? (long long)d->pos
                                    : whence == 2 ? (long long)d->s.size : -1;
@@ -274,7 +316,8 @@ static PyObject *s_seek(PyObject *self, PyObject *args)
     bool bad = !bad_whence && (np < 0 || (off > 0 && np < base));
     if (!bad_whence && !bad)
         d->pos = (uint64_t)np;
-    vol_leave(&g);
+    if (d->small == NULL)
+        vol_leave(&g);
     if (bad_whence)
         return PyErr_Format(PyExc_ValueError, "invalid whence (%d, should be 0, 1 or 2)", whence);
     if (bad)
@@ -310,6 +353,26 @@ static PyObject *s_false(PyObject *self, PyObject *unused)
 static PyObject *s_close(PyObject *self, PyObject *unused)
 {
     (void)unused;
+    StreamData *d = SD(self);
+    d->closed = true;
+    Py_CLEAR(d->vol);
+    Py_RETURN_NONE;
+}
+
+/* IOBase's __enter__ and __exit__ look close and closed up by name: these
+ * are the same, without the lookups (a file opened and read per entry of a
+ * large directory feels them). */
+static PyObject *s_enter(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (check_open(SD(self)) < 0)
+        return NULL;
+    return Py_NewRef(self);
+}
+
+static PyObject *s_exit(PyObject *self, PyObject *args)
+{
+    (void)args;
     StreamData *d = SD(self);
     d->closed = true;
     Py_CLEAR(d->vol);
@@ -472,6 +535,8 @@ static PyMethodDef stream_methods[] = {
     { "seekable", s_true, METH_NOARGS, "True" },
     { "writable", s_false, METH_NOARGS, "False" },
     { "close", s_close, METH_NOARGS, "close()" },
+    { "__enter__", s_enter, METH_NOARGS, NULL },
+    { "__exit__", s_exit, METH_VARARGS, NULL },
     { "runs", s_runs, METH_NOARGS,
       "runs() -> list[Run]\n\nThe runs of a non-resident stream across every extent (WOF: of "
       "WofCompressedData), [] when resident." },
@@ -502,6 +567,13 @@ static int stream_clear(PyObject *self)
     return Stream_Obj.tp_base->tp_clear(self);
 }
 
+/* IOBase's finalizer looks closed up by name and calls close(): ours has
+ * nothing to flush, and the dealloc below drops what close() would. */
+static void stream_finalize(PyObject *self)
+{
+    SD(self)->closed = true;
+}
+
 static void stream_dealloc(PyObject *self)
 {
     /* IOBase's finalizer calls close() (ours) first, as for io.FileIO */
@@ -510,6 +582,8 @@ static void stream_dealloc(PyObject *self)
     StreamData *d = SD(self);
     Py_CLEAR(d->vol);
     Py_CLEAR(d->name);
+    PyMem_Free(d->small);
+    d->small = NULL;
     Stream_Obj.tp_base->tp_dealloc(self);
 }
 
@@ -521,6 +595,7 @@ static PyTypeObject Stream_Obj = {
               "io.RawIOBase. Sparse runs and bytes past the initialized size read as zeros, "
               "LZNT1 and WOF data uncompressed.",
     .tp_dealloc = stream_dealloc,
+    .tp_finalize = stream_finalize,
     .tp_traverse = stream_traverse,
     .tp_clear = stream_clear,
     .tp_repr = stream_repr,
@@ -530,6 +605,9 @@ static PyTypeObject Stream_Obj = {
 
 int ntxpy_init_stream(PyObject *m)
 {
+    empty_name = PyUnicode_FromString("");
+    if (empty_name == NULL)
+        return -1;
     PyObject *io_mod = PyImport_ImportModule("_io");
     if (io_mod == NULL)
         return -1;

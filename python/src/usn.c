@@ -85,7 +85,7 @@ static PyObject *reason_names(uint32_t r)
 
 PyObject *usn_iter_new(VolumeObject *v, const ntx_stream *s, PyObject *what, bool strict)
 {
-    UsnIterObject *it = PyObject_GC_New(UsnIterObject, &UsnIter_Type);
+    UsnIterObject *it = PyObject_New(UsnIterObject, &UsnIter_Type);
     if (it == NULL)
         return NULL;
     it->vol = (VolumeObject *)Py_NewRef((PyObject *)v);
@@ -102,7 +102,6 @@ PyObject *usn_iter_new(VolumeObject *v, const ntx_stream *s, PyObject *what, boo
     it->offsets = malloc(BATCH * sizeof *it->offsets);
     it->skips = malloc(STEPS * sizeof *it->skips);
     it->nbatch = it->next = it->nskips = 0;
-    PyObject_GC_Track(it);
     if (it->skipped == NULL || it->buf == NULL || it->batch == NULL || it->offsets == NULL ||
         it->skips == NULL) {
         Py_DECREF(it);
@@ -229,16 +228,6 @@ static PyObject *usn_next(PyObject *self)
     }
 }
 
-static int usn_traverse(PyObject *self, visitproc visit, void *arg)
-{
-    UsnIterObject *it = (UsnIterObject *)self;
-    Py_VISIT(it->vol);
-    Py_VISIT(it->what);
-    Py_VISIT(it->skipped);
-    Py_VISIT(it->errg.exc);
-    return 0;
-}
-
 static int usn_clear(PyObject *self)
 {
     UsnIterObject *it = (UsnIterObject *)self;
@@ -252,13 +241,12 @@ static int usn_clear(PyObject *self)
 static void usn_dealloc(PyObject *self)
 {
     UsnIterObject *it = (UsnIterObject *)self;
-    PyObject_GC_UnTrack(self);
     usn_clear(self);
     free(it->buf);
     free(it->batch);
     free(it->offsets);
     free(it->skips);
-    PyObject_GC_Del(self);
+    PyObject_Free(self);
 }
 
 static PyObject *usn_get_skipped(PyObject *self, void *closure)
@@ -285,11 +273,9 @@ PyTypeObject UsnIter_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "ntx.UsnIterator",
     .tp_basicsize = sizeof(UsnIterObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Iterator of UsnRecord (Volume.usn()).",
     .tp_dealloc = usn_dealloc,
-    .tp_traverse = usn_traverse,
-    .tp_clear = usn_clear,
     .tp_iter = PyObject_SelfIter,
     .tp_iternext = usn_next,
     .tp_getset = usn_getset,

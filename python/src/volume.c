@@ -26,20 +26,20 @@ static int lock_begin(VolumeObject *v, VGuard *g)
     memset(&g->diag, 0, sizeof g->diag);
     if (v->gil_io) {
         unsigned long me = PyThread_get_thread_ident();
-        if (!PyThread_acquire_lock(v->lock, NOWAIT_LOCK)) {
+        if (pthread_mutex_trylock(&v->lock) != 0) {
             if (v->owner == me) {
                 PyErr_SetString(PyExc_RuntimeError,
                                 "ntx volume used from its own file object's read method");
                 return -1;
             }
             Py_BEGIN_ALLOW_THREADS
-            PyThread_acquire_lock(v->lock, WAIT_LOCK);
+            pthread_mutex_lock(&v->lock);
             Py_END_ALLOW_THREADS
         }
         v->owner = me;
     } else {
         g->ts = PyEval_SaveThread();
-        PyThread_acquire_lock(v->lock, WAIT_LOCK);
+        pthread_mutex_lock(&v->lock);
     }
     return 0;
 }
@@ -61,9 +61,9 @@ void vol_leave(VGuard *g)
             Py_CLEAR(v->cb_exc);
         }
         v->owner = 0;
-        PyThread_release_lock(v->lock);
+        pthread_mutex_unlock(&v->lock);
     } else {
-        PyThread_release_lock(v->lock);
+        pthread_mutex_unlock(&v->lock);
         PyEval_RestoreThread(g->ts);
     }
 }
@@ -440,15 +440,15 @@ static int volume_init(PyObject *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOO$O:Volume", kwlist, &source, &partition,
                                      &offset, &vss, &cache))
         return -1;
-    if (v->lock != NULL) {
+    if (v->lock_ready) {
         PyErr_SetString(PyExc_RuntimeError, "Volume.__init__ called twice");
         return -1;
     }
-    v->lock = PyThread_allocate_lock();
-    if (v->lock == NULL) {
+    if (pthread_mutex_init(&v->lock, NULL) != 0) {
         PyErr_NoMemory();
         return -1;
     }
+    v->lock_ready = true;
     open_args a;
     memset(&a, 0, sizeof a);
     if (opt_u32(partition, &a.partition, &a.have_partition, "partition", 1) < 0 ||
@@ -487,7 +487,7 @@ static int volume_init(PyObject *self, PyObject *args, PyObject *kw)
 
 static void volume_close_now(VolumeObject *v)
 {
-    if (v->lock == NULL)
+    if (!v->lock_ready)
         return;
     VGuard g;
     if (lock_begin(v, &g) < 0) { /* from the volume's own read callback */
@@ -530,7 +530,7 @@ static void volume_dealloc(PyObject *self)
     PyObject_GC_UnTrack(self);
     if (v->weakreflist != NULL)
         PyObject_ClearWeakRefs(self);
-    if (v->lock != NULL) {
+    if (v->lock_ready) {
         /* nothing else refers to the volume: no other thread holds its lock */
         if (v->gil_io) {
             volume_release(v);
@@ -539,8 +539,8 @@ static void volume_dealloc(PyObject *self)
             volume_release(v);
             Py_END_ALLOW_THREADS
         }
-        PyThread_free_lock(v->lock);
-        v->lock = NULL;
+        pthread_mutex_destroy(&v->lock);
+        v->lock_ready = false;
     }
     volume_clear(self);
     Py_TYPE(self)->tp_free(self);
@@ -736,7 +736,7 @@ static PyObject *volume_usn(PyObject *self, PyObject *args, PyObject *kw)
         PyObject *what = PyUnicode_FromFormat("%S:%U", p, sname);
         ntx_stream s;
         if (what != NULL &&
-            stream_open_handle(v, &((FileObject *)fo)->f, sname, what, false, &s) == 0)
+            stream_open_handle(v, &((FileObject *)fo)->f, sname, what, false, &s, NULL) == 0)
             res = usn_iter_new(v, &s, what, strict);
         Py_XDECREF(what);
         Py_DECREF(fo);
@@ -1198,7 +1198,7 @@ PyObject *ntxpy_partitions(PyObject *self, PyObject *args, PyObject *kw)
     VolumeObject *v = (VolumeObject *)PyType_GenericAlloc(&Volume_Type, 0);
     if (v == NULL)
         return NULL;
-    v->lock = PyThread_allocate_lock();
+    v->lock_ready = pthread_mutex_init(&v->lock, NULL) == 0;
     uint8_t *block = malloc(NTXPY_SCRATCH);
     PyObject *list = PyList_New(0);
     ntx_io io;
@@ -1206,7 +1206,7 @@ PyObject *ntxpy_partitions(PyObject *self, PyObject *args, PyObject *kw)
     memset(&err, 0, sizeof err);
     bool is_path = PyUnicode_Check(source) || PyBytes_Check(source) ||
                    PyObject_HasAttrString(source, "__fspath__");
-    if (v->lock == NULL || block == NULL || list == NULL) {
+    if (!v->lock_ready || block == NULL || list == NULL) {
         PyErr_NoMemory();
         goto fail;
     }
