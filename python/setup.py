@@ -145,7 +145,10 @@ def checks_header():
 
 
 class BuildExt(build_ext):
-    """Writes the generated header into the build tree, then builds."""
+    """Writes the generated header into the build tree, compiles the core's
+    and host's sources (in parallel with -j; without -Werror: their own
+    CMake targets hold them to stricter warnings, a compiler's new warning
+    there must not stop this build), then builds the extension with them."""
 
     def build_extensions(self):
         gen = os.path.join(os.path.abspath(self.build_temp), "ntx-generated")
@@ -161,6 +164,21 @@ class BuildExt(build_ext):
             ext.depends.append(header)
         super().build_extensions()
 
+    def build_extension(self, ext):
+        sources, args = getattr(ext, "ntx_lib", ([], []))
+        if sources:
+            from concurrent.futures import ThreadPoolExecutor
+
+            def one(src):
+                return self.compiler.compile(
+                    [src], output_dir=self.build_temp, macros=ext.define_macros,
+                    include_dirs=ext.include_dirs, debug=self.debug, extra_postargs=args,
+                    depends=ext.depends)
+            with ThreadPoolExecutor(max_workers=max(1, int(self.parallel or 1))) as pool:
+                objects = [o for objs in pool.map(one, sources) for o in objs]
+            ext.extra_objects = objects + [o for o in ext.extra_objects if o not in objects]
+        super().build_extension(ext)
+
 
 def extension():
     need_checkout()
@@ -173,25 +191,26 @@ def extension():
     host_macros, host_includes, _ = host_definitions()
     flags = ["-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers",
              "-fvisibility=hidden", "-fno-strict-aliasing"]
-    if os.environ.get("NTX_PY_WERROR") == "1":
-        flags.append("-Werror")
     extra = shlex.split(os.environ.get("NTX_PY_CFLAGS", ""))
+    werror = ["-Werror"] if os.environ.get("NTX_PY_WERROR") == "1" else []
     headers = [os.path.join(HERE, "src", "ntxpy.h")]
     for d in ("include", "include/ntx", "host", "host/include/ntx"):
         full = os.path.join(ROOT, d)
         headers += [os.path.join(full, f) for f in sorted(os.listdir(full)) if f.endswith(".h")]
-    return Extension(
+    ext = Extension(
         "ntx._ntx",
-        sources=binding + core + host,
+        sources=binding,
         include_dirs=[os.path.join(ROOT, "include"), os.path.join(ROOT, "host", "include"),
                       os.path.join(ROOT, "src"), os.path.join(ROOT, "host")] + host_includes,
         define_macros=[("_GNU_SOURCE", None), ("NTXPY_VERSION", '"%s"' % project_version())] +
         core_definitions() + host_macros,
-        extra_compile_args=flags + extra,
+        extra_compile_args=flags + werror + extra,
         extra_link_args=extra,
         libraries=["dl"],
-        depends=headers,
+        depends=headers + core + host,
     )
+    ext.ntx_lib = (core + host, flags + extra)
+    return ext
 
 
 setup(
