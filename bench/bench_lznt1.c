@@ -4,6 +4,7 @@
  * wimlib has no LZNT1), on the corpora of bench_corpus.h.
  *
  *   ntx_bench_lznt1 [--mib N] [--repeat N] [--depth N] [--only CORPUS] [--ntx-only]
+ *                   [--no-image]
  *
  * Each corpus of N MiB (default 4) is cut into 4 KiB chunks, the NTFS
  * compression chunk, and each chunk is compressed by the LZNT1 compressor
@@ -26,6 +27,16 @@
  * (chunk headers included) over the compressed chunks. For profiling, --only
  * times one corpus (all three are still made, in order, so its bytes stay
  * the same) and --ntx-only leaves libfwnt out of the timing.
+ *
+ * Then, where libntfs-3g and mkntfs are installed (--no-image skips it), the
+ * whole library path: the three corpora are written as LZNT1-compressed
+ * files into a fresh NTFS image (mkntfs, 4 KiB clusters, then libntfs-3g
+ * with compression on: its own compressor, not the one above, and no
+ * mount), and each file is read whole, 1 MiB per call, by ntx
+ * (ntx_stream_read over a pread() callback) and by libntfs-3g
+ * (ntfs_attr_pread), both from the page cache; bytes are compared with the
+ * corpus first, then best of --repeat passes in thread CPU time (which
+ * counts the pread() system calls' kernel time too).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,6 +54,20 @@
 
 #include "bench_corpus.h"
 #include "lznt1.h"
+
+#if NTX_BENCH_HAVE_NTFS3G
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <ntfs-3g/types.h>
+#include <ntfs-3g/attrib.h>
+#include <ntfs-3g/dir.h>
+#include <ntfs-3g/inode.h>
+#include <ntfs-3g/unistr.h>
+#include <ntfs-3g/volume.h>
+
+#include "ntx.h"
+#endif
 
 enum { CHUNK = 4096, HASH_BITS = 12 };
 
@@ -239,11 +264,167 @@ static void bench(const char *corpus, const uint8_t *data, size_t n, unsigned re
     free(out);
 }
 
+#if NTX_BENCH_HAVE_NTFS3G
+/* The library path on an image built here; see the top of the file. */
+
+typedef struct corpus_copy {
+    const char *name;
+    uint8_t *data;
+    size_t len;
+} corpus_copy;
+
+static int image_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+    int fd = *(int *)ctx;
+    return pread(fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -1;
+}
+
+/* Write the corpora as compressed files with libntfs-3g; 0 on success. */
+static int image_write(const char *path, const corpus_copy *cc, int ncc)
+{
+    ntfs_volume *vol = ntfs_mount(path, 0);
+    if (vol == NULL) {
+        perror("ntfs_mount");
+        return -1;
+    }
+    NVolSetCompression(vol); /* what the ntfs-3g mount option "compression" sets */
+    ntfs_inode *root = ntfs_inode_open(vol, FILE_root);
+    int rc = root == NULL ? -1 : 0;
+    if (root != NULL)
+        root->flags |= FILE_ATTR_COMPRESSED; /* new files in it are created compressed */
+    for (int k = 0; k < ncc && rc == 0; k++) {
+        ntfschar *uname = NULL;
+        char name[32];
+        snprintf(name, sizeof name, "%s.bin", cc[k].name);
+        int ulen = ntfs_mbstoucs(name, &uname);
+        ntfs_inode *ni = ulen > 0 ? ntfs_create(root, const_cpu_to_le32(0), uname, (u8)ulen,
+                                                S_IFREG)
+                                  : NULL;
+        free(uname);
+        ntfs_attr *na = ni != NULL ? ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0) : NULL;
+        if (na == NULL || ntfs_attr_pwrite(na, 0, (s64)cc[k].len, cc[k].data) != (s64)cc[k].len)
+            rc = -1;
+        if (na != NULL) {
+            ntfs_attr_pclose(na); /* compresses the last unit */
+            ntfs_attr_close(na);
+        }
+        if (ni != NULL)
+            ntfs_inode_close(ni);
+        if (rc != 0)
+            fprintf(stderr, "libntfs-3g: cannot write %s\n", name);
+    }
+    if (root != NULL)
+        ntfs_inode_close(root);
+    if (ntfs_umount(vol, FALSE) != 0)
+        rc = -1;
+    return rc;
+}
+
+static void bench_image(const corpus_copy *cc, int ncc, unsigned repeat)
+{
+    char path[] = "/tmp/ntx-bench-lznt1-XXXXXX";
+    int fd = mkstemp(path);
+    size_t total = 0;
+    for (int k = 0; k < ncc; k++)
+        total += cc[k].len;
+    if (fd < 0 || ftruncate(fd, (off_t)(total + (32u << 20))) != 0) {
+        perror("image");
+        exit(1);
+    }
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s -F -Q -q -c 4096 %s > /dev/null 2>&1", NTX_BENCH_MKNTFS, path);
+    if (system(cmd) != 0 || image_write(path, cc, ncc) != 0) {
+        fprintf(stderr, "cannot build the NTFS image %s\n", path);
+        unlink(path);
+        exit(1);
+    }
+
+    ntx_io io = {image_read, &fd, 0, total + (32u << 20), 512};
+    static uint8_t probe[NTX_MAX_BLOCK_SIZE];
+    static ntx_volume vol;
+    ntx_geometry geo;
+    ntx_diag diag;
+    ntx_err rc = ntx_volume_probe(&io, probe, sizeof probe, &geo, &diag);
+    size_t ws_size = rc == NTX_OK ? ntx_workspace_size(&geo) : 0;
+    void *ws = rc == NTX_OK ? aligned_alloc(64, (ws_size + 63u) & ~(size_t)63u) : NULL;
+    if (ws == NULL || (rc = ntx_volume_mount(&vol, &io, ws, ws_size)) != NTX_OK) {
+        fprintf(stderr, "ntx cannot mount the image: %s\n", ntx_strerror(rc));
+        exit(1);
+    }
+    ntfs_volume *nvol = ntfs_mount(path, NTFS_MNT_RDONLY);
+    if (nvol == NULL) {
+        perror("ntfs_mount");
+        exit(1);
+    }
+    enum { PIECE = 1 << 20 };
+    uint8_t *buf = aligned_alloc(4096, PIECE);
+    printf("\nWhole library path: files written LZNT1-compressed by libntfs-3g into an image "
+           "(4 KiB clusters),\nread whole in 1 MiB calls from the page cache, best of %u passes "
+           "(thread CPU time)\n",
+           repeat);
+    printf("%-6s %10s %10s %9s %9s %10s\n", "corpus", "size", "on disk", "ntx MB/s",
+           "ntfs-3g", "ntx/ntfs-3g");
+    for (int k = 0; k < ncc; k++) {
+        char name[40];
+        snprintf(name, sizeof name, "/%s.bin", cc[k].name);
+        ntx_file f;
+        ntx_stream st;
+        if (ntx_file_open_path(&f, &vol, name, strlen(name)) != NTX_OK ||
+            ntx_stream_open_data(&st, &f, NULL, 0) != NTX_OK || st.cu_shift == 0) {
+            fprintf(stderr, "ntx: %s missing or not compressed\n", name);
+            exit(1);
+        }
+        ntfs_inode *ni = ntfs_pathname_to_inode(nvol, NULL, name);
+        ntfs_attr *na = ni != NULL ? ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0) : NULL;
+        if (na == NULL || !(na->data_flags & ATTR_IS_COMPRESSED)) {
+            fprintf(stderr, "libntfs-3g: %s missing or not compressed\n", name);
+            exit(1);
+        }
+        double best[2] = {1e30, 1e30};
+        for (unsigned r = 0; r <= repeat; r++) {
+            for (int side = 0; side < 2; side++) {
+                double t0 = now();
+                for (size_t off = 0; off < cc[k].len; off += PIECE) {
+                    size_t want = cc[k].len - off < PIECE ? cc[k].len - off : PIECE, got = 0;
+                    if (side == 0) {
+                        if (ntx_stream_read(&st, off, buf, want, &got) != NTX_OK)
+                            got = 0;
+                    } else {
+                        s64 g = ntfs_attr_pread(na, (s64)off, (s64)want, buf);
+                        got = g > 0 ? (size_t)g : 0;
+                    }
+                    /* the first pass checks the bytes and is not timed */
+                    if (got != want || (r == 0 && memcmp(buf, cc[k].data + off, want) != 0)) {
+                        fprintf(stderr, "%s: %s reads wrong bytes at %zu\n",
+                                side == 0 ? "ntx" : "libntfs-3g", name, off);
+                        exit(1);
+                    }
+                }
+                double t = now() - t0;
+                if (r > 0 && t < best[side])
+                    best[side] = t;
+            }
+        }
+        double mb[2] = {(double)cc[k].len / best[0] / 1e6, (double)cc[k].len / best[1] / 1e6};
+        printf("%-6s %10zu %10lld %9.0f %9.0f %10.2f\n", cc[k].name, cc[k].len,
+               (long long)na->compressed_size, mb[0], mb[1], mb[0] / mb[1]);
+        ntfs_attr_close(na);
+        ntfs_inode_close(ni);
+    }
+    ntfs_umount(nvol, FALSE);
+    free(buf);
+    free(ws);
+    close(fd);
+    unlink(path);
+}
+#endif
+
 int main(int argc, char **argv)
 {
     size_t mib = 4;
     unsigned repeat = 25, depth = 64;
     const char *only = NULL;
+    bool image = true;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--mib") == 0 && i + 1 < argc)
             mib = strtoul(argv[++i], NULL, 10);
@@ -255,10 +436,12 @@ int main(int argc, char **argv)
             only = argv[++i];
         else if (strcmp(argv[i], "--ntx-only") == 0)
             g_ntx_only = true;
+        else if (strcmp(argv[i], "--no-image") == 0)
+            image = false;
         else {
             fprintf(stderr,
                     "usage: %s [--mib N] [--repeat N] [--depth N] [--only text|code|salad] "
-                    "[--ntx-only]\n",
+                    "[--ntx-only] [--no-image]\n",
                     argv[0]);
             return 2;
         }
@@ -274,6 +457,9 @@ int main(int argc, char **argv)
            mib, depth, repeat);
     printf("%-6s %5s %13s %9s %9s %11s\n", "corpus", "ratio", "chunks", "ntx MB/s", "libfwnt",
            "ntx/libfwnt");
+#if NTX_BENCH_HAVE_NTFS3G
+    corpus_copy cc[3];
+#endif
     for (int k = 0; k < 3; k++) {
         const char *name = k == 0 ? "text" : k == 1 ? "code" : "salad";
         size_t len = n;
@@ -285,7 +471,21 @@ int main(int argc, char **argv)
             make_salad(data, n);
         if (only == NULL || strcmp(only, name) == 0)
             bench(name, data, len, repeat, depth);
+#if NTX_BENCH_HAVE_NTFS3G
+        cc[k].name = name;
+        cc[k].len = len;
+        cc[k].data = malloc(len);
+        memcpy(cc[k].data, data, len);
+#endif
     }
+#if NTX_BENCH_HAVE_NTFS3G
+    if (image && only == NULL)
+        bench_image(cc, 3, repeat < 10 ? repeat : 10);
+    for (int k = 0; k < 3; k++)
+        free(cc[k].data);
+#else
+    (void)image;
+#endif
     free(data);
     return 0;
 }

@@ -10,7 +10,11 @@
  * is decompressed from a heap copy of exactly its size into a heap buffer of
  * exactly the capacity, and the result code, the byte count and the bytes
  * must equal the reference decoder's (also on error: what was written
- * before the fault).
+ * before the fault). A second decode into a buffer with a canary after the
+ * capacity checks what lznt1.h promises about the bytes past the output:
+ * never written past the capacity, and after success not past the output
+ * (the decoder's word copies overrun a token's end, and later tokens must
+ * cover that).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +94,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz_check(a == b);
             fz_check(got == ref && got <= cap);
             fz_check(memcmp(dst, want, got) == 0);
+            enum { CANARY = 32 };
+            uint8_t *guarded = malloc(cap + CANARY);
+            size_t got2 = 77777;
+            memset(guarded, 0xA5, cap + CANARY);
+            fz_check(ntx_lznt1_decompress_chunk(src, clen, guarded, cap, &got2) == a);
+            fz_check(got2 == got && memcmp(guarded, want, got) == 0);
+            for (size_t i = a == NTX_OK ? got : cap; i < cap + CANARY; i++)
+                fz_check(guarded[i] == 0xA5);
+            free(guarded);
             free(src);
             free(dst);
         }
