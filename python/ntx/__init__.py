@@ -123,8 +123,8 @@ class Volume(_ntx.Volume):
             for nm, path in zip(names, paths):
                 if nm.namespace == "dos" and any_long:
                     continue
-                yield _row(path, None, "$FILE_NAME", _ntx.AT_FILE_NAME, None, nm.size,
-                           nm.filetimes, common)
+                yield _row(path, None, "$FILE_NAME", _ntx.AT_FILE_NAME, nm.instance,
+                           nm.value_length, nm.filetimes, common)
                 for st in streams:
                     yield _stream_row(path, st, si, common)
                 printed = True
@@ -143,8 +143,9 @@ TimelineRow = _collections.namedtuple("TimelineRow", [
 TimelineRow.__doc__ = """A timeline row (Volume.timeline()): path, stream (None for a
 $FILE_NAME row, '' for the unnamed $DATA or $I30), source ('$FILE_NAME',
 '$DATA', '$INDEX_ROOT', or None for a record with neither names nor data),
-the attribute type and id, size, the record, and the four times (created,
-modified, changed, accessed) as FILETIME ints and as datetimes."""
+the attribute type and id, size (of a $FILE_NAME row: the value's length,
+as fls -m gives it), the record, and the four times (created, modified,
+changed, accessed) as FILETIME ints and as datetimes."""
 
 
 def _row(path, stream, source, atype, aid, size, ft, common):

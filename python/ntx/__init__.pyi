@@ -131,6 +131,8 @@ class FileName(NamedTuple):
     file_attributes: int
     reparse_tag: int
     is_dir: bool
+    instance: int
+    value_length: int
 
 class StreamInfo(NamedTuple):
     name: str

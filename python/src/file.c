@@ -828,7 +828,8 @@ static PyObject *f_attributes(PyObject *self, PyObject *unused)
 
 /* ---- names, streams ---- */
 
-PyObject *filename_object(const ntx_dirent *de, bool as_bytes)
+PyObject *filename_object(const ntx_dirent *de, bool as_bytes, unsigned instance,
+                          uint32_t value_len)
 {
     PyObject *items[] = {
         ntxpy_name(de->name, de->name_len, as_bytes),
@@ -844,8 +845,10 @@ PyObject *filename_object(const ntx_dirent *de, bool as_bytes)
         PyLong_FromUnsignedLong(de->file_attrs),
         PyLong_FromUnsignedLong(de->reparse_tag),
         PyBool_FromLong(de->is_dir),
+        PyLong_FromUnsignedLong(instance),
+        PyLong_FromUnsignedLong(value_len),
     };
-    return fill_seq(PyStructSequence_New(FileName_Type), items, 13);
+    return fill_seq(PyStructSequence_New(FileName_Type), items, 15);
 }
 
 static PyObject *f_names(PyObject *self, PyObject *unused)
@@ -860,8 +863,9 @@ static PyObject *f_names(PyObject *self, PyObject *unused)
     size_t n;
     ntx_err rc = collect_attrs(v, &o->f, &ais, &n, &g);
     ntx_dirent *des = rc == NTX_OK ? calloc(n ? n : 1, sizeof *des) : NULL;
+    size_t *which = rc == NTX_OK ? calloc(n ? n : 1, sizeof *which) : NULL;
     size_t nd = 0;
-    if (rc == NTX_OK && des == NULL)
+    if (rc == NTX_OK && (des == NULL || which == NULL))
         rc = NTX_E_BUFFER;
     for (size_t i = 0; rc == NTX_OK && i < n; i++) {
         if (ais[i].type != NTX_AT_FILE_NAME || !ais[i].resident)
@@ -874,11 +878,12 @@ static PyObject *f_names(PyObject *self, PyObject *unused)
             vol_note(&g);
             break;
         }
-        nd++;
+        which[nd++] = i;
     }
     vol_leave(&g);
-    free(ais);
     if (rc != NTX_OK) {
+        free(ais);
+        free(which);
         free(des);
         if (rc == NTX_E_BUFFER)
             return PyErr_NoMemory();
@@ -886,13 +891,16 @@ static PyObject *f_names(PyObject *self, PyObject *unused)
     }
     PyObject *list = PyList_New((Py_ssize_t)nd);
     for (size_t i = 0; list != NULL && i < nd; i++) {
-        PyObject *x = filename_object(&des[i], false);
+        const ntx_attr_info *ai = &ais[which[i]];
+        PyObject *x = filename_object(&des[i], false, ai->instance, (uint32_t)ai->size);
         if (x == NULL) {
             Py_CLEAR(list);
             break;
         }
         PyList_SET_ITEM(list, (Py_ssize_t)i, x);
     }
+    free(ais);
+    free(which);
     free(des);
     return list;
 }
@@ -1230,11 +1238,13 @@ int ntxpy_init_file(PyObject *m)
         { "file_attributes", "FILE_ATTRIBUTE_* as the name records them" },
         { "reparse_tag", "reparse tag recorded in the name" },
         { "is_dir", "a directory's name" },
+        { "instance", "the attribute's id in its record (TSK's TYPE-ID: 48-ID)" },
+        { "value_length", "bytes of the $FILE_NAME value (the size fls -m gives its line)" },
         { NULL, NULL },
     };
     static PyStructSequence_Desc fn_desc = {
         "ntx.FileName", "A $FILE_NAME attribute (File.names(), MftRecord.names).", fn_fields,
-        13,
+        15,
     };
     static PyStructSequence_Field si_fields[] = {
         { "name", "'' for the unnamed $DATA" },

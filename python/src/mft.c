@@ -631,7 +631,7 @@ static PyObject *fn_object(const MftRecordObject *o, const rname *nm)
     de.name_len = nm->name_len;
     de.is_dir = nm->is_dir;
     memcpy(de.name, o->units + nm->units_off, nm->name_len * sizeof(uint16_t));
-    return filename_object(&de, false);
+    return filename_object(&de, false, nm->attr_id, nm->value_len);
 }
 
 enum {

@@ -228,8 +228,9 @@ static inline void ntxpy_restore_exc(PyObject *v)
 
 /* A stream name (str) as UTF-16 units (surrogatepass); 0 or -1. */
 int ntxpy_name_utf16(PyObject *name, uint16_t out[NTX_NAME_MAX], size_t *n);
-/* A SlackEntry or FileName row of a directory entry (file.c). */
-PyObject *filename_object(const ntx_dirent *de, bool as_bytes);
+/* The FileName row of a parsed $FILE_NAME, its attribute id and value length (file.c). */
+PyObject *filename_object(const ntx_dirent *de, bool as_bytes, unsigned instance,
+                          uint32_t value_len);
 
 /* Open the $DATA stream named name (str; NULL or "" for the unnamed one)
  * of f into *out (stream.c). 0, or -1 with the exception set naming what. */
