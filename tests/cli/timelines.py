@@ -52,7 +52,7 @@ def parse_body(text):
         name = "|".join(values)
         if CONTROL_RE.search(name):
             warnings.append("line %d: unescaped control characters in %r" % (n, name))
-        else:
+        elif "\\" in name:  # without a backslash there is nothing to undo
             for c in CONTROLS:
                 name = name.replace("\\x%02x" % c, chr(c))
             name = name.replace("\\|", "|").replace("\\\\", "\\")
@@ -61,7 +61,20 @@ def parse_body(text):
     return events, warnings
 
 
+_PARSED = {}
+
+
 def _parse_datetime(value):
+    """Microseconds since 1970 of a datetime as Timesketch parses it
+    (dateutil); each distinct text is parsed once (the fixtures' files share
+    their seconds)."""
+    dt = _PARSED.get(value)
+    if dt is None:
+        dt = _PARSED[value] = _micros(_parse_datetime_once(value))
+    return dt
+
+
+def _parse_datetime_once(value):
     try:
         from dateutil import parser
     except ImportError:  # python3-dateutil: Timesketch's own parser
@@ -95,7 +108,7 @@ def parse_jsonl(text):
         missing = [k for k in ("message", "datetime", "timestamp_desc") if k not in d]
         if missing:
             raise FormatError("line %d: missing %s" % (n, missing))
-        d["ts_micros"] = _micros(_parse_datetime(d["datetime"]))
+        d["ts_micros"] = _parse_datetime(d["datetime"])
         rows.append(d)
     return rows
 
@@ -110,6 +123,6 @@ def parse_csv(text):
     for n, d in enumerate(reader):
         if None in d or any(v is None for v in d.values()):
             raise FormatError("row %d: %d fields, header %d" % (n, len(d), len(reader.fieldnames)))
-        d["ts_micros"] = _micros(_parse_datetime(d["datetime"]))
+        d["ts_micros"] = _parse_datetime(d["datetime"])
         rows.append(d)
     return rows
