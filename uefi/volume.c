@@ -266,6 +266,16 @@ EFI_STATUS EFIAPI ntxefi_open_volume(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *sfs, EFI_F
     vol->busy++;
     EFI_STATUS st = EFI_SUCCESS;
     BOOLEAN remounted = FALSE;
+    if (vol->installed && vol->core != NULL && !vol->dev.changed && vol->bio->Media->RemovableMedia) {
+        /* A block driver looks for a new medium only when it is read (EDK2's
+         * SCSI and USB drivers test the unit at every ReadBlocks), and the
+         * core answers much from its caches: one byte of the boot sector
+         * makes it look now, so a volume opened after the medium was changed
+         * or taken out is never the old one. Stop() and Start() may run
+         * inside this read (the block driver reinstalls Block I/O). */
+        UINT8 byte;
+        (void)ntxefi_read(&vol->dev, 0, &byte, 1);
+    }
     if (!vol->installed) {
         st = EFI_NO_MEDIA;
     } else if (vol->core == NULL || vol->dev.changed || vol->bio->Media->MediaId != vol->dev.media_id ||

@@ -37,7 +37,12 @@ uefi_setup() {
   [ -z "$missing" ] || fail "missing tools:$missing (apt-get install fdisk dosfstools mtools ntfs-3g python3)"
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
   work=$(mktemp -d "${TMPDIR:-/tmp}/ntx-uefi.XXXXXX")
-  trap 'rm -rf "$work"' EXIT
+  # NTXEFI_KEEP=1 keeps the disks and serial logs (the path is printed).
+  if [ "${NTXEFI_KEEP:-0}" = 1 ]; then
+    trap 'echo "kept: $work"' EXIT
+  else
+    trap 'rm -rf "$work"' EXIT
+  fi
   cd "$work"
 }
 

@@ -17,11 +17,14 @@
  *   ntxefi-check.efi media LABEL FILE LABEL2
  *                                       read LABEL's FILE, wait for a key (the
  *                                       test changes the medium meanwhile), then
- *                                       the old handle must fail and LABEL2 open
+ *                                       the old handles must fail, LABEL be
+ *                                       gone and LABEL2's FILE read
+ *   ntxefi-check.efi pause TAG           print "NTXEFI-PAUSE TAG", wait for a key
+ *   ntxefi-check.efi gone LABEL          no file system is labelled LABEL
  *
  * Lines (paths '/'-separated from the root, escaped as app_putw() says):
  *   W LABEL (a walk starts) | D PATH | F SIZE SHA256|big PATH | E STATUS PATH | T ... | PASS NAME |
- *   FAIL NAME ... | M ... | B ...
+ *   FAIL NAME ... | M ... | B ... | O|N SIZE SHA256 PATH (media: the old and the new medium's file)
  */
 #include "app.h"
 
@@ -770,6 +773,51 @@ static void cmd_bench(const char *label, const CHAR16 *path_n, const char *fat_l
 
 /* ---- media ---- */
 
+/* Wait for a key: the test script changes the medium meanwhile (QEMU's
+ * monitor), then sends the key on the serial console. */
+static void wait_key(const char *tag)
+{
+    app_puts("NTXEFI-PAUSE ");
+    app_puts(tag);
+    app_puts("\n");
+    UINTN idx;
+    EFI_INPUT_KEY key;
+    app_bs->WaitForEvent(1, &app_st->ConIn->WaitForKey, &idx);
+    app_st->ConIn->ReadKeyStroke(app_st->ConIn, &key);
+}
+
+/* FILE of the volume labelled LABEL as an "F SIZE SHA256 PATH" line with
+ * the prefix `kind`; FALSE when it cannot be opened or read. */
+static BOOLEAN print_file(EFI_FILE_HANDLE root, const CHAR16 *file_m, const char *kind)
+{
+    CHAR16 file[512];
+    to_uefi_path(file_m, file, 512);
+    EFI_FILE_HANDLE f = NULL;
+    EFI_STATUS st = root->Open(root, &f, file, EFI_FILE_MODE_READ, 0);
+    UINT64 total = 0;
+    char hex[65];
+    if (!EFI_ERROR(st)) {
+        st = read_all(f, &total, hex, TRUE);
+        f->Close(f);
+    }
+    app_puts(kind);
+    if (EFI_ERROR(st)) {
+        app_puts("E ");
+        app_status(st);
+    } else {
+        app_putu(total);
+        app_puts(" ");
+        app_puts(hex);
+    }
+    app_puts(" ");
+    app_putw(file_m);
+    app_puts("\n");
+    return !EFI_ERROR(st);
+}
+
+/* LABEL's FILE is read and kept open across a change of the medium to one
+ * labelled LABEL2: the old handles must fail (the data they would return
+ * belongs to a medium no longer there), and LABEL2's FILE must read. */
 static void cmd_media(const char *label, const CHAR16 *file_m, const char *label2)
 {
     CHAR16 file[512];
@@ -780,23 +828,12 @@ static void cmd_media(const char *label, const CHAR16 *file_m, const char *label
     EFI_FILE_HANDLE f = NULL;
     EFI_STATUS st = root->Open(root, &f, file, EFI_FILE_MODE_READ, 0);
     check_is("media-first-open", st, EFI_SUCCESS);
-    if (EFI_ERROR(st))
+    if (EFI_ERROR(st)) {
+        root->Close(root);
         return;
-    UINT64 total = 0;
-    char hex[65];
-    st = read_all(f, &total, hex, TRUE);
-    app_puts("F ");
-    app_putu(total);
-    app_puts(" ");
-    app_puts(hex);
-    app_puts(" ");
-    app_putw(file_m);
-    app_puts("\n");
-    app_puts("NTXEFI-MEDIA-READY\n");
-    UINTN idx;
-    EFI_INPUT_KEY key;
-    app_bs->WaitForEvent(1, &app_st->ConIn->WaitForKey, &idx);
-    app_st->ConIn->ReadKeyStroke(app_st->ConIn, &key);
+    }
+    print_file(root, file_m, "O ");
+    wait_key("change");
     /* the first read after the change: the medium is another one */
     f->SetPosition(f, 0);
     UINTN len = 16;
@@ -805,27 +842,27 @@ static void cmd_media(const char *label, const CHAR16 *file_m, const char *label
     app_puts("M old-handle status=");
     app_status(st);
     app_puts("\n");
+    EFI_FILE_HANDLE g = NULL;
+    st = root->Open(root, &g, file, EFI_FILE_MODE_READ, 0);
+    check("media-old-root-fails", st == EFI_MEDIA_CHANGED || st == EFI_NO_MEDIA, st);
+    if (!EFI_ERROR(st))
+        g->Close(g);
     f->Close(f);
     root->Close(root);
-    /* the new medium, found by its label (the driver remounted it) */
-    EFI_FILE_HANDLE root2 = NULL;
-    for (int tries = 0; tries < 3 && root2 == NULL; tries++) {
-        EFI_FILE_IO_INTERFACE *sfs = app_find_fs(label2, NULL);
-        if (sfs != NULL)
-            sfs->OpenVolume(sfs, &root2);
-        if (root2 == NULL)
-            app_bs->Stall(200000);
-    }
+    check("media-old-label-gone", app_find_fs(label, NULL) == NULL, EFI_SUCCESS);
+    /* the new medium, found by its label (the driver mounted it) */
+    EFI_FILE_HANDLE root2 = open_root(label2, NULL);
     check("media-new-volume", root2 != NULL, EFI_NOT_FOUND);
     if (root2 != NULL) {
-        EFI_FILE_INFO *info = NULL;
-        st = read_entry(root2, &info);
-        check("media-new-volume-lists", !EFI_ERROR(st), st);
-        if (info != NULL)
-            app_bs->FreePool(info);
+        check("media-new-file", print_file(root2, file_m, "N "), EFI_SUCCESS);
         root2->Close(root2);
     }
-    app_puts("NTXEFI-MEDIA-DONE\n");
+}
+
+/* After the medium was taken out: no file system answers with LABEL. */
+static void cmd_gone(const char *label)
+{
+    check("media-ejected-gone", app_find_fs(label, NULL) == NULL, EFI_SUCCESS);
 }
 
 /* ---- main ---- */
@@ -840,7 +877,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     char a1[256] = "", a4[256] = "";
     UINTN argc = app_args(image, buf, 1024, argv, 8);
     if (argc == 0 || EFI_ERROR(app_bs->AllocatePool(EfiBootServicesData, IO_BUF, (void **)&io_buf))) {
-        app_puts("usage: ntxefi-check.efi walk|walkall|checks|memory|bench|media ...\n");
+        app_puts("usage: ntxefi-check.efi walk|walkall|checks|memory|bench|media|pause|gone ...\n");
         return EFI_SUCCESS;
     }
     calibrate();
@@ -860,6 +897,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
         cmd_bench(a1, argv[2], a4, argv[4]);
     else if (app_wstr_eq_ascii(argv[0], "media") && argc >= 4)
         cmd_media(a1, argv[2], a4);
+    else if (app_wstr_eq_ascii(argv[0], "pause") && argc >= 2)
+        wait_key(a1);
+    else if (app_wstr_eq_ascii(argv[0], "gone") && argc >= 2)
+        cmd_gone(a1);
     else
         app_puts("ntxefi-check: unknown command\n");
     app_puts(failures == 0 ? "NTXEFI-CHECK-END ok\n" : "NTXEFI-CHECK-END failures\n");
