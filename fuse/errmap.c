@@ -49,13 +49,38 @@ int ntxfs_errno(ntx_err rc)
     return EIO;
 }
 
-/* Only real failures (EIO: a damaged image, or a bug) are logged; ENOENT,
- * ENOTDIR... are answers. */
+/* Where NTX_E_EXTERNAL says a file's data is (its check). */
+static const char *external_place(unsigned check)
+{
+    switch (check) {
+    case NTX_CHK_EXTERNAL_WIM:
+        return "in a WIM file (WIMBoot: WOF's WIM provider)";
+    case NTX_CHK_EXTERNAL_DEDUP:
+        return "in the Data Deduplication chunk store";
+    case NTX_CHK_EXTERNAL_CLOUD:
+        return "with a cloud files provider (a OneDrive-style placeholder)";
+    case NTX_CHK_EXTERNAL_HSM:
+        return "on Hierarchical Storage Management (offline) storage";
+    default:
+        return "elsewhere";
+    }
+}
+
+/* Only real failures (EIO: a damaged image, data kept elsewhere, or a
+ * bug) are logged; ENOENT, ENOTDIR... are answers. */
 void ntxfs_log_core(const char *what, ntx_err rc)
 {
     if (rc == NTX_E_NOT_FOUND || ntxfs_errno(rc) != EIO)
         return;
     const ntx_diag *d = &g.vol.diag;
+    if (rc == NTX_E_EXTERNAL) {
+        /* not damage: the volume holds a stub, the bytes are elsewhere */
+        fuse_log(FUSE_LOG_ERR,
+                 NTXFS_NAME ": %s: MFT record %" PRIu64 ": %s, %s (reparse tag 0x%08" PRIx64
+                            "): not readable from this image (EIO)\n",
+                 what, d->mft_no, ntx_strerror(rc), external_place(d->check), d->offset);
+        return;
+    }
     /* a failed read of a container: its library's words (ntx_host) */
     const char *io = rc == NTX_E_IO ? ntx_host_last_read_error(g.host) : "";
     fuse_log(FUSE_LOG_ERR,

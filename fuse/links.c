@@ -316,6 +316,24 @@ int ntxfs_reparse_link(const ntx_file *f, uint32_t *tag, char *out, size_t cap, 
     return r;
 }
 
+/* ---- reparse points that place data rather than link ---- */
+
+/*
+ * Tags whose reparse point says where the file's bytes are, not that the
+ * file is a link: WOF (CompactOS compression in WofCompressedData, or a
+ * WIM file with WIMBoot), Data Deduplication, cloud placeholders, HSM. The
+ * core reads the first kind as the uncompressed bytes and refuses the
+ * others with NTX_E_EXTERNAL; ntxfs shows both as regular files, as
+ * ntfs-3g's system compression plugin shows WOF files. (Without its
+ * plugins ntfs-3g shows them as links to "unsupported reparse tag", which
+ * hides a file Windows shows as a plain one.)
+ */
+bool ntxfs_reparse_places_data(uint32_t tag)
+{
+    return tag == NTX_REPARSE_WOF || tag == NTX_REPARSE_DEDUP || tag == NTX_REPARSE_HSM ||
+           tag == NTX_REPARSE_HSM2 || NTX_REPARSE_IS_CLOUD(tag);
+}
+
 /* ---- WSL special files ---- */
 
 mode_t ntxfs_wsl_type(uint32_t tag)

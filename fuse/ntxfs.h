@@ -282,6 +282,10 @@ int ntxfs_link_target(const ntx_file *f, char *out, size_t cap, size_t *len);
  * -errno.
  */
 int ntxfs_reparse_link(const ntx_file *f, uint32_t *tag, char *out, size_t cap, size_t *len);
+/* A reparse tag that says where a file's data is (WOF, deduplication,
+ * cloud, HSM) rather than making it a link: such a file (not a directory)
+ * is a regular file. */
+bool ntxfs_reparse_places_data(uint32_t tag);
 /* The file type of a WSL special file's reparse tag (S_IFIFO, S_IFSOCK,
  * S_IFCHR, S_IFBLK), or 0 for any other tag. */
 mode_t ntxfs_wsl_type(uint32_t tag);

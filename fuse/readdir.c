@@ -170,6 +170,11 @@ static int dir_next(dir_handle *h, ntx_dirent *e)
 
 static unsigned dirent_type(const ntx_dirent *e)
 {
+    if ((e->file_attrs & NTX_FA_REPARSE) && !e->is_dir && e->reparse_tag == 0)
+        return DT_UNKNOWN; /* the index lacks the tag: stat will tell */
+    if ((e->file_attrs & NTX_FA_REPARSE) && !e->is_dir &&
+        ntxfs_reparse_places_data(e->reparse_tag))
+        return DT_REG; /* WOF, deduplicated, cloud, HSM: a regular file (stat.c) */
     if (e->file_attrs & NTX_FA_REPARSE)
         return DT_LNK; /* as ntfs-3g: junctions and directory links too */
     if (e->is_dir)

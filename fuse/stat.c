@@ -98,6 +98,26 @@ static int stat_reparse(const ntx_file *f, const ntx_stat *ns, struct stat *st)
     return 0;
 }
 
+/*
+ * A file whose reparse point says where its data is (links.c,
+ * ntxfs_reparse_places_data()): a regular file of the size Windows shows,
+ * the unnamed $DATA's. A WOF file is read as its uncompressed bytes, and
+ * takes the clusters of WofCompressedData (or, resident, its length
+ * rounded up to 8, as other resident values count); ntfs-3g's plugin counts
+ * the stream's length instead. Data kept outside the volume (WIM, chunk
+ * store, cloud, HSM) takes what its stub $DATA takes, usually nothing;
+ * reading it fails (read.c), it never reads as the stub's zeros.
+ */
+static void stat_placed(const ntx_stat *ns, struct stat *st)
+{
+    uint64_t alloc = ns->alloc_size;
+    if (ns->data_form == NTX_DATA_WOF && alloc == 0)
+        alloc = (ns->stored_size + 7u) & ~(uint64_t)7u;
+    st->st_mode = S_IFREG | (0777 & ~g.opt.fmask);
+    st->st_size = (off_t)ns->size;
+    st->st_blocks = (blkcnt_t)((alloc + 511u) >> 9);
+}
+
 /* A directory: the size of its index allocation ($I30). */
 static int stat_dir(const ntx_file *f, struct stat *st)
 {
@@ -154,6 +174,11 @@ int ntxfs_stat_file(const ntx_file *f, struct stat *st)
     if (rc != NTX_OK)
         return ntxfs_core_fail("stat", rc);
     stat_common(f, &ns, st);
+    if ((ns.dos_attrs & NTX_FA_REPARSE) && !ns.is_dir &&
+        ntxfs_reparse_places_data(ns.reparse_tag)) {
+        stat_placed(&ns, st);
+        return 0;
+    }
     if (ns.dos_attrs & NTX_FA_REPARSE)
         return stat_reparse(f, &ns, st);
     if (ns.is_dir)

@@ -26,6 +26,18 @@ CASE is one of:
   options           uid=, gid=, umask=, fmask=, dmask=, ignore_case, hide_hid_files,
                     FILE: in the windows stream interface, timeout=0
   concurrency       many threads read and list at once (multi-threaded loop)
+  wof               the WOF fixture (wof.img.gz): every WOF-compressed file
+                    (XPRESS 4K/8K/16K, LZX, the file over 4 GiB) a regular
+                    file with the manifest's size and SHA-256; O_DIRECT
+                    reads at unaligned offsets and lengths, across chunk
+                    boundaries, past the end, interleaved between files and
+                    from threads, against the bytes verified by the
+                    manifest; the file over 4 GiB read where its marked
+                    chunks are (fixtures/wofpack.py built them); data kept
+                    elsewhere (WIM, deduplication, cloud, HSM) a regular file
+                    whose read fails with EIO, logged, never zeros; st_blocks
+                    from WofCompressedData; streams and xattrs against the
+                    manifest, and side by side with ntfs-3g -o ro
   seekdir           telldir/seekdir in the 5,000-entry directory
   container:NAME    NAME converted by the real tools into its container
                     formats (CONTAINER_FORMATS; sample also inside MBR and
@@ -54,6 +66,7 @@ import errno
 import gzip
 import hashlib
 import os
+import re
 import shutil
 import signal
 import stat
@@ -128,6 +141,8 @@ class Mounts:
         self.dir = tempfile.mkdtemp(prefix="ntxfs-test.")
         self.procs = {}   # mount point -> Popen
         self.ours = set()  # mount points of ntxfs (whose exit status is checked)
+        self.log_ok = {}   # mount point -> compiled regex of log lines expected there
+        self.logs = {}     # mount point -> the log of its last ntxfs, once unmounted
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
@@ -180,6 +195,10 @@ class Mounts:
             if mnt in self.ours:
                 self.ours.discard(mnt)
                 log = open(mnt + ".log", errors="replace").read()
+                self.logs[mnt] = log
+                ok = self.log_ok.pop(mnt, None)
+                if ok is not None:  # lines the case expects (and checks itself)
+                    log = "\n".join(x for x in log.splitlines() if not ok.fullmatch(x))
                 # a clean exit, and nothing on stderr (sanitizer reports, core errors)
                 if rc != 0 or log.strip():
                     raise Fail(f"ntxfs on {mnt} exited with {rc}: {log.strip()[:3000]}")
@@ -861,6 +880,284 @@ def case_options(args, m):
 # concurrency and seekdir
 
 
+def wof_notes(path):
+    """The '# wof' and '# external' notes of a manifest (fixtures/README.md)."""
+    wof, ext = {}, {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if parts[0] == "# wof":
+                p, alg, csize, chunks, stored, entry, csz, res = parts[1:]
+                wof[p] = dict(alg=alg, chunk=int(csize), chunks=int(chunks),
+                              stored_size=int(csz), resident=res == "resident")
+            elif parts[0] == "# external":
+                ext[parts[1]] = dict(tag=int(parts[2], 16), kind=parts[3])
+    return wof, ext
+
+
+def pread_direct(path, off, n):
+    """n bytes at off through O_DIRECT: the kernel passes the offset and
+    length to ntxfs as they are (no page cache, no rounding to pages)."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+    try:
+        return os.pread(fd, n, off)
+    except OSError as e:
+        raise Fail(f"{path}: {n} bytes at {off}: {e}")
+    finally:
+        os.close(fd)
+
+
+def read_error(path, direct=False):
+    """What reading path gives: ('bytes', data) or ('errno', name)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | (os.O_DIRECT if direct else 0))
+    except OSError as e:
+        return ("errno", errno.errorcode.get(e.errno, e.errno))
+    try:
+        return ("bytes", os.pread(fd, 65536, 0))
+    except OSError as e:
+        return ("errno", errno.errorcode.get(e.errno, e.errno))
+    finally:
+        os.close(fd)
+
+
+def wof_ranges(size, chunk, rnd):
+    """Offsets and lengths that start and end inside chunks, on and beside
+    their boundaries, span several chunks, and run past the end."""
+    out = [(0, size + 100), (0, 1), (size - 1, 1), (size, 10), (size + 4096, 10)]
+    for k in range(0, size // chunk + 1):
+        b = k * chunk
+        for off, n in ((b - 1, 2), (b - 3, 7), (b, 1), (b + 1, chunk), (b - 5, chunk + 10),
+                       (b + 4093, 4099), (b - 1, 2 * chunk + 3)):
+            if 0 <= off < size + 2:
+                out.append((off, n))
+    for _ in range(24):
+        off = rnd.randrange(0, size + 1)
+        out.append((off, rnd.choice((1, 3, 511, 4095, 4097, 12289, chunk - 1, chunk + 1,
+                                     3 * chunk + 17, 70001))))
+    return [(off, n) for off, n in out if off >= 0]
+
+
+def case_wof(args, m):
+    """WOF-compressed and externally backed files (fixtures/README.md, section
+    wof.img.gz) through ntxfs, against the manifest and ntfs-3g -o ro."""
+    import random
+    name = "wof"
+    man_path = os.path.join(args.fixtures, name + ".manifest")
+    man = load_manifest(man_path)
+    wof, ext = wof_notes(man_path)
+    if not wof or not ext:
+        raise Fail(f"{man_path}: no '# wof' or '# external' notes")
+    img_x, img_3 = m.path(name + ".img"), m.path(name + "-3g.img")
+    print(f"  unpacking {name}.img.gz")
+    gunzip(os.path.join(args.fixtures, name + ".img.gz"), img_x)
+    shutil.copyfile(img_x, img_3)
+    before = sha256_file(img_x)
+    cluster = int(man["meta"]["cluster_size"])
+    mx, m3 = m.mkdir("x"), m.mkdir("3")
+    # reads of externally backed files are logged, one line each (errmap.c)
+    m.log_ok[mx] = re.compile(r"ntxfs: open: MFT record (\d+): data stored outside this file, "
+                              r"(.*) \(reparse tag 0x([0-9a-f]{8})\): not readable from "
+                              r"this image \(EIO\)")
+    m.mount_ntxfs(img_x, mx)
+    m.mount_ntfs3g(img_3, m3, "ro")
+    c = Checker("wof: manifest and ntfs-3g")
+    t0 = time.time()
+    sx, _ = walk(mx)
+    s3, _ = walk(m3)
+    want_paths = {p for p, r in man["rows"].items() if r[0] != "s"}
+    c.eq("set of paths (extra)", sorted(set(sx) - want_paths)[:10], [])
+    c.eq("set of paths (missing)", sorted(want_paths - set(sx))[:10], [])
+    c.eq("every WOF and external file has its row", sorted((set(wof) | set(ext)) - want_paths),
+         [])
+
+    streams = {}
+    for p, (t, mft, size, nlink, sha, target) in man["rows"].items():
+        if t == "s":
+            f, sname = p.rsplit(":", 1)
+            streams.setdefault(f, {})[sname] = (size, sha)
+
+    # Every file: a regular file with the manifest's inode, links and size.
+    content = {}  # path -> bytes verified against the manifest's SHA-256
+    for p, (t, mft, size, nlink, sha, target) in sorted(man["rows"].items()):
+        st = sx.get(p)
+        if t != "f" or st is None:
+            continue
+        full = mx + p
+        c.true(f"{p}: a regular file, mode {oct(st.st_mode)}", stat.S_ISREG(st.st_mode))
+        c.eq(f"{p}: st_ino", st.st_ino, mft)
+        c.eq(f"{p}: st_nlink", st.st_nlink, nlink)
+        c.eq(f"{p}: st_size", st.st_size, size)
+        if p in wof:
+            # the clusters of WofCompressedData, or its length rounded to 8 when resident
+            w = wof[p]
+            alloc = ((w["stored_size"] + 7) & ~7 if w["resident"]
+                     else -(-w["stored_size"] // cluster) * cluster)
+            c.eq(f"{p}: st_blocks (WofCompressedData)", st.st_blocks, (alloc + 511) >> 9)
+        if p in ext:
+            c.eq(f"{p}: st_blocks (nothing on the volume)", st.st_blocks, 0)
+            for direct in (False, True):
+                c.eq(f"{p}: read{' O_DIRECT' if direct else ''} fails, never zeros",
+                     read_error(full, direct), ("errno", "EIO"))
+            continue
+        if p == "/big/over-4GiB.bin":
+            continue  # below: 4 GiB are read where they are marked
+        if p in wof or size <= (1 << 20):
+            data = open(full, "rb").read()
+            c.eq(f"{p}: sha256", hashlib.sha256(data).hexdigest(), sha)
+            if hashlib.sha256(data).hexdigest() == sha:
+                content[p] = data
+    c.eq("WOF files read whole", len([p for p in wof if p in content]), len(wof) - 1)
+
+    # Unaligned reads, straight to ntxfs (O_DIRECT), against the verified bytes.
+    rnd = random.Random(20240917)
+    reads = 0
+    for p in sorted(wof):
+        if p not in content:
+            continue
+        data, chunk = content[p], wof[p]["chunk"]
+        for off, n in wof_ranges(len(data), chunk, rnd):
+            c.eq(f"{p}: {n} bytes at {off}", pread_direct(mx + p, off, n), data[off:off + n])
+            reads += 1
+    # Interleaved: the same chunk index in files of one algorithm, turn by turn,
+    # so a chunk decoded for one file is never served for another.
+    for alg in ("xpress4k", "xpress8k", "xpress16k", "lzx"):
+        files = [p for p in sorted(content) if p in wof and wof[p]["alg"] == alg and
+                 len(content[p]) > 2 * wof[p]["chunk"]]
+        chunk = wof[files[0]]["chunk"]
+        for k in range(3):
+            for p in files + files[::-1]:
+                off = k * chunk + 100
+                got = pread_direct(mx + p, off, 300)
+                reads += 1
+                c.eq(f"{p}: interleaved read of chunk {k}", got, content[p][off:off + 300])
+    print(f"  {reads} O_DIRECT reads compared")
+
+    # From threads at once: the volume's one chunk buffer serves them in turn.
+    errors = []
+    lock = threading.Lock()
+
+    def worker(k):
+        r = random.Random(k)
+        names = [p for p in sorted(content) if p in wof and content[p]]
+        try:
+            for _ in range(150):
+                p = r.choice(names)
+                data = content[p]
+                off = r.randrange(len(data))
+                n = r.randrange(1, 3 * wof[p]["chunk"])
+                if pread_direct(mx + p, off, n) != data[off:off + n]:
+                    with lock:
+                        errors.append(f"thread {k}: {p}: {n} bytes at {off}")
+        except Exception as e:
+            with lock:
+                errors.append(f"thread {k}: {e!r}")
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    c.eq("errors from 6 threads reading WOF files", errors[:5], [])
+
+    # Over 4 GiB, 8-byte chunk table entries: the chunks fixtures/wofpack.py
+    # marked (chunk 0, every 4096th, the last three) and the zeros between,
+    # past 2^32 and across the last chunk boundaries.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "..", "..", "fixtures"))
+    sys.dont_write_bytecode = True  # nothing written into the source tree
+    import wofpack
+    big = "/big/over-4GiB.bin"
+    bsize, bchunk = wofpack.BIG_SIZE, wof[big]["chunk"]
+    c.eq(f"{big}: size as wofpack builds it", man["rows"][big][2], bsize)
+    nchunks = -(-bsize // bchunk)
+    want_chunks = {}
+    for i, b in enumerate(wofpack.big_chunks(bsize, bchunk)):
+        if i % 4096 == 0 or i >= nchunks - 4 or i in (1, 70001, 131071 - 4096):
+            want_chunks[i] = b
+    for i, b in sorted(want_chunks.items()):
+        off = i * bchunk
+        for o, n in ((0, len(b)), (3, 61), (len(b) - 7, 7)):
+            if o >= 0:
+                c.eq(f"{big}: chunk {i}, {n} bytes at +{o}", pread_direct(mx + big, off + o, n),
+                     b[o:o + n])
+    for i in (nchunks - 3, nchunks - 2, nchunks - 1):  # across boundaries over 4 GiB
+        off = i * bchunk - 50
+        c.eq(f"{big}: 100 bytes across chunk {i - 1} to {i}", pread_direct(mx + big, off, 100),
+             want_chunks[i - 1][-50:] + want_chunks[i][:50])
+    c.eq(f"{big}: the last byte and past the end", pread_direct(mx + big, bsize - 1, 100),
+         want_chunks[nchunks - 1][-1:])
+    c.eq(f"{big}: at 2^32", pread_direct(mx + big, 1 << 32, 64),
+         want_chunks[(1 << 32) // bchunk][:64])
+
+    # Side by side with ntfs-3g: every field of the files it reads as usual;
+    # of WOF and external files (ntfs-3g without its plugins: links to
+    # "unsupported reparse tag") what does not depend on reading the data.
+    placed = set(wof) | set(ext)
+    plain_x = {p: st for p, st in sx.items() if p not in placed}
+    plain_3 = {p: st for p, st in s3.items() if p not in placed}
+    compare_mounts(c, mx, m3, plain_x, plain_3)
+    for p in sorted(placed):
+        a, b = sx.get(p), s3.get(p)
+        if a is None or b is None:
+            continue
+        c.true(f"{p}: ntfs-3g shows a link", stat.S_ISLNK(b.st_mode))
+        for fld in ("st_ino", "st_nlink", "st_uid", "st_gid", "st_atime_ns", "st_mtime_ns",
+                    "st_ctime_ns"):
+            c.eq(f"{p}: {fld} vs ntfs-3g", getattr(a, fld), getattr(b, fld))
+        for xn in SYS_XATTRS:
+            c.eq(f"{p}: {xn} vs ntfs-3g", xattr_or_errno(mx + p, xn), xattr_or_errno(m3 + p, xn))
+    for p, hexdata in man["reparse"].items():
+        c.eq(f"{p}: system.ntfs_reparse_data", xattr_or_errno(mx + p, "system.ntfs_reparse_data"),
+             bytes.fromhex(hexdata))
+    # Streams as user.NAME: WofCompressedData is listed with its stored bytes.
+    for f in sorted(set(streams) | placed):
+        ss = streams.get(f, {})
+        names = sorted(n[5:] for n in os.listxattr(mx + f) if n.startswith("user."))
+        c.eq(f"{f}: user.* streams", names, sorted(ss))
+        for sname, (size, sha) in ss.items():
+            if size <= 65536:
+                v = os.getxattr(mx + f, "user." + sname)
+                c.eq(f"{f}:{sname}: xattr sha256", hashlib.sha256(v).hexdigest(), sha)
+    c.eq("statfs vs ntfs-3g", statfs_tuple(mx), statfs_tuple(m3))
+    m.umount(m3)
+    m.umount(mx)
+    # one log line per failed read of data kept elsewhere, naming the file and its tag
+    logged = {}
+    for line in m.logs[mx].splitlines():
+        mm = re.search(r"MFT record (\d+): .*\(reparse tag 0x([0-9a-f]{8})\)", line)
+        if mm:
+            logged[int(mm.group(1))] = int(mm.group(2), 16)
+    c.eq("log: the external files' records and tags",
+         sorted(logged.items()), sorted((man["rows"][p][1], e["tag"]) for p, e in ext.items()))
+
+    # The streams as FILE:NAME (streams_interface=windows): the stored bytes,
+    # through the direct path; and the classic open (no_zero_open), where an
+    # external file already fails to open.
+    m.log_ok[mx] = re.compile(r"ntxfs: open: MFT record \d+: data stored outside this file, .*")
+    m.mount_ntxfs(img_x, mx, "streams_interface=windows", "no_zero_open")
+    for f, ss in sorted(streams.items()):
+        for sname, (size, sha) in ss.items():
+            st = os.lstat(f"{mx}{f}:{sname}")
+            c.eq(f"{f}:{sname}: size", st.st_size, size)
+            c.eq(f"{f}:{sname}: sha256", sha256_file(f"{mx}{f}:{sname}"), sha)
+    for p in sorted(ext):
+        try:
+            os.close(os.open(mx + p, os.O_RDONLY))
+            c.true(f"{p}: open with no_zero_open fails", False)
+        except OSError as e:
+            c.eq(f"{p}: open with no_zero_open", errno.errorcode.get(e.errno), "EIO")
+    for p in sorted(wof):
+        if p in content and content[p]:
+            n = len(content[p])
+            c.eq(f"{p}: no_zero_open, last 5000 bytes", pread_direct(mx + p, max(0, n - 5000), 5000),
+                 content[p][-5000:])
+    m.umount(mx)
+    c.eq("image sha256 after the mounts", sha256_file(img_x), before)
+    print(f"  checked in {time.time() - t0:.1f} s")
+    c.done()
+
+
 def case_concurrency(args, m):
     img = m.path("ntfs-4k.img")
     gunzip(os.path.join(args.fixtures, "ntfs-4k.img.gz"), img)
@@ -1377,6 +1674,8 @@ def main():
             case_options(args, m)
         elif kind == "concurrency":
             case_concurrency(args, m)
+        elif kind == "wof":
+            case_wof(args, m)
         elif kind == "seekdir":
             case_seekdir(args, m)
         elif kind == "container":
