@@ -69,6 +69,15 @@ def header(name):
     return out
 
 
+def tool_env():
+    """The environment for other programs (qemu-img, fls, vshadowinfo...):
+    without the sanitizer runtime CTest preloads for the binding in an ASan
+    build, under which some of them hang."""
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    return env
+
+
 def sha256_stream(stream):
     """SHA-256 of a binary stream, read with readinto() into one buffer."""
     h = hashlib.sha256()

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 import ntx
-from conftest import manifest, sha256_stream
+from conftest import manifest, sha256_stream, tool_env
 
 FORMATS = {  # name: (Volume.info.container, tool)
     "split": ("split raw", None),
@@ -20,14 +20,6 @@ FORMATS = {  # name: (Volume.info.container, tool)
     "qcow2": ("qcow2", "qemu-img"),
     "e01": ("E01", "ewfacquirestream"),
 }
-
-
-def tool_env():
-    """The tools run without the sanitizer runtime CTest preloads for the
-    binding in an ASan build (qemu-img hangs under it)."""
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    return env
 
 
 def make(fmt, raw, d):

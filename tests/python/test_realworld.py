@@ -18,6 +18,7 @@ import subprocess
 import pytest
 
 import ntx
+from conftest import tool_env
 from test_pyfsntfs import compare_mft, compare_tree
 
 pyfsntfs = pytest.importorskip("pyfsntfs")
@@ -106,7 +107,7 @@ def test_shadow_copies():
     if tool is None:
         pytest.skip("vshadowinfo not found (Debian: libvshadow-utils)")
     out = subprocess.run([tool, "-o", str(DISKS["win10-20h1"]), path], capture_output=True,
-                         text=True, check=True).stdout
+                         text=True, check=True, env=tool_env(), timeout=300).stdout
     stores = re.findall(r"Store: (\d+)\s+Identifier\s+: (\S+)\s+Shadow copy set ID\s+: (\S+)"
                         r"\s+Creation time\s+: [^\n]+\s+Shadow copy ID\s+: (\S+)\s+Volume size"
                         r"\s+: [^(]+\((\d+) bytes\)\s+Attribute flags\s+: (0x[0-9a-f]+)", out)

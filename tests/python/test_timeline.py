@@ -14,6 +14,7 @@ import subprocess
 import pytest
 
 import ntx
+from conftest import tool_env
 
 TSK_ZERO_TIME = 3373865674  # what fls prints for an NT time of 0
 NT_EPOCH = 11644473600
@@ -24,7 +25,8 @@ def unix(nt):
 
 
 def fls_body(img):
-    out = subprocess.run(["fls", "-r", "-m", "/", img], capture_output=True, check=True).stdout
+    out = subprocess.run(["fls", "-r", "-m", "/", img], capture_output=True, check=True,
+                         env=tool_env(), timeout=300).stdout
     rows = []
     for line in out.decode("utf-8", "surrogateescape").splitlines():
         f = line.split("|")
