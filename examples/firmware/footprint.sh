@@ -239,9 +239,9 @@ echo
 echo "The full profile built with one NTX_WITH_ switch of include/ntx/config.h set to 0; the last rows"
 echo "leave out every feature GRUB's driver lacks: diagnostics (where a failure was detected),"
 echo "recovery (backup boot sector, \$MFTMirr), named streams, error texts, \$UpCase collation"
-echo "(GRUB folds ASCII letters only) and deleted files. The last row also leaves out the checks"
+echo "(GRUB folds ASCII letters only), deleted files and WOF compression. The last row also leaves out the checks"
 echo "of on-disk data that GRUB lacks (its CVE-2023-4692/4693): a measuring build, never one to run, in which every failure"
-echo "only corrupt metadata causes is unreachable (ntx_fail() and the validators' ntx_invalid(), src/diag.h),"
+echo "only corrupt metadata causes is unreachable (ntx_fail() and the validators' ntx_invalid(), src/base/diag.h),"
 echo "so the compiler drops the checks leading to it. A lower bound: checks answering otherwise stay (the"
 echo "boot sector's, for one). It drops also the few checks GRUB has (record and index magics, the fixup"
 echo "count and sequence): their cost stays in GRUB's figure. What stays in every row and GRUB also"
@@ -256,12 +256,12 @@ if build_core "$fprefix" "-fno-pie" full "$fout" > "$fout.log" 2>&1; then
   read -r fmt _ _ _ <<< "$(sections "$fprefix" "$fout/gc_min.o")"
   read -r fgt _ _ _ <<< "$(sections "$fprefix" "$fout/gc_grub.o")"
   echo "| (none: the full profile) | $fmt | | $fgt | |"
-  grub_lacks="NTX_WITH_DIAG NTX_WITH_RECOVERY NTX_WITH_NAMED_STREAMS NTX_WITH_STRERROR NTX_WITH_UPCASE NTX_WITH_DELETED"
+  grub_lacks="NTX_WITH_DIAG NTX_WITH_RECOVERY NTX_WITH_NAMED_STREAMS NTX_WITH_STRERROR NTX_WITH_UPCASE NTX_WITH_DELETED NTX_WITH_WOF"
   # The last row also drops the checks of on-disk data (the measuring copy,
   # make_unchecked_copy: a build to measure, never to run).
   for sw in NTX_WITH_LZNT1 NTX_WITH_ATTRLIST NTX_WITH_RECOVERY NTX_WITH_DIAG NTX_WITH_STRERROR \
             NTX_WITH_DOTDOT NTX_WITH_NAMED_STREAMS NTX_WITH_UNICODE_PATHS NTX_WITH_UPCASE \
-            NTX_WITH_WORD_MEM NTX_WITH_DELETED \
+            NTX_WITH_WORD_MEM NTX_WITH_DELETED NTX_WITH_WOF NTX_WITH_MFT_FILE \
             "$grub_lacks" "$grub_lacks unchecked"; do
     defs="" how=""
     for d in $sw; do
