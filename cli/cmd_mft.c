@@ -57,8 +57,8 @@ typedef struct mft_row {
     uint32_t attrs;
     const uint64_t *si, *fn; /* NULL: null times */
     const char *error;
-    uint64_t slack_dir, slack_vcn;
-    uint32_t slack_off;
+    uint64_t slack_dir;
+    const ntx_slack_info *slack_info;
 } mft_row;
 
 static void mft_row_init(mft_row *m, uint64_t n, const scan_rec *r, const char *state)
@@ -78,6 +78,28 @@ static void jw_times4(jw *w, const char *const keys[4], const uint64_t *t)
                                   NTX_TIME_ACCESS };
     for (int i = 0; i < 4; i++)
         jw_time(w, keys[i], t ? t[order[i]] : 0);
+}
+
+/* Where a slack name was (ntx_slack_info.where), as --json names it. */
+static const char *slack_where_word(unsigned where)
+{
+    switch (where) {
+    case NTX_SLACK_IN_ROOT: return "index_root";
+    case NTX_SLACK_IN_RECORD: return "record";
+    default: return "index_block";
+    }
+}
+
+/* What became of it (ntx_slack_info.state): "live" marks a stale copy of a
+ * name the directory still lists for the same file. */
+static const char *slack_state_word(unsigned state)
+{
+    switch (state) {
+    case NTX_SLACK_LIVE: return "live";
+    case NTX_SLACK_RENAMED: return "renamed";
+    case NTX_SLACK_GONE: return "gone";
+    default: return "unknown";
+    }
 }
 
 static void mft_json_row(sbuf *b, const mft_row *m)
@@ -134,13 +156,28 @@ static void mft_json_row(sbuf *b, const mft_row *m)
     }
     jw_str(&w, "error", m->error);
     if (m->slack) {
+        const ntx_slack_info *si = m->slack_info;
         jw_u64(&w, "slack_dir", m->slack_dir);
-        jw_u64(&w, "slack_vcn", m->slack_vcn);
-        jw_u64(&w, "slack_offset", m->slack_off);
+        if (si->where == NTX_SLACK_IN_BLOCK)
+            jw_u64(&w, "slack_vcn", si->block_vcn);
+        else
+            jw_null(&w, "slack_vcn");
+        jw_u64(&w, "slack_offset", si->offset);
+        jw_str(&w, "slack_in", slack_where_word(si->where));
+        if (si->where == NTX_SLACK_IN_BLOCK)
+            jw_null(&w, "slack_record");
+        else
+            jw_u64(&w, "slack_record", si->record);
+        jw_str(&w, "slack_status", slack_state_word(si->state));
+        jw_bool(&w, "slack_header_lost", si->header_lost);
     } else {
         jw_null(&w, "slack_dir");
         jw_null(&w, "slack_vcn");
         jw_null(&w, "slack_offset");
+        jw_null(&w, "slack_in");
+        jw_null(&w, "slack_record");
+        jw_null(&w, "slack_status");
+        jw_null(&w, "slack_header_lost");
     }
     jw_end(&w);
 }
@@ -153,6 +190,25 @@ static void mft_row_record(mft_row *m, const scan_rec *r)
     m->links = r->link_count;
     m->attrs = r->dos_attrs;
     m->si = r->has_si ? r->si_times : NULL;
+}
+
+/* "  (in $I30 slack of record N, WHERE offset 0xO; STATUS)" */
+static void mft_slack_where(sbuf *b, uint64_t dir, const ntx_slack_info *si)
+{
+    static const char *const status[4] = {
+        [NTX_SLACK_UNKNOWN] = "file unknown", [NTX_SLACK_LIVE] = "stale copy of a live name",
+        [NTX_SLACK_RENAMED] = "the file has another name now", [NTX_SLACK_GONE] = "deleted" };
+    sb_printf(b, "  (in $I30 slack of record %llu, ", (unsigned long long)dir);
+    if (si->where == NTX_SLACK_IN_BLOCK)
+        sb_printf(b, "index block VCN %llu", (unsigned long long)si->block_vcn);
+    else if (si->where == NTX_SLACK_IN_RECORD)
+        sb_printf(b, "MFT record %llu past its bytes in use", (unsigned long long)si->record);
+    else
+        sb_printf(b, "$INDEX_ROOT in record %llu past its entries",
+                  (unsigned long long)si->record);
+    sb_printf(b, " offset 0x%x%s; %s)\n", si->offset,
+              si->header_lost ? ", entry header overwritten" : "",
+              status[si->state < 4 ? si->state : NTX_SLACK_UNKNOWN]);
 }
 
 static void mft_slack(scan *sc, cli_opts *o, sbuf *b, sbuf *path)
@@ -171,9 +227,8 @@ static void mft_slack(scan *sc, cli_opts *o, sbuf *b, sbuf *path)
         sb_clear(path);
         scan_record_path(sc, n, d->has_name, path);
         ntx_dirent ent;
-        uint64_t vcn;
-        uint32_t off;
-        while (rc == NTX_OK && (rc = ntx_slack_iter_next(&it, &ent, &vcn, &off)) == NTX_OK) {
+        ntx_slack_info si;
+        while (rc == NTX_OK && (rc = ntx_slack_iter_next_info(&it, &ent, &si)) == NTX_OK) {
             char name[3 * NTX_NAME_MAX + 1];
             size_t nlen = name_utf8(ent.name, ent.name_len, name, sizeof name);
             size_t dir_len = path->len;
@@ -199,15 +254,13 @@ static void mft_slack(scan *sc, cli_opts *o, sbuf *b, sbuf *path)
                 m.fn = ent.times;
                 m.slack = true;
                 m.slack_dir = n;
-                m.slack_vcn = vcn;
-                m.slack_off = off;
+                m.slack_info = &si;
                 mft_json_row(b, &m);
             } else {
                 mft_text_row(b, NTX_REF_MFT(ent.mft_ref), NTX_REF_SEQ(ent.mft_ref), "slack",
                              ent.is_dir ? 'd' : 'f', ent.data_size, true);
                 esc_text(b, path->p, path->len);
-                sb_printf(b, "  (in $I30 slack of record %llu, block VCN %llu offset 0x%x)\n",
-                          (unsigned long long)n, (unsigned long long)vcn, off);
+                mft_slack_where(b, n, &si);
             }
             out_flush_line(b);
             path->len = dir_len;

@@ -248,24 +248,75 @@ ntx_err ntx_usn_parse(const void *buf, size_t len, size_t *pos, ntx_usn_record *
 
 /* ---- $I30 slack ---- */
 
+/* Where a slack name was found (ntx_slack_info.where), in the order scanned. */
+#define NTX_SLACK_IN_ROOT 1u   /* the $INDEX_ROOT value, past its entries */
+#define NTX_SLACK_IN_RECORD 2u /* the MFT record holding $INDEX_ROOT, past its bytes in use */
+#define NTX_SLACK_IN_BLOCK 3u  /* an index block: past its entries, or anywhere in a block
+                                * $BITMAP:$I30 marks free */
+
+/* What the directory says of a slack name now (ntx_slack_info.state). */
+#define NTX_SLACK_UNKNOWN 0u   /* no file reference (header_lost) and no live entry of this
+                                * name with the same creation time; or a lookup failed */
+#define NTX_SLACK_LIVE 1u      /* the directory lists this very name (same units) for the same
+                                * file (same reference; header_lost: same $FILE_NAME creation
+                                * time): a stale copy, nothing lost */
+#define NTX_SLACK_RENAMED 2u   /* the file (same record, same sequence number) is in use, but
+                                * the directory does not list it under this name: renamed,
+                                * moved elsewhere, or this hard link removed */
+#define NTX_SLACK_GONE 3u      /* the record is not in use, or holds another file now (another
+                                * sequence number): the file was deleted */
+
+/* Where one slack name was found, and what became of it. */
+typedef struct ntx_slack_info {
+    uint8_t where;            /* NTX_SLACK_IN_* */
+    uint8_t state;            /* NTX_SLACK_* (ntx_slack_iter_next_info() only) */
+    bool header_lost;         /* a $FILE_NAME whose entry header a leaf END entry overwrote:
+                               * the dirent's mft_ref is 0 (unknown) */
+    uint64_t block_vcn;       /* NTX_SLACK_IN_BLOCK: the index block's VCN; else 0 */
+    uint64_t record;          /* the MFT record holding $INDEX_ROOT (IN_ROOT, IN_RECORD) */
+    uint32_t offset;          /* of the entry (header_lost: of its $FILE_NAME) in the index
+                               * block, or in the MFT record for IN_ROOT and IN_RECORD */
+} ntx_slack_info;
+
 typedef struct ntx_slack_iter {
     ntx_dir_iter dir;         /* the directory and its $INDEX_ALLOCATION */
+    uint8_t phase;            /* NTX_SLACK_IN_*: the part being scanned */
     uint64_t vcn;             /* index block being scanned */
-    uint32_t off;             /* next offset to try in it */
+    uint32_t off;             /* next offset to try in it (or in the record) */
     uint64_t scanned;         /* blocks with data scanned so far (bounded by the volume) */
     ntx_err err;              /* sticky */
 } ntx_slack_iter;
 
 /**
- * ntx_slack_iter_open() / ntx_slack_iter_next() - file names recovered from the unused
- * parts of a directory's index blocks: the bytes past each block's entries in
- * use, where Windows leaves the entries of deleted or moved names. Each
- * candidate is checked like a live entry (lengths, a name of 1..255 units in
- * a valid namespace, a parent reference inside $MFT) before it is returned.
- * *block_vcn and *offset say where it was found.
- * Returns: NTX_OK with *ent; NTX_END; NTX_E_NOT_DIR; read errors (sticky).
+ * ntx_slack_iter_open() / ntx_slack_iter_next_info() - file names recovered
+ * from the unused bytes of a directory's $I30 index, where Windows leaves the
+ * entries of deleted, renamed or moved names: the $INDEX_ROOT value past its
+ * entries, the MFT record holding it past the record's bytes in use (a root
+ * that shrank), and each index block past its entries in use (all of a block
+ * $BITMAP:$I30 marks free). A find is a whole entry, or a $FILE_NAME whose
+ * header the node's END entry overwrote (info->header_lost, mft_ref 0). Each
+ * is checked like a live entry (lengths, a name of 1..255 units without
+ * U+0000 in a valid namespace, a parent reference inside $MFT) and must have
+ * a creation time in 1970..2200. *info says where it was found and whether
+ * the directory still lists it (NTX_SLACK_LIVE: a stale copy of a live
+ * name), the file lives on under another name (NTX_SLACK_RENAMED) or is gone
+ * (NTX_SLACK_GONE).
+ * Reads:   the directory's record, its index blocks and $BITMAP:$I30; for
+ *          the state, one lookup in the directory and the header of the
+ *          record the entry names.
+ * Returns: NTX_OK with *ent and *info; NTX_END; NTX_E_NOT_DIR (open); read
+ *          errors (sticky). A failed lookup only leaves the state unknown.
  */
 ntx_err ntx_slack_iter_open(ntx_slack_iter *it, const ntx_file *dir);
+ntx_err ntx_slack_iter_next_info(ntx_slack_iter *it, ntx_dirent *ent, ntx_slack_info *info);
+
+/**
+ * ntx_slack_iter_next() - the older form, index blocks only: whole entries
+ * found in the index blocks (not the record, not header_lost names), with
+ * *block_vcn and *offset (either may be NULL) saying where. Use one form or
+ * the other on an iterator.
+ * Returns: as ntx_slack_iter_next_info().
+ */
 ntx_err ntx_slack_iter_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn, uint32_t *offset);
 
 /* ---- $EFS ---- */

@@ -19,7 +19,8 @@ FIELDS = {
     "mft": ["mft", "seq", "state", "deleted", "dir", "path", "name", "namespace", "parent",
             "parent_seq", "orphan", "size", "links", "attrs"] + TIMES +
            ["fn_" + t for t in TIMES] + ["base", "base_seq", "error", "slack_dir", "slack_vcn",
-                                        "slack_offset"],
+                                        "slack_offset", "slack_in", "slack_record",
+                                        "slack_status", "slack_header_lost"],
     "usn": ["usn", "time", "mft", "seq", "parent", "parent_seq", "reason", "reasons", "attrs",
             "source_info", "security_id", "major", "minor", "name", "path"],
     "stat": ["mft", "seq", "in_use", "dir", "flags", "lsn", "link_count", "bytes_in_use",
