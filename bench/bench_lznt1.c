@@ -26,7 +26,11 @@
  * libfwnt's (> 1: ntx faster). ratio = uncompressed bytes / compressed bytes
  * (chunk headers included) over the compressed chunks. For profiling, --only
  * times one corpus (all three are still made, in order, so its bytes stay
- * the same) and --ntx-only leaves libfwnt out of the timing.
+ * the same) and --ntx-only leaves the peers out of the timing. The libfsntfs
+ * column times the copy of libfwnt libfsntfs carries (Debian 12's libfsntfs
+ * 20200921 exports its functions; it does not use the system libfwnt),
+ * found at run time with dlopen("libfsntfs.so.1") (RTLD_DEEPBIND: its calls
+ * stay inside it); "-" without it.
  *
  * Then, where libntfs-3g and mkntfs are installed (--no-image skips it), the
  * whole library path: the three corpora are written as LZNT1-compressed
@@ -38,6 +42,7 @@
  * corpus first, then best of --repeat passes in thread CPU time (which
  * counts the pread() system calls' kernel time too).
  */
+#include <dlfcn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -157,8 +162,21 @@ typedef struct chunk {
     uint8_t *c;            /* header and payload */
 } chunk;
 
-enum { DEC_NTX, DEC_FWNT, DEC_COUNT };
-static const char *const dec_names[DEC_COUNT] = {"ntx", "libfwnt"};
+enum { DEC_NTX, DEC_FWNT, DEC_FSNTFS, DEC_COUNT };
+static const char *const dec_names[DEC_COUNT] = {"ntx", "libfwnt", "libfsntfs"};
+
+/* libfsntfs's copy of libfwnt_lznt1_decompress() (see the top of the file):
+ * libfwnt's signature, the last argument a libcerror error (NULL: none). */
+typedef int (*fsntfs_dec_fn)(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len,
+                             void **error);
+static fsntfs_dec_fn g_fsntfs_lznt1;
+
+static void fsntfs_load(void)
+{
+    void *h = dlopen("libfsntfs.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    if (h != NULL)
+        g_fsntfs_lznt1 = (fsntfs_dec_fn)dlsym(h, "libfwnt_lznt1_decompress");
+}
 
 static double now(void)
 {
@@ -176,6 +194,10 @@ static int pass(int d, const chunk *ch, size_t nch, uint8_t *out)
         size_t got = 0;
         if (d == DEC_NTX) {
             if (ntx_lznt1_decompress_chunk(ch[i].c + 2, ch[i].clen, o, CHUNK, &got) != NTX_OK)
+                return -1;
+        } else if (d == DEC_FSNTFS) {
+            got = CHUNK;
+            if (g_fsntfs_lznt1 == NULL || g_fsntfs_lznt1(ch[i].c, ch[i].clen + 2, o, &got, NULL) != 1)
                 return -1;
         } else {
 #if NTX_BENCH_HAVE_FWNT
@@ -230,7 +252,7 @@ static void bench(const char *corpus, const uint8_t *data, size_t n, unsigned re
                         ch[i].off);
                 usable[d] = false;
             }
-        if (!usable[d] && (d == DEC_NTX || NTX_BENCH_HAVE_FWNT)) {
+        if (!usable[d] && (d == DEC_NTX || (d == DEC_FWNT && NTX_BENCH_HAVE_FWNT))) {
             fprintf(stderr, "%s cannot decode the %s chunks: compressor or decoder bug\n",
                     dec_names[d], corpus);
             exit(1);
@@ -251,12 +273,15 @@ static void bench(const char *corpus, const uint8_t *data, size_t n, unsigned re
     double mbs[DEC_COUNT];
     for (int d = 0; d < DEC_COUNT; d++)
         mbs[d] = usable[d] ? (double)total / best[d] / 1e6 : 0;
-    printf("%-6s %5.2f %6zu/%-6zu %9.0f ", corpus, (double)total / (double)ctotal, nch, all,
+    printf("%-6s %5.2f %6zu/%-6zu %9.0f", corpus, (double)total / (double)ctotal, nch, all,
            mbs[DEC_NTX]);
-    if (usable[DEC_FWNT] && !g_ntx_only)
-        printf("%9.0f %11.2f\n", mbs[DEC_FWNT], mbs[DEC_NTX] / mbs[DEC_FWNT]);
-    else
-        printf("%9s %11s\n", "-", "-");
+    for (int d = DEC_FWNT; d < DEC_COUNT; d++) {
+        if (usable[d] && !g_ntx_only)
+            printf(" %9.0f %*.2f", mbs[d], d == DEC_FWNT ? 11 : 13, mbs[DEC_NTX] / mbs[d]);
+        else
+            printf(" %9s %*s", "-", d == DEC_FWNT ? 11 : 13, "-");
+    }
+    printf("\n");
     fflush(stdout);
     for (size_t i = 0; i < nch; i++)
         free(ch[i].c);
@@ -455,8 +480,9 @@ int main(int argc, char **argv)
     printf("LZNT1 chunk decompression, %zu MiB per corpus, 4 KiB chunks, greedy compressor "
            "(chain depth %u), best of %u passes (thread CPU time)\n",
            mib, depth, repeat);
-    printf("%-6s %5s %13s %9s %9s %11s\n", "corpus", "ratio", "chunks", "ntx MB/s", "libfwnt",
-           "ntx/libfwnt");
+    fsntfs_load();
+    printf("%-6s %5s %13s %9s %9s %11s %9s %13s\n", "corpus", "ratio", "chunks", "ntx MB/s",
+           "libfwnt", "ntx/libfwnt", "libfsntfs", "ntx/libfsntfs");
 #if NTX_BENCH_HAVE_NTFS3G
     corpus_copy cc[3];
 #endif

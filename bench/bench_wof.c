@@ -21,8 +21,14 @@
  * uncompressed output (MB = 10^6 bytes) and ntx's speed relative to each
  * peer (> 1: ntx faster).
  * libfwnt (Debian 12: 20181227) has no LZX decoder: its LZX cells read "-".
+ * libfsntfs does not use that library: it carries its own, newer copy of
+ * libfwnt (Debian 12's libfsntfs 20200921 exports its functions), with an
+ * LZX decoder. The libfsntfs column times that copy, found at run time with
+ * dlopen("libfsntfs.so.1") (RTLD_DEEPBIND, so that its calls stay inside it
+ * rather than reaching the system libfwnt linked here); "-" without it.
  */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,8 +149,23 @@ typedef struct chunk {
     uint8_t *c;
 } chunk;
 
-enum { DEC_NTX, DEC_WIMLIB, DEC_FWNT, DEC_COUNT };
-static const char *const dec_names[DEC_COUNT] = {"ntx", "wimlib", "libfwnt"};
+enum { DEC_NTX, DEC_WIMLIB, DEC_FWNT, DEC_FSNTFS, DEC_COUNT };
+static const char *const dec_names[DEC_COUNT] = {"ntx", "wimlib", "libfwnt", "libfsntfs"};
+
+/* libfsntfs's copy of libfwnt (see the top of the file): its decoders have
+ * libfwnt's signature, the last argument a libcerror error (NULL: none). */
+typedef int (*fsntfs_dec_fn)(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len,
+                             void **error);
+static fsntfs_dec_fn g_fsntfs_xpress, g_fsntfs_lzx;
+
+static void fsntfs_load(void)
+{
+    void *h = dlopen("libfsntfs.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    if (h == NULL)
+        return;
+    g_fsntfs_xpress = (fsntfs_dec_fn)dlsym(h, "libfwnt_lzxpress_huffman_decompress");
+    g_fsntfs_lzx = (fsntfs_dec_fn)dlsym(h, "libfwnt_lzx_decompress");
+}
 
 typedef struct codec {
     const char *name;
@@ -175,6 +196,12 @@ static int pass(int d, const codec *c, const chunk *ch, size_t nch, uint8_t *out
                     : ntx_xpress_decompress(&g_xs, ch[i].c, ch[i].clen, o, ch[i].len, &k);
         } else if (d == DEC_WIMLIB) {
             r = wimlib_decompress(ch[i].c, ch[i].clen, o, ch[i].len, wd);
+        } else if (d == DEC_FSNTFS) {
+            fsntfs_dec_fn fn = lzx ? g_fsntfs_lzx : g_fsntfs_xpress;
+            size_t got = ch[i].len;
+            if (fn == NULL)
+                return -1;
+            r = fn(ch[i].c, ch[i].clen, o, &got, NULL) == 1 && got == ch[i].len ? 0 : -1;
         } else {
 #if NTX_BENCH_HAVE_FWNT
             size_t got = ch[i].len;
@@ -253,15 +280,20 @@ static void bench(const char *corpus, const uint8_t *data, size_t n, const codec
         mbs[d] = usable[d] ? (double)total / best[d] / 1e6 : 0;
     printf("%-6s %-10s %5.2f %6zu %9.0f %9.0f ", corpus, c->name, (double)total / (double)ctotal,
            nch, mbs[DEC_NTX], mbs[DEC_WIMLIB]);
-    if (usable[DEC_FWNT])
-        printf("%9.0f ", mbs[DEC_FWNT]);
-    else
-        printf("%9s ", "-");
-    printf("%10.2f ", mbs[DEC_NTX] / mbs[DEC_WIMLIB]);
-    if (usable[DEC_FWNT])
-        printf("%11.2f\n", mbs[DEC_NTX] / mbs[DEC_FWNT]);
-    else
-        printf("%11s\n", "-");
+    for (int d = DEC_FWNT; d <= DEC_FSNTFS; d++) {
+        if (usable[d])
+            printf("%9.0f ", mbs[d]);
+        else
+            printf("%9s ", "-");
+    }
+    printf("%10.2f", mbs[DEC_NTX] / mbs[DEC_WIMLIB]);
+    for (int d = DEC_FWNT; d <= DEC_FSNTFS; d++) {
+        if (usable[d])
+            printf(" %*.2f", d == DEC_FWNT ? 11 : 13, mbs[DEC_NTX] / mbs[d]);
+        else
+            printf(" %*s", d == DEC_FWNT ? 11 : 13, "-");
+    }
+    printf("\n");
     fflush(stdout);
     for (size_t i = 0; i < nch; i++)
         free(ch[i].c);
@@ -302,8 +334,10 @@ int main(int argc, char **argv)
     printf("WOF chunk decompression, %zu MiB per corpus, wimlib level %u, best of %u passes "
            "(thread CPU time)\n",
            mib, level, repeat);
-    printf("%-6s %-10s %5s %6s %9s %9s %9s %10s %11s\n", "corpus", "codec", "ratio", "chunks",
-           "ntx MB/s", "wimlib", "libfwnt", "ntx/wimlib", "ntx/libfwnt");
+    fsntfs_load();
+    printf("%-6s %-10s %5s %6s %9s %9s %9s %9s %10s %11s %13s\n", "corpus", "codec", "ratio",
+           "chunks", "ntx MB/s", "wimlib", "libfwnt", "libfsntfs", "ntx/wimlib", "ntx/libfwnt",
+           "ntx/libfsntfs");
     for (int k = 0; k < 3; k++) {
         const char *name = k == 0 ? "text" : k == 1 ? "code" : "salad";
         size_t len = n;
