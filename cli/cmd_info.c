@@ -1,5 +1,6 @@
 /*
- * cmd_info.c - `ntx info` (the volume) and `ntx partitions` (the disk).
+ * cmd_info.c - `ntx info` (the volume: geometry, $Volume's flags spelled
+ * out, $LogFile's restart area) and `ntx partitions` (the disk).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,138 @@
 static const char *scheme_name(unsigned s)
 {
     return s == NTX_PT_MBR ? "mbr" : s == NTX_PT_GPT ? "gpt" : NULL;
+}
+
+/* $VOLUME_INFORMATION flags (ntfs-3g layout.h VOLUME_FLAGS; libfsntfs). */
+static const struct {
+    uint16_t bit;
+    const char *word, *key;
+} volume_flags[] = {
+    { 0x0001, "dirty", "dirty" },
+    { 0x0002, "resize log file", "resize_log_file" },
+    { 0x0004, "upgrade on mount", "upgrade_on_mount" },
+    { 0x0008, "mounted on NT4", "mounted_on_nt4" },
+    { 0x0010, "delete USN underway", "delete_usn_underway" },
+    { 0x0020, "repair object IDs", "repair_object_ids" },
+    { 0x4000, "chkdsk underway", "chkdsk_underway" },
+    { 0x8000, "modified by chkdsk", "modified_by_chkdsk" },
+};
+
+/* The flags as words joined by sep (text: ", ", JSON keys: "|"); bits
+ * without a documented meaning as 0xNNNN. "none" for 0 in text. */
+static void volume_flag_words(sbuf *b, uint16_t flags, bool keys)
+{
+    const char *sep = keys ? "|" : ", ";
+    bool first = true;
+    uint16_t known = 0;
+    for (size_t i = 0; i < sizeof volume_flags / sizeof volume_flags[0]; i++) {
+        known = (uint16_t)(known | volume_flags[i].bit);
+        if (!(flags & volume_flags[i].bit))
+            continue;
+        sb_printf(b, "%s%s", first ? "" : sep, keys ? volume_flags[i].key : volume_flags[i].word);
+        first = false;
+    }
+    for (unsigned bit = 1; bit <= 0x8000u; bit <<= 1) { /* bound: 16 bits */
+        if (!(flags & bit) || (known & bit))
+            continue;
+        sb_printf(b, "%s0x%04x%s", first ? "" : sep, bit, keys ? "" : " (not documented)");
+        first = false;
+    }
+    if (first && !keys)
+        sb_puts(b, "none");
+}
+
+static void logfile_version(char *out, size_t cap, const ntx_logfile_restart *r)
+{
+    snprintf(out, cap, "%d.%d", r->major, r->minor);
+}
+
+/* $LogFile's restart state as JSON (an object) or text lines. */
+static void logfile_json(jw *w, sbuf *b, ntx_err rc, const ntx_logfile_info *li)
+{
+    jw_key(w, "logfile");
+    if (rc != NTX_OK) {
+        sb_puts(b, "null");
+        return;
+    }
+    jw o;
+    jw_begin(&o, b);
+    jw_bool(&o, "empty", li->empty);
+    jw_u64(&o, "valid_pages", li->valid);
+    if (li->empty) {
+        jw_null(&o, "restart_page");
+        jw_bool(&o, "clean", true);
+        sb_putc(b, '}');
+        return;
+    }
+    const ntx_logfile_restart *r = &li->page[li->current];
+    char ver[16], name[3 * NTX_LOGFILE_CLIENT_NAME_MAX + 1];
+    logfile_version(ver, sizeof ver, r);
+    jw_u64(&o, "restart_page", li->current);
+    jw_bool(&o, "clean", r->clean);
+    jw_str(&o, "version", ver);
+    jw_bool(&o, "chkdsk", r->chkdsk);
+    jw_u64(&o, "chkdsk_lsn", r->chkdsk_lsn);
+    jw_u64(&o, "current_lsn", r->current_lsn);
+    jw_u64(&o, "flags", r->flags);
+    jw_u64(&o, "clients", r->log_clients);
+    jw_u64(&o, "client_in_use_list", r->client_in_use_list);
+    jw_u64(&o, "client_free_list", r->client_free_list);
+    if (r->has_client) {
+        size_t n = name_utf8(r->client_name, r->client_name_len, name, sizeof name);
+        jw_strn(&o, "client_name", name, n);
+        jw_u64(&o, "client_restart_lsn", r->client_restart_lsn);
+        jw_u64(&o, "client_oldest_lsn", r->client_oldest_lsn);
+    } else {
+        jw_null(&o, "client_name");
+        jw_null(&o, "client_restart_lsn");
+        jw_null(&o, "client_oldest_lsn");
+    }
+    jw_u64(&o, "file_size", r->file_size);
+    jw_u64(&o, "system_page_size", r->system_page_size);
+    jw_u64(&o, "log_page_size", r->log_page_size);
+    jw_u64(&o, "seq_number_bits", r->seq_number_bits);
+    jw_u64(&o, "open_count", r->open_count);
+    sb_putc(b, '}');
+}
+
+static void logfile_text(sbuf *b, const ntx_logfile_info *li)
+{
+    if (li->empty) {
+        sb_puts(b, "$LogFile:         empty (no restart page: emptied, or never written), "
+                   "clean\n");
+        return;
+    }
+    const ntx_logfile_restart *r = &li->page[li->current];
+    char ver[16];
+    logfile_version(ver, sizeof ver, r);
+    sb_printf(b, "$LogFile:         %s, version %s, restart page %u%s%s\n",
+              r->clean ? "clean" : "NOT CLEAN (dismounted without closing the log)", ver,
+              li->current, li->valid == 3 ? " of 2 valid" : " (the other is damaged)",
+              r->chkdsk ? ", rewritten by chkdsk (\"CHKD\")" : "");
+    sb_printf(b, "  current LSN:    %llu", (unsigned long long)r->current_lsn);
+    if (r->chkdsk)
+        sb_printf(b, ", chkdsk LSN %llu", (unsigned long long)r->chkdsk_lsn);
+    sb_putc(b, '\n');
+    sb_printf(b, "  restart area:   flags 0x%04x%s, %u client%s", r->flags,
+              (r->flags & NTX_LOGFILE_VOLUME_CLEAN) ? " (volume clean)" : "", r->log_clients,
+              r->log_clients == 1 ? "" : "s");
+    if (r->client_in_use_list == NTX_LOGFILE_NO_CLIENT)
+        sb_puts(b, ", none in use (log closed)");
+    else
+        sb_printf(b, ", client %u in use", r->client_in_use_list);
+    sb_printf(b, ", open count %u\n", r->open_count);
+    if (r->has_client) {
+        sb_puts(b, "  client:         \"");
+        text_name16(b, r->client_name, r->client_name_len);
+        sb_printf(b, "\", restart LSN %llu, oldest LSN %llu\n",
+                  (unsigned long long)r->client_restart_lsn,
+                  (unsigned long long)r->client_oldest_lsn);
+    }
+    sb_printf(b, "  log size:       %llu bytes usable, pages of %u bytes (system %u), "
+                 "%u sequence number bits\n",
+              (unsigned long long)r->file_size, r->log_page_size, r->system_page_size,
+              r->seq_number_bits);
 }
 
 int cmd_info(cli_opts *o)
@@ -38,6 +171,17 @@ int cmd_info(cli_opts *o)
         report(&img, "$MFT:$BITMAP", rc_mb);
         g_partial = 1;
     }
+    ntx_logfile_info li;
+    ntx_err rc_lf = ntx_logfile_read(vol, buf, sizeof buf, &li);
+    if (rc_lf != NTX_OK) {
+        report(&img, "$LogFile", rc_lf);
+        g_partial = 1;
+    } else if (li.valid != 0 && li.valid != 3 && !o->quiet) {
+        unsigned bad = li.valid == 1 ? 1u : 0u;
+        reportf(&img, "$LogFile", "warning: restart page %u is damaged (%s: %s)", bad,
+                ntx_strerror(li.page_err[bad]), check_text(li.page_check[bad]) ?
+                check_text(li.page_check[bad]) : "no detail");
+    }
     const ntx_geometry *g = &vi.geo;
     uint64_t mft_bytes = vi.mft_records * g->record_size;
     sbuf b;
@@ -64,6 +208,11 @@ int cmd_info(cli_opts *o)
         jw_str(&w, "serial", serial);
         jw_bool(&w, "dirty", vi.dirty);
         jw_u64(&w, "volume_flags", vi.flags);
+        sbuf fl;
+        sb_init(&fl);
+        volume_flag_words(&fl, vi.flags, true);
+        jw_str(&w, "volume_flag_names", sb_str(&fl));
+        sb_free(&fl);
         jw_bool(&w, "backup_boot_sector", g->from_backup);
         jw_u64(&w, "sector_size", g->sector_size);
         jw_u64(&w, "cluster_size", g->cluster_size);
@@ -87,6 +236,7 @@ int cmd_info(cli_opts *o)
             jw_u64(&w, "mft_records_in_use", in_use);
         else
             jw_null(&w, "mft_records_in_use");
+        logfile_json(&w, &b, rc_lf, &li);
         jw_end(&w);
     } else {
         const ntx_host_info *in = img.where;
@@ -118,8 +268,10 @@ int cmd_info(cli_opts *o)
         sb_printf(&b, "serial number:    %04X-%04X (%016llX)\n",
                   (unsigned)(g->serial >> 16 & 0xFFFF), (unsigned)(g->serial & 0xFFFF),
                   (unsigned long long)g->serial);
-        sb_printf(&b, "state:            %s (volume flags 0x%04x)\n",
-                  vi.dirty ? "dirty" : "clean", vi.flags);
+        sb_printf(&b, "state:            %s (volume flags 0x%04x: ", vi.dirty ? "dirty" : "clean",
+                  vi.flags);
+        volume_flag_words(&b, vi.flags, false);
+        sb_puts(&b, ")\n");
         if (g->from_backup)
             sb_puts(&b, "boot sector:      BACKUP used (the primary boot sector is damaged)\n");
         sb_printf(&b, "sector size:      %u\n", g->sector_size);
@@ -144,6 +296,10 @@ int cmd_info(cli_opts *o)
         else
             sb_puts(&b, "\n");
         sb_printf(&b, "$MFTMirr:         LCN %llu\n", (unsigned long long)g->mftmirr_lcn);
+        if (rc_lf == NTX_OK)
+            logfile_text(&b, &li);
+        else
+            sb_printf(&b, "$LogFile:         (unreadable: %s)\n", ntx_strerror(rc_lf));
     }
     out_flush_line(&b);
     sb_free(&b);

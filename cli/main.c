@@ -49,8 +49,9 @@ typedef struct command {
 
 static const command commands[] = {
     { "info", cmd_info, O_JSON | O_IMAGE, 0, 0, "info [--json] IMAGE",
-      "Volume geometry, label, serial number, NTFS version, dirty flag, cluster usage from\n"
-      "$Bitmap, $MFT size and records in use.\n" },
+      "Volume geometry, label, serial number, NTFS version, the $Volume flags spelled out\n"
+      "(dirty, chkdsk underway, ...), cluster usage from $Bitmap, $MFT size and records in\n"
+      "use, and $LogFile's restart area: clean or not, version, current LSN, clients.\n" },
     { "partitions", cmd_partitions, O_JSON, 0, 0, "partitions [--json] IMAGE",
       "The partition table (MBR or GPT) of a disk image, and which partitions hold NTFS.\n" },
     { "vss", cmd_vss, O_JSON | O_IMAGE, 0, 0, "vss [--json] IMAGE",

@@ -123,6 +123,9 @@ typedef enum ntx_check {
     NTX_CHK_EXTERNAL_HSM,       /* Hierarchical Storage Management: offline or remote storage */
     NTX_CHK_EXTERNAL_VOLUME,    /* on the volume, and only a copy of $MFT was mounted
                                  * (ntx_volume_mount_mft()) */
+    /* $LogFile restart pages (ntx_logfile_restart_parse()) */
+    NTX_CHK_LOGFILE_HEADER,     /* not "RSTR"/"CHKD", page sizes, version or restart area offset */
+    NTX_CHK_LOGFILE_AREA,       /* restart area or client array lengths, offsets or lists */
 } ntx_check;
 
 /* Where the last failure was detected. */

@@ -3,7 +3,7 @@
  * in use (deleted files), raw record headers, attribute values and runs,
  * typed parsers for $FILE_NAME, $STANDARD_INFORMATION, $OBJECT_ID, $EA,
  * security descriptors in $Secure, $UsnJrnl records and $EFS metadata, index
- * slack, and allocation bitmaps.
+ * slack, $LogFile's restart area, and allocation bitmaps.
  *
  * The parsers (ntx_<value>_parse()) take bytes the caller obtained from the
  * library (ntx_attr_read(), ntx_stream_read()) or from anywhere else, and
@@ -318,6 +318,91 @@ ntx_err ntx_slack_iter_next_info(ntx_slack_iter *it, ntx_dirent *ent, ntx_slack_
  * Returns: as ntx_slack_iter_next_info().
  */
 ntx_err ntx_slack_iter_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn, uint32_t *offset);
+
+/* ---- $LogFile restart area ---- */
+
+/* Restart area flags (ntx_logfile_restart.flags). */
+#define NTX_LOGFILE_VOLUME_CLEAN 0x0002u /* RESTART_VOLUME_IS_CLEAN: set at a clean dismount
+                                          * (XP and later), cleared at mount */
+#define NTX_LOGFILE_NO_CLIENT 0xFFFFu    /* an empty client list */
+#define NTX_LOGFILE_CLIENT_NAME_MAX 64u  /* UTF-16 units */
+
+/* One restart page of $LogFile, decoded. */
+typedef struct ntx_logfile_restart {
+    bool chkdsk;              /* magic "CHKD": chkdsk rewrote the page (chkdsk_lsn says where
+                               * it stopped); else "RSTR" */
+    uint64_t chkdsk_lsn;
+    uint32_t system_page_size, log_page_size;
+    int16_t major, minor;     /* log version: 1.1 up to Windows 10, 2.0 seen since Windows 8 */
+    /* the restart area */
+    uint64_t current_lsn;     /* the last LSN when the area was written */
+    uint16_t log_clients;
+    uint16_t client_free_list, client_in_use_list; /* NTX_LOGFILE_NO_CLIENT: empty */
+    uint16_t flags;           /* NTX_LOGFILE_VOLUME_CLEAN, others kept as stored */
+    uint32_t seq_number_bits;
+    uint16_t restart_area_length, client_array_offset;
+    uint64_t file_size;       /* usable bytes of the log */
+    uint32_t last_lsn_data_length;
+    uint16_t record_header_length, page_data_offset;
+    uint32_t open_count;      /* restart_log_open_count: incremented at each mount */
+    /* the first client in use, or else client 0 (NTFS's own: "NTFS") */
+    bool has_client;
+    uint16_t client_index;
+    uint64_t client_oldest_lsn, client_restart_lsn;
+    uint16_t client_seq;
+    uint8_t client_name_len;  /* UTF-16 units */
+    uint16_t client_name[NTX_LOGFILE_CLIENT_NAME_MAX];
+    /* what follows from the fields */
+    bool clean;               /* no client in use (the log closed), or VOLUME_CLEAN set: the
+                               * volume was dismounted cleanly (ntfs-3g's rule) */
+} ntx_logfile_restart;
+
+/**
+ * ntx_logfile_restart_parse() - one restart page of $LogFile (its first two
+ * pages, each system_page_size bytes, usually 4 KiB), as stored: the
+ * multi-sector protection is checked here, not applied (page stays
+ * untouched; words at sector tails are read from the update sequence
+ * array). Checks, after ntfs-3g's and Linux's logfile.c: magic "RSTR" or
+ * "CHKD" (a CHKD page may have no update sequence array); page sizes powers
+ * of two in 512..65536; the array even, one word per 512 bytes plus one,
+ * before byte 510, every sector tail equal to its first word; the restart
+ * area 8-aligned after the array with its fixed part before byte 510; the
+ * client array 8-aligned inside the restart area, which lies inside the
+ * page; client lists ending in NTX_LOGFILE_NO_CLIENT after at most
+ * log_clients steps; header lengths multiples of 8; a client name of at most
+ * 64 units.
+ * Buffers: page of len bytes, at least the page's system page size.
+ * Returns: NTX_OK with *out; NTX_E_NOT_FOUND for a page of 0xFF (never
+ *          written, or a log emptied); NTX_E_BUFFER when len is under the
+ *          page size it declares; NTX_E_CORRUPT otherwise, with *check (may
+ *          be NULL) NTX_CHK_LOGFILE_HEADER, NTX_CHK_FIXUP_HEADER,
+ *          NTX_CHK_FIXUP_MISMATCH or NTX_CHK_LOGFILE_AREA.
+ */
+ntx_err ntx_logfile_restart_parse(const void *page, size_t len, ntx_logfile_restart *out,
+                                  ntx_check *check);
+
+/* The restart state of a volume: both restart pages, and the current one. */
+typedef struct ntx_logfile_info {
+    bool empty;               /* both pages 0xFF: no restart area (an emptied log is clean) */
+    uint8_t valid;            /* bit i: restart page i parsed */
+    uint8_t current;          /* the current page: the valid one with the higher current LSN
+                               * (page 0 when equal) */
+    ntx_err page_err[2];      /* why a page did not parse (NTX_OK if it did) */
+    uint16_t page_check[2];   /* and the check that failed */
+    ntx_logfile_restart page[2]; /* each page as parsed (when its bit of valid is set) */
+} ntx_logfile_info;
+
+/**
+ * ntx_logfile_read() - the restart pages of $LogFile (MFT record 2): the
+ * first 512 bytes for the page size (4096 if the first page is unreadable),
+ * then each page in turn into buf.
+ * Buffers: buf of cap bytes, at least the page size (4096 is Windows').
+ * Returns: NTX_OK with *info when a page parsed (info->page[info->current]
+ *          is the restart area in effect) or both are empty;
+ *          NTX_E_CORRUPT (info->page_err and page_check say why each failed;
+ *          vol->diag holds page 0's), NTX_E_BUFFER, read errors.
+ */
+ntx_err ntx_logfile_read(ntx_volume *vol, void *buf, size_t cap, ntx_logfile_info *info);
 
 /* ---- $EFS ---- */
 

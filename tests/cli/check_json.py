@@ -9,10 +9,11 @@ import clitest as T
 TIMES = ["created", "modified", "changed", "accessed"]
 FIELDS = {
     "info": ["image", "image_size", "partition", "partition_scheme", "volume_offset",
-             "ntfs_version", "label", "serial", "dirty", "volume_flags", "backup_boot_sector",
+             "ntfs_version", "label", "serial", "dirty", "volume_flags", "volume_flag_names",
+             "backup_boot_sector",
              "sector_size", "cluster_size", "record_size", "index_block_size", "total_sectors",
              "volume_size", "clusters", "clusters_used", "clusters_free", "mft_lcn",
-             "mftmirr_lcn", "mft_size", "mft_records", "mft_records_in_use"],
+             "mftmirr_lcn", "mft_size", "mft_records", "mft_records_in_use", "logfile"],
     "ls": ["path", "name", "stream", "type", "mft", "seq", "parent", "parent_seq", "namespace",
            "size", "alloc_size", "links", "attrs", "reparse_tag"] + TIMES +
           ["target", "data_form", "wof_algorithm", "external"],
