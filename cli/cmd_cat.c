@@ -1,7 +1,8 @@
 /*
- * cmd_cat.c - `ntx cat` (a stream's bytes to standard output) and
- * `ntx recover` (a deleted file's data to a file, with a warning for every
- * run whose clusters $Bitmap marks in use again).
+ * cmd_cat.c - `ntx cat` (a stream's bytes to standard output; with --slack
+ * the file slack of its last cluster) and `ntx recover` (a deleted file's
+ * data to a file, with a warning for every run whose clusters $Bitmap marks
+ * in use again).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -237,6 +238,99 @@ static bool open_command_stream(cli_image *img, cli_opts *o, const char *spec, b
     return true;
 }
 
+/*
+ * cat --slack: the bytes of the stream's last cluster past the end of its
+ * data (ntx_stream_slack()): RAM slack to the end of the sector, then
+ * cluster slack to the end of the cluster, raw to fd; or with --json one
+ * object saying where they are, and their bytes in hex. False (reported)
+ * when the stream has no slack to give.
+ */
+static bool cat_slack(cli_image *img, const cli_opts *o, const ntx_file *f, ntx_stream *s,
+                      const char *what, int *werr)
+{
+    static uint8_t *buf;
+    static size_t cap;
+    size_t need = img->vol.geo.cluster_size;
+    *werr = 0;
+    if (s->resident) {
+        reportf(img, what, "resident: the data is in the MFT record, in no cluster, so it has "
+                           "no file slack (`stat` shows the record)");
+        return false;
+    }
+    if (cap < need) {
+        free(buf);
+        buf = malloc(need);
+        cap = buf ? need : 0;
+        if (buf == NULL) {
+            reportf(img, what, "out of memory");
+            return false;
+        }
+    }
+    ntx_stream_slack_info si;
+    ntx_err rc = ntx_stream_slack(s, buf, cap, &si);
+    if (rc == NTX_OK && si.hole)
+        reportf(img, what, "%s", file_is_wof(f)
+                                     ? "WOF-compressed: its unnamed $DATA is sparse; the stored "
+                                       "bytes and their slack are in :WofCompressedData"
+                                     : "the data ends in a sparse cluster: nothing stored, no "
+                                       "slack");
+    else if (rc == NTX_E_NOT_FOUND)
+        reportf(img, what, "empty stream: no cluster, no slack");
+    else if (rc != NTX_OK)
+        report(img, what, rc);
+    if (rc != NTX_OK || si.hole)
+        return false;
+    uint64_t cl = si.lcn * (uint64_t)si.cluster_size;
+    uint32_t ram = si.sector_end - si.data_end, rest = si.cluster_size - si.sector_end;
+    if (!o->json) {
+        fflush(stdout);
+        return write_all(STDOUT_FILENO, buf + si.data_end, si.cluster_size - si.data_end, werr);
+    }
+    sbuf b;
+    sb_init(&b);
+    jw w;
+    jw_begin(&w, &b);
+    jw_str(&w, "path", what);
+    jw_u64(&w, "mft", f->mft_no);
+    char name[3 * NTX_NAME_MAX + 1];
+    size_t nlen = name_utf8(s->name, s->name_len, name, sizeof name);
+    if (nlen > 0)
+        jw_strn(&w, "stream", name, nlen);
+    else
+        jw_null(&w, "stream");
+    jw_u64(&w, "size", s->size);
+    jw_bool(&w, "compressed", si.compressed);
+    if (si.compressed)
+        jw_u64(&w, "compressed_len", si.compressed_len);
+    else
+        jw_null(&w, "compressed_len");
+    jw_u64(&w, "vcn", si.vcn);
+    jw_u64(&w, "lcn", si.lcn);
+    jw_u64(&w, "cluster_size", si.cluster_size);
+    jw_u64(&w, "sector_size", si.sector_size);
+    jw_u64(&w, "data_end", si.data_end);
+    jw_u64(&w, "cluster_offset", cl);
+    jw_u64(&w, "disk_offset", img->vol_offset + cl);
+    jw_u64(&w, "ram_slack_offset", cl + si.data_end);
+    jw_u64(&w, "ram_slack_length", ram);
+    jw_u64(&w, "cluster_slack_offset", cl + si.sector_end);
+    jw_u64(&w, "cluster_slack_length", rest);
+    sbuf h;
+    sb_init(&h);
+    fmt_hex(&h, buf + si.data_end, ram);
+    jw_str(&w, "ram_slack_hex", sb_str(&h));
+    sb_clear(&h);
+    fmt_hex(&h, buf + si.sector_end, rest);
+    jw_str(&w, "cluster_slack_hex", sb_str(&h));
+    sb_free(&h);
+    jw_end(&w);
+    bool ok = out_flush_line(&b);
+    sb_free(&b);
+    if (!ok)
+        *werr = EIO;
+    return ok;
+}
+
 /* What recover starts with: the image open, the stream of record -i open,
  * and what names it in messages. On failure the error is reported and
  * nothing is left open. */
@@ -259,6 +353,8 @@ int cmd_cat(cli_opts *o)
     if (o->have_inode == (o->nargs > 0))
         return usage_error("cat", o->have_inode ? "give PATHs or -i MFTNUM, not both"
                                                 : "give a PATH or -i MFTNUM");
+    if (o->json && !o->slack)
+        return usage_error("cat", "--json goes with --slack (the data itself is raw bytes)");
     cli_image img;
     if (!image_open(&img, o))
         return EXIT_FAIL;
@@ -276,6 +372,9 @@ int cmd_cat(cli_opts *o)
             one.inode = o->inodes[i].first;
             one.inode_stream = o->inodes[i].stream;
         }
+        /* slack is about the bytes stored: an encrypted stream as stored */
+        if (o->slack)
+            one.raw = true;
         /* deleted records too: cat -i of a deleted file is the point of -i */
         if (!open_command_stream(&img, &one, o->have_inode ? NULL : o->args[i], true, &f, &s,
                                  &what)) {
@@ -283,6 +382,18 @@ int cmd_cat(cli_opts *o)
             continue;
         }
         int werr;
+        if (o->slack) {
+            if (cat_slack(&img, &one, &f, &s, sb_str(&what), &werr)) {
+                copied++;
+            } else if (werr != 0) {
+                if (werr != EPIPE)
+                    warnf("writing standard output: %s", strerror(werr));
+                out_gone = true;
+            } else {
+                failed++;
+            }
+            continue;
+        }
         int rc = copy_stream(&s, STDOUT_FILENO, stdout_is_file(), NULL, NULL, &werr);
         if (rc == 1) {
             if (werr != EPIPE)

@@ -77,15 +77,22 @@ static const command commands[] = {
       "(a blank line between them; one JSON object each); exit 3 if only some could be\n"
       "opened.\n"
       "  --mft-file FILE  read the records from a copy of $MFT instead of an image\n" },
-    { "cat", cmd_cat, O_INODE | O_IMULTI | O_RAW | O_STREAM | O_TYPE | O_IMAGE, 0, INT_MAX,
-      "cat [--raw] [--stream NAME] [--type TYPE[:NAME]] IMAGE PATH[:STREAM]... | -i MFTNUM[:STREAM]...",
+    { "cat", cmd_cat, O_INODE | O_IMULTI | O_RAW | O_STREAM | O_TYPE | O_IMAGE | O_SLACK | O_JSON,
+      0, INT_MAX,
+      "cat [--raw] [--slack [--json]] [--stream NAME] [--type TYPE[:NAME]] IMAGE PATH[:STREAM]... | -i MFTNUM[:STREAM]...",
       "Write a stream's bytes to standard output: sparse ranges as zeros, compressed\n"
       "data decompressed. Several PATHs (or -i given again) are written one after\n"
       "another, as cat(1) does; exit 3 if only some could be read. The options apply\n"
       "to each.\n"
       "  --stream NAME      a named $DATA stream (same as PATH:NAME)\n"
       "  --raw              an EFS-encrypted stream's ciphertext, as stored\n"
-      "  --type TYPE[:NAME] another attribute's value, e.g. 0xA0:$I30 or 0x100:$EFS\n" },
+      "  --type TYPE[:NAME] another attribute's value, e.g. 0xA0:$I30 or 0x100:$EFS\n"
+      "  --slack            instead, the file slack of a non-resident stream: the bytes of\n"
+      "                     its last cluster past the end of its data (for a compressed\n"
+      "                     unit, past its chunks): RAM slack to the end of that sector,\n"
+      "                     then cluster slack to the end of the cluster, raw\n"
+      "  --json             with --slack: one object per stream, where each part is on\n"
+      "                     the volume and its bytes in hex (fields in ntx(1))\n" },
     { "recover", cmd_recover, O_INODE | O_FORCE | O_IMAGE, 1, 1,
       "recover [-f] IMAGE -i MFTNUM[:STREAM] OUT",
       "Write the data of a deleted (or any) file to OUT ('-' for standard output),\n"

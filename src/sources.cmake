@@ -11,4 +11,5 @@ set(NTX_CORE_SOURCES
   value/stream.c value/compressed.c value/wof.c value/read.c value/attrs.c value/runs.c
   tree/index.c tree/upcase.c tree/dir.c tree/path.c tree/file.c tree/readlink.c
   volume/volume.c volume/mftfile.c volume/bitmap.c
-  forensic/slack.c forensic/security.c forensic/usn.c forensic/logfile.c)
+  forensic/slack.c forensic/security.c forensic/usn.c forensic/logfile.c
+  forensic/fileslack.c)

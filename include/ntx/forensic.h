@@ -319,6 +319,43 @@ ntx_err ntx_slack_iter_next_info(ntx_slack_iter *it, ntx_dirent *ent, ntx_slack_
  */
 ntx_err ntx_slack_iter_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block_vcn, uint32_t *offset);
 
+/* ---- file slack ---- */
+
+/* Where a stream's data ends in its last cluster (ntx_stream_slack()). */
+typedef struct ntx_stream_slack_info {
+    uint64_t vcn;             /* the stream's cluster holding the end of the data */
+    uint64_t lcn;             /* and where it is on the volume (not with hole) */
+    uint32_t cluster_size, sector_size;
+    uint32_t data_end;        /* bytes of data in that cluster: the slack starts here */
+    uint32_t sector_end;      /* the end of the sector holding the data's end: RAM slack is
+                               * [data_end, sector_end), cluster slack [sector_end,
+                               * cluster_size) */
+    bool compressed;          /* the last unit is stored LZNT1-compressed: the data is its
+                               * chunks and end marker, compressed_len bytes from the unit's
+                               * first cluster */
+    uint32_t compressed_len;
+    bool hole;                /* the data ends in a sparse cluster (or a unit of zeros):
+                               * nothing stored, no slack; buf not filled */
+} ntx_stream_slack_info;
+
+/**
+ * ntx_stream_slack() - the last cluster of non-resident stream s that holds
+ * data, read into buf as stored, and where in it the data ends. For a
+ * compressed stream whose last unit is stored compressed, the data ends after
+ * the unit's last chunk and its 0x0000 end marker (read from the chunk
+ * headers); a unit with every cluster allocated is stored plain.
+ * Buffers: buf of cap bytes, at least the cluster size.
+ * Reads:   the stream's runs; the last cluster; for a compressed unit, its
+ *          clusters up to the end of its chunks.
+ * Returns: NTX_OK with *out (out->hole: no cluster stored); NTX_E_ARG for a
+ *          resident stream (its value is in the MFT record: no cluster, no
+ *          slack); NTX_E_UNSUPPORTED for a WOF file's data (its slack is that
+ *          of its WofCompressedData stream); NTX_E_NOT_FOUND for an empty
+ *          stream; NTX_E_BUFFER; NTX_E_CORRUPT (a unit with clusters after
+ *          a hole, a chunk past the unit's clusters); read errors.
+ */
+ntx_err ntx_stream_slack(ntx_stream *s, void *buf, size_t cap, ntx_stream_slack_info *out);
+
 /* ---- $LogFile restart area ---- */
 
 /* Restart area flags (ntx_logfile_restart.flags). */
