@@ -5,11 +5,16 @@
  * $Secure by security id) in SDDL, object ID, reparse point, extended
  * attributes, $EFS metadata, the attribute list, and every attribute with
  * its runs. Values come from ntx_attr_read() and the ntx_parse_*() parsers.
+ * For each name, the three time sets side by side ($STANDARD_INFORMATION,
+ * that $FILE_NAME, and the parent's $I30 entry of the name, from i30.c),
+ * flagged where they contradict each other as timestamp tampering does.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "fmt.h"
+#include "i30.h"
 
 #define VALUE_MAX (64u * 1024u) /* resident values are < 4 KiB; $EA up to 64 KiB */
 
@@ -221,6 +226,232 @@ static void do_file_names(st_ctx *c)
         }
         first = false;
         sb_free(&ppath);
+    }
+    if (c->json)
+        sb_putc(b, ']');
+}
+
+/* ---- the three time sets ---- */
+
+/* The NTX_TIME_* order of the columns and their names (text, JSON). */
+static const int ts_order[4] = { NTX_TIME_CREATE, NTX_TIME_MODIFY, NTX_TIME_MFT_CHANGE,
+                                 NTX_TIME_ACCESS };
+static const char *const ts_key[4] = { "created", "modified", "changed", "accessed" };
+static const char *const ts_label[4] = { "created:    ", "modified:   ", "MFT changed:",
+                                         "accessed:   " };
+
+/*
+ * What contradicts, as bit masks over ts_order (bit i: ts_order[i]):
+ *   si_before_fn  $STANDARD_INFORMATION created earlier than $FILE_NAME
+ *                 created. The kernel sets both at creation and user-mode
+ *                 tools (SetFileTime) reach only the first; a backdated file
+ *                 shows this. Benign too after a copy that sets the creation
+ *                 time (robocopy /COPY:T) or file name tunneling.
+ *   si_zero_frac  $STANDARD_INFORMATION times whose 100 ns part is zero: NTFS
+ *                 keeps 100 ns, tools that set times often whole seconds.
+ *                 Benign for times copied from FAT or an archive.
+ *   i30_newer     $I30 entry times later than both others: the directory's
+ *                 copy is written from the file's times, so it is never newer
+ *                 unless they were set back after it was written.
+ */
+typedef struct ts_flags {
+    bool si_before_fn;
+    unsigned si_zero_frac, i30_newer;
+} ts_flags;
+
+#define TS_SECOND 10000000ull /* NT time units per second */
+
+static ts_flags ts_check(const uint64_t *si, const uint64_t *fn, const uint64_t *i30)
+{
+    ts_flags f;
+    memset(&f, 0, sizeof f);
+    if (si != NULL && fn != NULL && si[NTX_TIME_CREATE] != 0 &&
+        si[NTX_TIME_CREATE] < fn[NTX_TIME_CREATE])
+        f.si_before_fn = true;
+    for (int i = 0; i < 4; i++) {
+        int k = ts_order[i];
+        if (si != NULL && si[k] != 0 && si[k] % TS_SECOND == 0)
+            f.si_zero_frac |= 1u << i;
+        if (si != NULL && fn != NULL && i30 != NULL && i30[k] > si[k] && i30[k] > fn[k])
+            f.i30_newer |= 1u << i;
+    }
+    return f;
+}
+
+static bool ts_any(const ts_flags *f)
+{
+    return f->si_before_fn || f->si_zero_frac || f->i30_newer;
+}
+
+/* The time kinds of mask as JSON strings: ["created",...] */
+static void ts_json_kinds(sbuf *b, unsigned mask)
+{
+    bool first = true;
+    sb_putc(b, '[');
+    for (int i = 0; i < 4; i++)
+        if (mask & (1u << i)) {
+            sb_printf(b, "%s\"%s\"", first ? "" : ",", ts_key[i]);
+            first = false;
+        }
+    sb_putc(b, ']');
+}
+
+static void ts_text_kinds(sbuf *b, unsigned mask)
+{
+    static const char *const words[4] = { "created", "modified", "MFT changed", "accessed" };
+    bool first = true;
+    for (int i = 0; i < 4; i++)
+        if (mask & (1u << i)) {
+            sb_printf(b, "%s%s", first ? "" : ", ", words[i]);
+            first = false;
+        }
+}
+
+/* One time in a column 29 wide ("-" when there is none). */
+static void ts_cell(sbuf *b, const uint64_t *t, int k)
+{
+    sbuf one;
+    sb_init(&one);
+    if (t == NULL)
+        sb_putc(&one, '-');
+    else
+        fmt_time(&one, t[k], true);
+    put_left(b, one.p, one.len, 29);
+    sb_free(&one);
+}
+
+static void ts_text(st_ctx *c, const ntx_attr_info *ai, const ntx_dirent *fn, const uint64_t *si,
+                    const uint64_t *i30, i30_status st, const ts_flags *f)
+{
+    sbuf *b = &c->out;
+    char name[3 * NTX_NAME_MAX + 1];
+    size_t nlen = name_utf8(fn->name, fn->name_len, name, sizeof name);
+    sb_printf(b, "Times side by side (UTC), name \"");
+    esc_text(b, name, nlen);
+    sb_printf(b, "\" ($FILE_NAME id %u), its entry in the $I30 index of record %llu:\n",
+              ai->instance, (unsigned long long)NTX_REF_MFT(fn->parent_ref));
+    sb_puts(b, "               ");
+    put_left(b, "$STANDARD_INFORMATION", 21, 29);
+    put_left(b, "$FILE_NAME", 10, 29);
+    sb_puts(b, "$I30 entry\n");
+    for (int i = 0; i < 4; i++) {
+        sb_printf(b, "  %s ", ts_label[i]);
+        ts_cell(b, si, ts_order[i]);
+        ts_cell(b, fn->times, ts_order[i]);
+        ts_cell(b, i30, ts_order[i]);
+        while (b->len > 0 && b->p[b->len - 1] == ' ')
+            b->len--;
+        sb_putc(b, '\n');
+    }
+    if (st != I30_FOUND) {
+        static const char *const why[] = {
+            [I30_FOUND] = "", [I30_ABSENT] = "the directory has no entry of this name for this "
+                                             "file (deleted, renamed, or reused)",
+            [I30_NO_PARENT] = "the parent is not a directory in use",
+            [I30_ELSEWHERE] = "in an index block, on the volume (not in a copy of $MFT)",
+            [I30_ERROR] = "the lookup failed" };
+        sb_printf(b, "  $I30 entry:  none: %s\n", why[st]);
+    }
+    if (!ts_any(f)) {
+        sb_puts(b, "  flags:       none\n");
+        return;
+    }
+    if (f->si_before_fn)
+        sb_puts(b, "  flag:        si_before_fn: $STANDARD_INFORMATION created before "
+                   "$FILE_NAME created (backdated?)\n");
+    if (f->si_zero_frac) {
+        sb_puts(b, "  flag:        si_zero_fraction: $STANDARD_INFORMATION times in whole "
+                   "seconds: ");
+        ts_text_kinds(b, f->si_zero_frac);
+        sb_putc(b, '\n');
+    }
+    if (f->i30_newer) {
+        sb_puts(b, "  flag:        i30_newer: the $I30 entry later than both others: ");
+        ts_text_kinds(b, f->i30_newer);
+        sb_putc(b, '\n');
+    }
+}
+
+static void ts_json(st_ctx *c, const ntx_attr_info *ai, const ntx_dirent *fn,
+                    const uint64_t *i30, i30_status st, const ts_flags *f)
+{
+    sbuf *b = &c->out;
+    char name[3 * NTX_NAME_MAX + 1];
+    size_t nlen = name_utf8(fn->name, fn->name_len, name, sizeof name);
+    jw w;
+    jw_begin(&w, b);
+    jw_u64(&w, "id", ai->instance);
+    jw_strn(&w, "name", name, nlen);
+    jw_str(&w, "namespace", namespace_name(fn->name_space));
+    jw_u64(&w, "parent", NTX_REF_MFT(fn->parent_ref));
+    jw_u64(&w, "parent_seq", NTX_REF_SEQ(fn->parent_ref));
+    jw_str(&w, "i30_status", i30_status_word(st));
+    jw_key(&w, "i30");
+    if (i30 != NULL) {
+        jw t;
+        jw_begin(&t, b);
+        json_times(&t, i30);
+        sb_putc(b, '}');
+    } else {
+        sb_puts(b, "null");
+    }
+    jw_key(&w, "flags");
+    sb_putc(b, '[');
+    bool first = true;
+    if (f->si_before_fn) {
+        sb_puts(b, "\"si_before_fn\"");
+        first = false;
+    }
+    if (f->si_zero_frac) {
+        sb_puts(b, first ? "\"si_zero_fraction\"" : ",\"si_zero_fraction\"");
+        first = false;
+    }
+    if (f->i30_newer)
+        sb_puts(b, first ? "\"i30_newer\"" : ",\"i30_newer\"");
+    sb_putc(b, ']');
+    jw_key(&w, "si_zero_fraction");
+    ts_json_kinds(b, f->si_zero_frac);
+    jw_key(&w, "i30_newer");
+    ts_json_kinds(b, f->i30_newer);
+    sb_putc(b, '}');
+}
+
+/* For each $FILE_NAME: the three sets, and what contradicts. */
+static void do_time_sets(st_ctx *c, const ntx_std_info *si, bool have_si)
+{
+    sbuf *b = &c->out;
+    bool first = true;
+    if (c->json) {
+        jw_key(&c->w, "time_sets");
+        sb_putc(b, '[');
+    }
+    for (size_t i = 0; i < c->nattrs; i++) {
+        const ntx_attr_info *ai = &c->attrs[i];
+        if (ai->type != NTX_AT_FILE_NAME)
+            continue;
+        size_t len;
+        ntx_dirent fn, entry;
+        ntx_err rc = read_value(c, ai, &len);
+        if (rc == NTX_OK)
+            rc = ntx_file_name_parse(c->val, len, &fn);
+        if (rc != NTX_OK)
+            continue; /* reported with the names */
+        ntx_err err;
+        i30_status st = i30_find(c->img, c->f.mft_no, &fn, &entry, &err);
+        if (st == I30_ERROR) {
+            problem(c, "$I30 entry", err);
+        }
+        const uint64_t *i30 = st == I30_FOUND ? entry.times : NULL;
+        const uint64_t *sit = have_si ? si->times : NULL;
+        ts_flags f = ts_check(sit, fn.times, i30);
+        if (c->json) {
+            if (!first)
+                sb_putc(b, ',');
+            ts_json(c, ai, &fn, i30, st, &f);
+        } else {
+            ts_text(c, ai, &fn, sit, i30, st, &f);
+        }
+        first = false;
     }
     if (c->json)
         sb_putc(b, ']');
@@ -789,6 +1020,7 @@ static void stat_file(st_ctx *c)
     if (c->json && !have_si)
         jw_null(&c->w, "standard_information");
     do_file_names(c);
+    do_time_sets(c, &si, have_si);
     do_data(c);
     do_security(c, &si, have_si);
     /* The sections in a fixed order (JSON fields are documented in order),

@@ -70,7 +70,10 @@ static const command commands[] = {
     { "stat", cmd_stat, O_INODE | O_IRANGE | O_IMULTI | O_JSON | O_IMAGE | O_MFTFILE, 0, INT_MAX,
       "stat [--json] IMAGE PATH... | -i MFTNUM[-LAST]... [--mft-file FILE]",
       "Everything in one MFT record: header, both sets of times, DOS attributes, every\n"
-      "$FILE_NAME with its parent, security descriptor, object ID, reparse point,\n"
+      "$FILE_NAME with its parent and, per name, the three time sets side by side\n"
+      "($STANDARD_INFORMATION, $FILE_NAME, the parent's $I30 entry) with flags where\n"
+      "they contradict (si_before_fn, si_zero_fraction, i30_newer: ntx(1) TIME SETS),\n"
+      "security descriptor, object ID, reparse point,\n"
       "extended attributes, $EFS, the attribute list, and every attribute with its\n"
       "flags, sizes and runs (LCN ranges). -i also opens records not in use.\n"
       "Several PATHs, or -i given again or with a range, print one record after another\n"

@@ -27,7 +27,7 @@ FIELDS = {
     "stat": ["mft", "seq", "in_use", "dir", "flags", "lsn", "link_count", "bytes_in_use",
              "bytes_allocated", "next_attr_id", "attribute_list", "attributes_gone",
              "standard_information",
-             "file_names", "data", "security", "object_id", "reparse", "ea", "efs", "attributes"],
+             "file_names", "time_sets", "data", "security", "object_id", "reparse", "ea", "efs", "attributes"],
 }
 # stat's "data" object (null for a directory or a file without an unnamed $DATA)
 DATA = ["size", "alloc_size", "form", "flags", "wof_algorithm", "wof_chunk_size", "chunks",
