@@ -312,6 +312,35 @@ def usn_v3(name, usn):
     return (rec + n).ljust(length, b"\0")
 
 
+def restart_page(size=4096, chkd=False, clients=1, in_use=0, flags=2):
+    """A $LogFile restart page as Windows XP+ writes it: header, update
+    sequence array (none in a CHKD page), restart area after it, a client
+    array of "NTFS" records 0x40 into the area, protected."""
+    p = bytearray(size)
+    count = size // 512 + 1
+    ra = 0 if chkd else (0x1E + 2 * count + 7) & ~7
+    ra = ra or 0x30
+    p[0:4] = b"CHKD" if chkd else b"RSTR"
+    struct.pack_into("<HHQIIHhh", p, 4, 0 if chkd else 0x1E, 0 if chkd else count,
+                     0x777 if chkd else 0, size, 4096, ra, 1, 1)
+    struct.pack_into("<QHHHHIHHQIHHI", p, ra, 0x20806F, clients,
+                     0xFFFF if in_use == 0 else 0, in_use, flags, 44, 0x40 + clients * 0xA0, 0x40,
+                     0x4C8000, 0x70, 0x30, 0x40, 0x3C50577A)
+    for i in range(clients):
+        c = ra + 0x40 + i * 0xA0
+        struct.pack_into("<QQHHH", p, c, 0x208064, 0x20806F, 0xFFFF if i == 0 else i - 1,
+                         i + 1 if i + 1 < clients else 0xFFFF, 0)
+        struct.pack_into("<I", p, c + 0x1C, 8)
+        p[c + 0x20:c + 0x28] = "NTFS".encode("utf-16le")
+    if not chkd:
+        for i in range(size // 512):
+            tail = (i + 1) * 512 - 2
+            p[0x20 + 2 * i:0x22 + 2 * i] = p[tail:tail + 2]
+            p[tail:tail + 2] = b"\x05\x00"
+        p[0x1E:0x20] = b"\x05\x00"
+    return bytes(p)
+
+
 def mbr(entries, sig=True):
     b = bytearray(512)
     for i, (typ, start, count) in enumerate(entries):
@@ -439,6 +468,13 @@ def structures(root):
     w.put("usn", "v2v3", bytes([0, 1]) + page)
     w.put("usn", "sparse-head", bytes([3, 1]) + page)
     w.put("usn", "resident", bytes([0, 0]) + usn_v2("r.txt", 8))
+    # $LogFile restart pages: clean, dirty, two clients, 8 KiB, a CHKD page
+    w.put("logfile", "clean", restart_page())
+    w.put("logfile", "dirty", restart_page(flags=0))
+    w.put("logfile", "clients", restart_page(clients=2))
+    w.put("logfile", "page8k", restart_page(8192))
+    w.put("logfile", "chkd", restart_page(chkd=True, in_use=0xFFFF, flags=0))
+    w.put("logfile", "empty", b"\xff" * 4096)
     # partition tables: MBR primaries and an extended chain; GPT with its backup
     disk = bytearray(512 * 512)
     disk[0:512] = mbr([(0x07, 2, 100), (0x05, 200, 300), (0x83, 102, 50)])

@@ -465,6 +465,14 @@ static void fz_read_stream(ntx_stream *s, fz_stats *st)
             fz_check(run.vcn <= vcn && vcn - run.vcn < run.len);
             vcn = run.vcn + run.len;
         }
+        /* The file slack of the last cluster holding data: where the data
+         * ends lies inside that cluster, or the stream is refused. */
+        ntx_stream_slack_info si;
+        rc = ntx_stream_slack(s, fz_buf, sizeof fz_buf, &si);
+        fz_check(rc == NTX_OK || fz_is_err(rc));
+        if (rc == NTX_OK && !si.hole)
+            fz_check(si.vcn < s->vcn_end && si.data_end <= si.sector_end &&
+                     si.sector_end <= si.cluster_size && si.cluster_size <= sizeof fz_buf);
     }
 }
 
@@ -711,6 +719,12 @@ void fz_walk(ntx_volume *vol, unsigned flags, fz_stats *st)
     fz_check(rc == NTX_OK || fz_is_err(rc));
     if (rc == NTX_OK)
         fz_check(info.label_len <= 128);
+    static ntx_logfile_info li;
+    rc = ntx_logfile_read(vol, fz_buf, sizeof fz_buf, &li);
+    fz_check(rc == NTX_OK || fz_is_err(rc));
+    if (rc == NTX_OK && !li.empty)
+        fz_check(li.current < 2 && (li.valid >> li.current & 1u) &&
+                 li.page[li.current].client_name_len <= NTX_LOGFILE_CLIENT_NAME_MAX);
     uint64_t fr = 0, used = 0;
     rc = ntx_volume_count_free(vol, fz_buf, 4096, &fr, &used);
     fz_check(rc == NTX_OK || fz_is_err(rc));
@@ -819,6 +833,20 @@ void fz_walk(ntx_volume *vol, unsigned flags, fz_stats *st)
             fz_check(rc == NTX_OK || rc == NTX_END || fz_is_err(rc));
             if (rc == NTX_OK)
                 fz_check(ent.name_len >= 1 && bo < vol->geo.index_block_size);
+        }
+        /* and everywhere, with each name's state */
+        rc = ntx_slack_iter_open(&sl, &queue[i]);
+        for (unsigned k = 0; rc == NTX_OK && k < 64; k++) {
+            ntx_slack_info si;
+            rc = ntx_slack_iter_next_info(&sl, &ent, &si);
+            fz_check(rc == NTX_OK || rc == NTX_END || fz_is_err(rc));
+            if (rc == NTX_OK)
+                fz_check(ent.name_len >= 1 && si.state <= NTX_SLACK_GONE &&
+                         (si.where == NTX_SLACK_IN_BLOCK
+                              ? si.offset < vol->geo.index_block_size
+                              : si.offset < vol->geo.record_size &&
+                                    si.where >= NTX_SLACK_IN_ROOT) &&
+                         (!si.header_lost || ent.mft_ref == 0));
         }
     }
 
