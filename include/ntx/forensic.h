@@ -256,7 +256,8 @@ ntx_err ntx_usn_parse(const void *buf, size_t len, size_t *pos, ntx_usn_record *
 
 /* What the directory says of a slack name now (ntx_slack_info.state). */
 #define NTX_SLACK_UNKNOWN 0u   /* no file reference (header_lost) and no live entry of this
-                                * name with the same creation time; or a lookup failed */
+                                * name with the same creation time; or the lookup failed (a
+                                * directory not in use) and the file's record is in use */
 #define NTX_SLACK_LIVE 1u      /* the directory lists this very name (same units) for the same
                                 * file (same reference; header_lost: same $FILE_NAME creation
                                 * time): a stale copy, nothing lost */

@@ -335,8 +335,8 @@ static ntx_err slack_next(ntx_slack_iter *it, ntx_dirent *ent, ntx_slack_info *i
 
 /*
  * What the directory says of a find now (NTX_SLACK_*). A lookup or record
- * read that fails leaves the state unknown and the scan going: the name was
- * found all the same.
+ * read that fails leaves the state unknown (unless the record shows the file
+ * gone) and the scan going: the name was found all the same.
  */
 static __attribute__((noinline)) uint8_t slack_state(ntx_slack_iter *it, const ntx_dirent *ent)
 {
@@ -349,8 +349,9 @@ static __attribute__((noinline)) uint8_t slack_state(ntx_slack_iter *it, const n
         (ent->mft_ref != 0 ? ref == ent->mft_ref
                            : ntx_le64(key + FN_TIMES) == ent->times[NTX_TIME_CREATE]))
         return NTX_SLACK_LIVE;
-    if (rc != NTX_OK && rc != NTX_E_NOT_FOUND)
-        return NTX_SLACK_UNKNOWN;
+    /* a directory not in use, or a damaged index: whether the name is
+     * listed is not known, but a file whose record is gone is gone */
+    bool looked_up = rc == NTX_OK || rc == NTX_E_NOT_FOUND;
     if (ent->mft_ref == 0)
         return NTX_SLACK_UNKNOWN; /* which file held it is not known */
     ntx_record_info ri;
@@ -361,7 +362,7 @@ static __attribute__((noinline)) uint8_t slack_state(ntx_slack_iter *it, const n
         return NTX_SLACK_UNKNOWN;
     if ((ri.flags & NTX_REC_IN_USE) != 0 && ri.base_ref == 0 &&
         ri.seq == NTX_REF_SEQ(ent->mft_ref))
-        return NTX_SLACK_RENAMED;
+        return looked_up ? NTX_SLACK_RENAMED : NTX_SLACK_UNKNOWN;
     return NTX_SLACK_GONE;
 }
 
