@@ -46,13 +46,15 @@ uefi_setup() {
   cd "$work"
 }
 
-# esp_image FILE NSH [HOST_FILE NAME]...: a 16 MiB FAT16 ESP labelled ESP.
+# esp_image FILE NSH [HOST_FILE NAME]...: a 16 MiB FAT16 ESP labelled ESP
+# (esp_mb=N: N MiB, FAT32 from 64 MiB on).
 esp_image() {
-  local img=$1 nsh=$2
+  local img=$1 nsh=$2 mb=${esp_mb:-16} fat=16
   shift 2
+  [ "$mb" -lt 64 ] || fat=32
   rm -f "$img"
-  truncate -s 16M "$img"
-  mkfs.fat -F 16 -n ESP "$img" > /dev/null
+  truncate -s "${mb}M" "$img"
+  mkfs.fat -F $fat -n ESP "$img" > /dev/null
   printf '%s' "$nsh" | sed 's/$/\r/' > startup.nsh
   mcopy -i "$img" startup.nsh ::/startup.nsh
   while [ $# -ge 2 ]; do

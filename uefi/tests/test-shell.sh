@@ -52,6 +52,7 @@ ntxefi-check.efi walk ntx-wof
 ntxefi-check.efi walk "ntx sample"
 ntxefi-check.efi checks ntx-512 /compressed/sub/inner.txt 9000 '$((total * csize))' '$((free * csize))'
 ntxefi-check.efi bench ntx-512 /sizes/big-3MiB-plus-123.bin ESP /bench.bin
+ntxefi-check.efi names ntx-512
 ntxefi-check.efi memory ntx-512 /hello.txt
 echo NTXEFI-SHELL-END
 reset -s'
