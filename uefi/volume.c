@@ -209,7 +209,9 @@ EFI_STATUS ntxefi_enter(ntxefi_vol *vol, UINT32 epoch, EFI_TPL *tpl)
     vol->busy++;
     if (!vol->installed || vol->core == NULL)
         return vol->installed ? EFI_MEDIA_CHANGED : EFI_NO_MEDIA;
-    if (epoch != vol->epoch || vol->dev.changed)
+    /* A new MediaId: the block driver saw another medium (another reader's
+     * read noticed it), so the core's cached records are not this one's. */
+    if (epoch != vol->epoch || vol->dev.changed || vol->bio->Media->MediaId != vol->dev.media_id)
         return EFI_MEDIA_CHANGED;
     return EFI_SUCCESS;
 }
