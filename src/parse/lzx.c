@@ -367,6 +367,9 @@ static void lzx_undo_e8(uint8_t *data, size_t size)
             }
             i += 8;
         }
+        /* The word scan may stop exactly at limit: data[limit] is no CALL. */
+        if (i >= limit)
+            break;
 #endif
         if (data[i] != LZX_E8) {
             i++;

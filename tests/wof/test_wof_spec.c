@@ -454,6 +454,46 @@ static void test_lzx_uncompressed(void **state)
     free(w);
 }
 
+/* One CALL in a chunk that is a single uncompressed block: 0xE8 at
+ * position p with the operand 256 comes back as 256 - p when p < size - 10
+ * (the format's last 10 bytes hold no CALL) and is left alone from there on.
+ * Every position of every chunk size from 11 to 64 bytes, so that both the
+ * byte-by-byte scan and the 8-byte word scan meet the boundary at each
+ * alignment (the word scan once stopped exactly on it and translated the
+ * byte at size - 10). */
+static void test_lzx_e8_boundary(void **state)
+{
+    (void)state;
+    wb *w = calloc(1, sizeof *w);
+    for (uint32_t size = 11; size <= 64; size++) {
+        for (uint32_t p = 0; p + 5 <= size; p++) {
+            uint8_t data[64];
+            uint8_t want[64];
+            for (uint32_t i = 0; i < size; i++)
+                data[i] = (uint8_t)('a' + i % 26);
+            memcpy(data + p, "\xE8\x00\x01\x00\x00", 5);
+            memcpy(want, data, size);
+            if (p < size - 10) {
+                uint32_t t = 256u - p; /* hand-computed: the target less the position */
+                want[p + 1] = (uint8_t)t;
+                want[p + 2] = (uint8_t)(t >> 8);
+            }
+            wb_init(w);
+            wb_put(w, 3, 3);
+            wb_put(w, 0, 1);
+            wb_put(w, size, 16);
+            wb_flush(w);
+            wb_le32(w, 1);
+            wb_le32(w, 1);
+            wb_le32(w, 1);
+            for (uint32_t i = 0; i < size; i++)
+                wb_byte(w, data[i]);
+            expect_lzx(w->buf, w->len, want, size);
+        }
+    }
+    free(w);
+}
+
 static void test_lzx_malformed(void **state)
 {
     (void)state;
@@ -576,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_lzx_verbatim),
         cmocka_unit_test(test_lzx_two_blocks),
         cmocka_unit_test(test_lzx_uncompressed),
+        cmocka_unit_test(test_lzx_e8_boundary),
         cmocka_unit_test(test_lzx_malformed),
         cmocka_unit_test(test_scratch_sizes),
     };
