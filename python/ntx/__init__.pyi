@@ -173,6 +173,10 @@ class SlackEntry(NamedTuple):
     is_dir: bool
     block_vcn: int
     offset: int
+    where: str
+    state: str
+    header_lost: bool
+    record: int
 
 class RecordStream(NamedTuple):
     name: str

@@ -1066,7 +1066,29 @@ static PyObject *f_listdir(PyObject *self, PyObject *args, PyObject *kw)
     return l;
 }
 
-/* The $I30 slack of a directory: names of deleted or moved entries. */
+/* Where a slack name was found, and what became of it (ntx_slack_info). */
+static const char *slack_where_name(uint8_t where)
+{
+    switch (where) {
+    case NTX_SLACK_IN_ROOT: return "root";
+    case NTX_SLACK_IN_RECORD: return "record";
+    default: return "block";
+    }
+}
+
+static const char *slack_state_name(uint8_t state)
+{
+    switch (state) {
+    case NTX_SLACK_LIVE: return "live";
+    case NTX_SLACK_RENAMED: return "renamed";
+    case NTX_SLACK_GONE: return "gone";
+    default: return "unknown";
+    }
+}
+
+/* The $I30 slack of a directory: names of deleted, renamed or moved
+ * entries, from the index blocks, the $INDEX_ROOT and the MFT record past
+ * its bytes in use. */
 static PyObject *f_slack(PyObject *self, PyObject *unused)
 {
     (void)unused;
@@ -1074,8 +1096,7 @@ static PyObject *f_slack(PyObject *self, PyObject *unused)
     VolumeObject *v = o->vol;
     typedef struct {
         ntx_dirent de;
-        uint64_t vcn;
-        uint32_t off;
+        ntx_slack_info info;
     } slack_row;
     slack_row *rows = NULL;
     size_t n = 0, cap = 0;
@@ -1095,7 +1116,7 @@ static PyObject *f_slack(PyObject *self, PyObject *unused)
             rows = p;
             cap = c;
         }
-        rc = ntx_slack_iter_next(it, &rows[n].de, &rows[n].vcn, &rows[n].off);
+        rc = ntx_slack_iter_next_info(it, &rows[n].de, &rows[n].info);
         if (rc == NTX_OK)
             n++;
     }
@@ -1126,10 +1147,14 @@ static PyObject *f_slack(PyObject *self, PyObject *unused)
             PyLong_FromUnsignedLongLong(de->data_size),
             PyLong_FromUnsignedLong(de->file_attrs),
             PyBool_FromLong(de->is_dir),
-            PyLong_FromUnsignedLongLong(rows[i].vcn),
-            PyLong_FromUnsignedLong(rows[i].off),
+            PyLong_FromUnsignedLongLong(rows[i].info.block_vcn),
+            PyLong_FromUnsignedLong(rows[i].info.offset),
+            PyUnicode_FromString(slack_where_name(rows[i].info.where)),
+            PyUnicode_FromString(slack_state_name(rows[i].info.state)),
+            PyBool_FromLong(rows[i].info.header_lost),
+            PyLong_FromUnsignedLongLong(rows[i].info.record),
         };
-        PyObject *x = fill_seq(PyStructSequence_New(SlackEntry_Type), items, 15);
+        PyObject *x = fill_seq(PyStructSequence_New(SlackEntry_Type), items, 19);
         if (x == NULL) {
             Py_CLEAR(list);
             break;
@@ -1206,7 +1231,9 @@ static PyMethodDef file_methods[] = {
       "listdir(*, system=False, dos_names=False) -> list[str]" },
     { "slack", f_slack, METH_NOARGS,
       "slack() -> list[SlackEntry]\n\nNames recovered from the unused parts of this directory's "
-      "index blocks ($I30 slack: deleted or moved entries), each checked like a live entry." },
+      "$I30 index ($I30 slack: deleted, renamed or moved entries) in its index blocks, its "
+      "$INDEX_ROOT and its MFT record past the bytes in use, each checked like a live entry "
+      "and marked live, renamed, gone or unknown." },
     { NULL, NULL, 0, NULL },
 };
 
@@ -1295,12 +1322,19 @@ int ntxpy_init_file(PyObject *m)
         { "size", "as recorded" },
         { "file_attributes", "as recorded" },
         { "is_dir", "a directory's name" },
-        { "block_vcn", "the index block it was found in" },
-        { "offset", "its byte offset there" },
+        { "block_vcn", "the index block it was found in (where == 'block'), else 0" },
+        { "offset", "its byte offset in the block, or in the MFT record" },
+        { "where", "'block' (an index block), 'root' ($INDEX_ROOT past its entries) or "
+                   "'record' (the MFT record past its bytes in use)" },
+        { "state", "'live' (a stale copy of a name the directory lists), 'renamed' (the file "
+                   "lives on under another name), 'gone' or 'unknown'" },
+        { "header_lost", "only the $FILE_NAME survived (the entry header was overwritten): "
+                         "reference is 0" },
+        { "record", "the MFT record holding the directory's $INDEX_ROOT" },
         { NULL, NULL },
     };
     static PyStructSequence_Desc sl_desc = {
-        "ntx.SlackEntry", "A name recovered from $I30 slack (File.slack()).", sl_fields, 15,
+        "ntx.SlackEntry", "A name recovered from $I30 slack (File.slack()).", sl_fields, 19,
     };
     FileName_Type = PyStructSequence_NewType(&fn_desc);
     StreamInfo_Type = PyStructSequence_NewType(&si_desc);

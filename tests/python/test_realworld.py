@@ -127,3 +127,25 @@ def test_shadow_copies():
                 store.open("/shadow_%d.txt" % n).read_bytes())
     with pytest.raises(ntx.ShadowCopyError):
         ntx.open(path, vss=3)
+
+
+def test_slack_in_the_record():
+    """test_dir's MFT record 50 keeps three $I30 entries past its 520 bytes
+    in use, where its $INDEX_ROOT shrank (offsets, references and names
+    decoded by hand from the record: tests/realworld/check_artefacts.py):
+    file_3.txt and file_4.txt, which the directory still lists, and
+    file_hidden.txt, whose record 54 is in use under another name."""
+    path = disk("win10-20h1")
+    with ntx.open(path) as vol:
+        d = vol.open("/test_dir")
+        assert d.stat().record == 50
+        listed = set(vol.listdir("/test_dir"))
+        got = {(e.record, e.where, e.offset, e.reference & 0xFFFFFFFFFFFF, e.reference >> 48,
+                e.name, e.state, e.header_lost) for e in d.slack() if e.where == "record"}
+        f54 = vol.open_record(54)
+        renamed_to, names54 = f54.stat(), [n.name for n in f54.names()]
+    assert got >= {(50, "record", 0x240, 55, 1, "file_3.txt", "live", False),
+                   (50, "record", 0x2A8, 56, 1, "file_4.txt", "live", False),
+                   (50, "record", 0x310, 54, 1, "file_hidden.txt", "renamed", False)}
+    assert {"file_3.txt", "file_4.txt"} <= listed and "file_hidden.txt" not in listed
+    assert renamed_to.in_use and names54 and "file_hidden.txt" not in names54
