@@ -9,6 +9,7 @@ copies against vshadowinfo (each store's files read through vss=N).
 The disks live outside the repository (NTX_REALWORLD_DIR); CTest's
 realworld.unpack unpacks them into NTX_PY_REALWORLD (its images folder).
 Without them every test here is skipped (exit 77)."""
+import json
 import os
 import re
 import shutil
@@ -149,3 +150,24 @@ def test_slack_in_the_record():
                    (50, "record", 0x310, 54, 1, "file_hidden.txt", "renamed", False)}
     assert {"file_3.txt", "file_4.txt"} <= listed and "file_hidden.txt" not in listed
     assert renamed_to.in_use and names54 and "file_hidden.txt" not in names54
+
+
+@pytest.mark.parametrize("name", sorted(DISKS))
+def test_record_states_as_ntx_mft(name):
+    """vol.mft() classes every record as `ntx mft -a --json` does (which the
+    CLI tests hold against fls): in use, deleted, empty (never used: no
+    attribute, or Windows' format templates with LSN 0 and no name, such
+    as win10-2m's 2,017) or unused."""
+    path = disk(name)
+    cli = os.path.join(os.environ.get("NTX_PY_BUILD", ""), "cli", "ntx")
+    if not os.access(cli, os.X_OK):
+        pytest.skip("the ntx command is not built in NTX_PY_BUILD")
+    out = subprocess.run([cli, "mft", "-a", "--json", path], capture_output=True, text=True,
+                         check=True, timeout=300).stdout
+    want = {}
+    for line in out.splitlines():
+        r = json.loads(line)
+        want[r["mft"]] = (r["state"], r["deleted"])
+    with ntx.open(path) as vol:
+        got = {r.record: (r.state, r.deleted) for r in vol.mft()}
+    assert got == want
