@@ -36,35 +36,18 @@ struct journal {
     size_t len, off;          /* bytes in buf, next to parse */
 };
 
-static const struct {
-    uint32_t bit;
-    const char *name;
-} reasons[] = {
-    { 0x00000001, "DATA_OVERWRITE" },     { 0x00000002, "DATA_EXTEND" },
-    { 0x00000004, "DATA_TRUNCATION" },    { 0x00000010, "NAMED_DATA_OVERWRITE" },
-    { 0x00000020, "NAMED_DATA_EXTEND" },  { 0x00000040, "NAMED_DATA_TRUNCATION" },
-    { 0x00000100, "FILE_CREATE" },        { 0x00000200, "FILE_DELETE" },
-    { 0x00000400, "EA_CHANGE" },          { 0x00000800, "SECURITY_CHANGE" },
-    { 0x00001000, "RENAME_OLD_NAME" },    { 0x00002000, "RENAME_NEW_NAME" },
-    { 0x00004000, "INDEXABLE_CHANGE" },   { 0x00008000, "BASIC_INFO_CHANGE" },
-    { 0x00010000, "HARD_LINK_CHANGE" },   { 0x00020000, "COMPRESSION_CHANGE" },
-    { 0x00040000, "ENCRYPTION_CHANGE" },  { 0x00080000, "OBJECT_ID_CHANGE" },
-    { 0x00100000, "REPARSE_POINT_CHANGE" }, { 0x00200000, "STREAM_CHANGE" },
-    { 0x00400000, "TRANSACTED_CHANGE" },  { 0x00800000, "INTEGRITY_CHANGE" },
-    { 0x80000000, "CLOSE" },
-};
-
 void usn_reasons(sbuf *b, uint32_t r, const char *sep)
 {
     bool any = false;
     uint32_t left = r;
-    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
-        if (!(r & reasons[i].bit))
+    for (unsigned k = 0; k < 32; k++) {
+        const char *name = ntx_usn_reason_name(r & (1u << k));
+        if (name == NULL)
             continue;
         if (any)
             sb_puts(b, sep);
-        sb_puts(b, reasons[i].name);
-        left &= ~reasons[i].bit;
+        sb_puts(b, name);
+        left &= ~(1u << k);
         any = true;
     }
     if (left != 0 || !any)

@@ -52,6 +52,21 @@ typedef struct ntx_record_info {
  */
 ntx_err ntx_record_get_info(ntx_volume *vol, uint64_t mft_no, ntx_record_info *info);
 
+/**
+ * ntx_record_never_used() - whether base record *info, not in use, was
+ * never a file, judged from its header and what a walk of its attributes
+ * counted (attrs attributes, names $FILE_NAMEs): no attribute at all (as
+ * mkntfs and ntfs-3g format records), or one of the templates Windows'
+ * format fills $MFT's first clusters with: LSN 0, no $FILE_NAME and the
+ * sequence number equal to the record number. A deleted file fails the
+ * last test too: Windows gives its record an LSN, and ntfs-3g, which writes
+ * none, counts the sequence number up from 1.
+ * Reads:   *info only.
+ * Returns: true for such a record; false for a record in use, an extension
+ *          record, or one that held a file.
+ */
+bool ntx_record_never_used(const ntx_record_info *info, uint32_t attrs, uint32_t names);
+
 /*
  * Deleted files: ntx_file_open() (file.h) with NTX_OPEN_DELETED opens a base
  * record whatever its sequence number, also when it is not in use. Such a
@@ -245,6 +260,16 @@ ntx_err ntx_usn_next(ntx_stream *s, uint64_t *pos, void *buf, size_t cap, ntx_us
  *          the caller may resume 8 bytes on.
  */
 ntx_err ntx_usn_parse(const void *buf, size_t len, size_t *pos, ntx_usn_record *rec);
+
+/**
+ * ntx_usn_reason_name() - the name of one reason flag of a change journal
+ * record as Windows' headers spell it less "USN_REASON_" ("DATA_OVERWRITE",
+ * "FILE_CREATE", ..., "CLOSE"), so that every front-end prints the same.
+ * Reads:   nothing.
+ * Returns: the name of bit (a value with exactly one bit set), or NULL for a
+ *          bit no reason is defined for, or a value that is not one bit.
+ */
+const char *ntx_usn_reason_name(uint32_t bit);
 
 /* ---- $I30 slack ---- */
 

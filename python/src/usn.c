@@ -33,35 +33,18 @@ typedef struct UsnIterObject {
     unsigned nbatch, next, nskips;
 } UsnIterObject;
 
-static const struct {
-    uint32_t bit;
-    const char *name;
-} reasons[] = {
-    { 0x00000001, "DATA_OVERWRITE" },       { 0x00000002, "DATA_EXTEND" },
-    { 0x00000004, "DATA_TRUNCATION" },      { 0x00000010, "NAMED_DATA_OVERWRITE" },
-    { 0x00000020, "NAMED_DATA_EXTEND" },    { 0x00000040, "NAMED_DATA_TRUNCATION" },
-    { 0x00000100, "FILE_CREATE" },          { 0x00000200, "FILE_DELETE" },
-    { 0x00000400, "EA_CHANGE" },            { 0x00000800, "SECURITY_CHANGE" },
-    { 0x00001000, "RENAME_OLD_NAME" },      { 0x00002000, "RENAME_NEW_NAME" },
-    { 0x00004000, "INDEXABLE_CHANGE" },     { 0x00008000, "BASIC_INFO_CHANGE" },
-    { 0x00010000, "HARD_LINK_CHANGE" },     { 0x00020000, "COMPRESSION_CHANGE" },
-    { 0x00040000, "ENCRYPTION_CHANGE" },    { 0x00080000, "OBJECT_ID_CHANGE" },
-    { 0x00100000, "REPARSE_POINT_CHANGE" }, { 0x00200000, "STREAM_CHANGE" },
-    { 0x00400000, "TRANSACTED_CHANGE" },    { 0x00800000, "INTEGRITY_CHANGE" },
-    { 0x80000000, "CLOSE" },
-};
-
 static PyObject *reason_names(uint32_t r)
 {
     PyObject *t = PyList_New(0);
     if (t == NULL)
         return NULL;
     uint32_t left = r;
-    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
-        if (!(r & reasons[i].bit))
+    for (unsigned k = 0; k < 32; k++) {
+        const char *name = ntx_usn_reason_name(r & (1u << k));
+        if (name == NULL)
             continue;
-        left &= ~reasons[i].bit;
-        PyObject *s = PyUnicode_FromString(reasons[i].name);
+        left &= ~(1u << k);
+        PyObject *s = PyUnicode_FromString(name);
         if (s == NULL || PyList_Append(t, s) < 0) {
             Py_XDECREF(s);
             Py_DECREF(t);

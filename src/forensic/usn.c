@@ -172,3 +172,26 @@ ntx_err ntx_usn_parse(const void *buf, size_t len, size_t *pos, ntx_usn_record *
     *pos = len;
     return NTX_END;
 }
+
+/* The reason flags by bit number (winioctl.h USN_REASON_*); "": none.
+ * An array of names, not of pointers: read-only data without relocations. */
+static const char usn_reason_names[32][22] = {
+    "DATA_OVERWRITE", "DATA_EXTEND", "DATA_TRUNCATION", "",
+    "NAMED_DATA_OVERWRITE", "NAMED_DATA_EXTEND", "NAMED_DATA_TRUNCATION", "",
+    "FILE_CREATE", "FILE_DELETE", "EA_CHANGE", "SECURITY_CHANGE",
+    "RENAME_OLD_NAME", "RENAME_NEW_NAME", "INDEXABLE_CHANGE", "BASIC_INFO_CHANGE",
+    "HARD_LINK_CHANGE", "COMPRESSION_CHANGE", "ENCRYPTION_CHANGE", "OBJECT_ID_CHANGE",
+    "REPARSE_POINT_CHANGE", "STREAM_CHANGE", "TRANSACTED_CHANGE", "INTEGRITY_CHANGE",
+    "", "", "", "", "", "", "", "CLOSE",
+};
+
+const char *ntx_usn_reason_name(uint32_t bit)
+{
+    if (bit == 0 || (bit & (bit - 1u)) != 0)
+        return NULL;
+    /* bound: 32 bits */
+    for (unsigned k = 0; k < 32u; k++)
+        if (bit == (1u << k))
+            return usn_reason_names[k][0] != '\0' ? usn_reason_names[k] : NULL;
+    return NULL;
+}
