@@ -52,12 +52,6 @@ static uint32_t arena_add(sbuf *a, const char *s, size_t n)
     return (uint32_t)off;
 }
 
-/* Is a record not in use, never used? (scan.h, REC_EMPTY) */
-static bool never_used(uint16_t flags, uint64_t lsn, uint32_t nattrs, uint32_t nnames)
-{
-    return !(flags & NTX_REC_IN_USE) && (nattrs == 0 || (lsn == 0 && nnames == 0));
-}
-
 /* ---- a record's attributes ---- */
 
 typedef struct ext_pair {
@@ -216,7 +210,7 @@ static void dir_record(scan *sc, uint64_t n, const ntx_record_info *ri)
     dir_reset(&d);
     ntx_err rc = each_attr(sc, &f, n, dir_attr, dir_reset, &d);
     bool walk_ok = rc == NTX_END || rc == NTX_OK;
-    if (walk_ok && never_used(ri->flags, ri->lsn, d.nattrs, d.nnames))
+    if (walk_ok && ntx_record_never_used(ri, d.nattrs, d.nnames))
         return; /* REC_EMPTY */
     sc->dirs = grow(sc->dirs, &sc->dirs_cap, sc->ndirs + 1, sizeof *sc->dirs);
     scan_dir *dr = &sc->dirs[sc->ndirs++];
@@ -407,7 +401,7 @@ const scan_rec *scan_record(scan *sc, uint64_t n)
         r->state = REC_BASE;
         read_attrs(sc, n);
         if (r->state == REC_BASE && r->err == 0 &&
-            never_used(r->flags, r->lsn, r->nattrs, r->nnames))
+            ntx_record_never_used(&ri, r->nattrs, r->nnames))
             r->state = REC_EMPTY;
     }
     if (r->err != 0) {

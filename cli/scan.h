@@ -12,9 +12,9 @@
 
 #include "cli.h"
 
-/* REC_EMPTY: a base record never used: not in use and no attribute at all
- * (formatted, as ntfs-3g and mkntfs leave them), or no $FILE_NAME and LSN 0
- * (the templates Windows' format fills $MFT's first cluster with). */
+/* REC_EMPTY: a base record never used (ntx_record_never_used()): not in
+ * use and no attribute at all (formatted, as ntfs-3g and mkntfs leave them),
+ * or one of the templates Windows' format fills $MFT's first clusters with. */
 enum { REC_UNUSED = 0, REC_BASE, REC_EXT, REC_BAD, REC_EMPTY };
 
 typedef struct scan_name {

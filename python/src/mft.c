@@ -204,11 +204,8 @@ static bool scan_record(ntx_volume *vol, uint64_t n, rscan *r, arena *a, uint8_t
         r->err = rc; /* what was read before the failure is kept */
         r->diag = vol->diag;
     }
-    /* Never used, as `ntx mft` counts it: not in use and no attribute at all
-     * (formatted, as ntfs-3g and mkntfs leave them), or no $FILE_NAME and
-     * LSN 0 (the templates Windows' format fills $MFT's first cluster with). */
-    if (r->err == NTX_OK && !(r->flags & NTX_REC_IN_USE) &&
-        (r->nattrs == 0 || (r->lsn == 0 && r->nnames == 0)))
+    /* never used, as `ntx mft` counts it */
+    if (r->err == NTX_OK && ntx_record_never_used(&ri, r->nattrs, r->nnames))
         r->state = REC_EMPTY;
     return true;
 }

@@ -329,6 +329,15 @@ ntx_err ntx_record_get_info(ntx_volume *vol, uint64_t mft_no, ntx_record_info *i
     return NTX_OK;
 }
 
+bool ntx_record_never_used(const ntx_record_info *info, uint32_t attrs, uint32_t names)
+{
+    if (info == NULL || (info->flags & NTX_REC_IN_USE) != 0 || info->base_ref != 0)
+        return false;
+    if (attrs == 0)
+        return true;
+    return info->lsn == 0 && names == 0 && info->seq == (uint16_t)info->mft_no;
+}
+
 ntx_err ntx_mft_bootstrap(ntx_volume *vol)
 {
     /* Record 0 is the first record of $MFT's first run, which starts at the

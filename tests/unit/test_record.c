@@ -30,6 +30,7 @@
 #include "image.h"
 #include "mft/mft.h"
 #include "ntx/file.h"
+#include "ntx/forensic.h"
 #include "put.h"
 
 #define MFT_NO 38u
@@ -554,6 +555,32 @@ static void test_fixture_root_records(void **state)
     check_fixture_root("ntfs-4kn", 4096, 72, 528);
 }
 
+/* Which records not in use were never files: the headers of win10-2m's
+ * record 100 (a template of Windows' format: sequence 100, LSN 0;
+ * $STANDARD_INFORMATION, $SECURITY_DESCRIPTOR and $DATA, no name) and of
+ * ntfs-4k's record 5208 (a directory ntfs-3g deleted: sequence 2, LSN 0, its
+ * names gone with an extension record), read by hand from the images. */
+static void test_never_used(void **state)
+{
+    (void)state;
+    ntx_record_info tmpl = {.mft_no = 100, .lsn = 0, .seq = 100, .flags = 0};
+    ntx_record_info gone = {.mft_no = 5208, .lsn = 0, .seq = 2, .flags = 0};
+    ntx_record_info formatted = {.mft_no = 40, .lsn = 0, .seq = 1, .flags = 0};
+    assert_true(ntx_record_never_used(&tmpl, 3, 0));
+    assert_false(ntx_record_never_used(&gone, 5, 0));
+    assert_true(ntx_record_never_used(&formatted, 0, 0));
+    /* a name, an LSN, use or an extension record each say it was a file */
+    assert_false(ntx_record_never_used(&tmpl, 3, 1));
+    tmpl.lsn = 0x2000;
+    assert_false(ntx_record_never_used(&tmpl, 3, 0));
+    tmpl.lsn = 0;
+    tmpl.flags = NTX_REC_IN_USE;
+    assert_false(ntx_record_never_used(&tmpl, 3, 0));
+    formatted.base_ref = 0x0001000000000010ull;
+    assert_false(ntx_record_never_used(&formatted, 0, 0));
+    assert_false(ntx_record_never_used(NULL, 0, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_walk),
         cmocka_unit_test(test_valid_4k_record),
         cmocka_unit_test(test_empty_record),
+        cmocka_unit_test(test_never_used),
         cmocka_unit_test(test_magic),
         cmocka_unit_test(test_r05_r06_fixup),
         cmocka_unit_test(test_r07_sizes),
