@@ -2,9 +2,13 @@
 workspace each), one Volume shared by several threads is serialized by its
 lock, and closing a volume while another thread reads it ends that thread's
 reads with ValueError. Every result is compared with a single-threaded
-read of the same files."""
+read of the same files. A read runs without the GIL: another thread keeps
+stepping while it is inside the library (the test fails on a module that
+keeps the GIL there)."""
 import hashlib
+import sys
 import threading
+import time
 
 import ntx
 from conftest import manifest
@@ -121,3 +125,38 @@ def test_close_while_reading(image):
     vol.close()
     t.join()
     assert vol.closed and outcome and "closed" in str(outcome[0])
+
+
+
+def test_gil_released_during_read(image):
+    """A read of a path-backed volume runs without the GIL. The switch
+    interval is made so long that the main thread gives the GIL up only
+    where a call releases it; the other thread takes a step, then sleeps
+    (which releases it) again and again. A readinto() of 512 MiB keeping the
+    GIL would leave that thread no step at all while it runs."""
+    buf = bytearray(512 << 20)
+    count = [0]
+    done = threading.Event()
+
+    def spin():
+        while not done.is_set():
+            count[0] += 1
+            time.sleep(0.001)
+
+    interval = sys.getswitchinterval()
+    t = threading.Thread(target=spin)
+    with ntx.open(image("ntfs-4k")) as vol:
+        with vol.open("/sparse/sparse-5GiB.bin").open_stream() as s:
+            sys.setswitchinterval(100.0)
+            try:
+                t.start()
+                time.sleep(0.05)  # gives up the GIL: the other thread starts stepping
+                before = count[0]
+                got = s.readinto(buf)
+                during = count[0] - before
+            finally:
+                sys.setswitchinterval(interval)
+                done.set()
+                t.join()
+    assert before > 0 and got == len(buf)
+    assert during > 0, "the other thread took no step while readinto() ran"
