@@ -80,28 +80,6 @@ static void jw_times4(jw *w, const char *const keys[4], const uint64_t *t)
         jw_time(w, keys[i], t ? t[order[i]] : 0);
 }
 
-/* Where a slack name was (ntx_slack_info.where), as --json names it. */
-static const char *slack_where_word(unsigned where)
-{
-    switch (where) {
-    case NTX_SLACK_IN_ROOT: return "index_root";
-    case NTX_SLACK_IN_RECORD: return "record";
-    default: return "index_block";
-    }
-}
-
-/* What became of it (ntx_slack_info.state): "live" marks a stale copy of a
- * name the directory still lists for the same file. */
-static const char *slack_state_word(unsigned state)
-{
-    switch (state) {
-    case NTX_SLACK_LIVE: return "live";
-    case NTX_SLACK_RENAMED: return "renamed";
-    case NTX_SLACK_GONE: return "gone";
-    default: return "unknown";
-    }
-}
-
 static void mft_json_row(sbuf *b, const mft_row *m)
 {
     static const char *const si_keys[4] = { "created", "modified", "changed", "accessed" };
@@ -163,12 +141,12 @@ static void mft_json_row(sbuf *b, const mft_row *m)
         else
             jw_null(&w, "slack_vcn");
         jw_u64(&w, "slack_offset", si->offset);
-        jw_str(&w, "slack_in", slack_where_word(si->where));
+        jw_str(&w, "slack_in", ntx_slack_where_name(si->where));
         if (si->where == NTX_SLACK_IN_BLOCK)
             jw_null(&w, "slack_record");
         else
             jw_u64(&w, "slack_record", si->record);
-        jw_str(&w, "slack_status", slack_state_word(si->state));
+        jw_str(&w, "slack_status", ntx_slack_state_name(si->state));
         jw_bool(&w, "slack_header_lost", si->header_lost);
     } else {
         jw_null(&w, "slack_dir");

@@ -337,6 +337,17 @@ ntx_err ntx_slack_iter_open(ntx_slack_iter *it, const ntx_file *dir);
 ntx_err ntx_slack_iter_next_info(ntx_slack_iter *it, ntx_dirent *ent, ntx_slack_info *info);
 
 /**
+ * ntx_slack_where_name() / ntx_slack_state_name() - the words every
+ * front-end prints for ntx_slack_info.where ("index_root", "record",
+ * "index_block") and .state ("live", "renamed", "gone", "unknown").
+ * Reads:   nothing.
+ * Returns: a static string; an unknown value gives "index_block" and
+ *          "unknown".
+ */
+const char *ntx_slack_where_name(uint8_t where);
+const char *ntx_slack_state_name(uint8_t state);
+
+/**
  * ntx_slack_iter_next() - the older form, index blocks only: whole entries
  * found in the index blocks (not the record, not header_lost names), with
  * *block_vcn and *offset (either may be NULL) saying where. Use one form or

@@ -1066,26 +1066,6 @@ static PyObject *f_listdir(PyObject *self, PyObject *args, PyObject *kw)
     return l;
 }
 
-/* Where a slack name was found, and what became of it (ntx_slack_info). */
-static const char *slack_where_name(uint8_t where)
-{
-    switch (where) {
-    case NTX_SLACK_IN_ROOT: return "root";
-    case NTX_SLACK_IN_RECORD: return "record";
-    default: return "block";
-    }
-}
-
-static const char *slack_state_name(uint8_t state)
-{
-    switch (state) {
-    case NTX_SLACK_LIVE: return "live";
-    case NTX_SLACK_RENAMED: return "renamed";
-    case NTX_SLACK_GONE: return "gone";
-    default: return "unknown";
-    }
-}
-
 /* The $I30 slack of a directory: names of deleted, renamed or moved
  * entries, from the index blocks, the $INDEX_ROOT and the MFT record past
  * its bytes in use. */
@@ -1149,8 +1129,8 @@ static PyObject *f_slack(PyObject *self, PyObject *unused)
             PyBool_FromLong(de->is_dir),
             PyLong_FromUnsignedLongLong(rows[i].info.block_vcn),
             PyLong_FromUnsignedLong(rows[i].info.offset),
-            PyUnicode_FromString(slack_where_name(rows[i].info.where)),
-            PyUnicode_FromString(slack_state_name(rows[i].info.state)),
+            PyUnicode_FromString(ntx_slack_where_name(rows[i].info.where)),
+            PyUnicode_FromString(ntx_slack_state_name(rows[i].info.state)),
             PyBool_FromLong(rows[i].info.header_lost),
             PyLong_FromUnsignedLongLong(rows[i].info.record),
         };
@@ -1322,10 +1302,10 @@ int ntxpy_init_file(PyObject *m)
         { "size", "as recorded" },
         { "file_attributes", "as recorded" },
         { "is_dir", "a directory's name" },
-        { "block_vcn", "the index block it was found in (where == 'block'), else 0" },
+        { "block_vcn", "the index block it was found in (where == 'index_block'), else 0" },
         { "offset", "its byte offset in the block, or in the MFT record" },
-        { "where", "'block' (an index block), 'root' ($INDEX_ROOT past its entries) or "
-                   "'record' (the MFT record past its bytes in use)" },
+        { "where", "'index_block', 'index_root' ($INDEX_ROOT past its entries) or "
+                   "'record' (the MFT record past its bytes in use), as ntx mft --json says" },
         { "state", "'live' (a stale copy of a name the directory lists), 'renamed' (the file "
                    "lives on under another name), 'gone' or 'unknown'" },
         { "header_lost", "only the $FILE_NAME survived (the entry header was overwritten): "

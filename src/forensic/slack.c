@@ -397,3 +397,22 @@ ntx_err ntx_slack_iter_next(ntx_slack_iter *it, ntx_dirent *ent, uint64_t *block
         *offset = info.offset;
     return NTX_OK;
 }
+
+const char *ntx_slack_where_name(uint8_t where)
+{
+    switch (where) {
+    case NTX_SLACK_IN_ROOT: return "index_root";
+    case NTX_SLACK_IN_RECORD: return "record";
+    default: return "index_block";
+    }
+}
+
+const char *ntx_slack_state_name(uint8_t state)
+{
+    switch (state) {
+    case NTX_SLACK_LIVE: return "live";
+    case NTX_SLACK_RENAMED: return "renamed";
+    case NTX_SLACK_GONE: return "gone";
+    default: return "unknown";
+    }
+}
