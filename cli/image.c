@@ -19,6 +19,9 @@ void image_host_options(const cli_opts *o, ntx_host_options *ho)
     ho->list_partitions = "`ntx partitions`";
     ho->vss_option = "--vss N";
     ho->list_vss = "`ntx vss`";
+    /* one short run over evidence that does not change: the page cache
+     * serves the core's small reads directly (host.h says what it risks) */
+    ho->map_raw = true;
 }
 
 static void image_reset(cli_image *img, const char *path)

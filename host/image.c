@@ -72,7 +72,7 @@ static host_source *open_container(ntx_host_image *img, const char *path, int fd
         host_fail(err, NTX_HOST_E_OPEN, errno, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    host_source *src = host_file_source(own, size, err);
+    host_source *src = host_file_source(own, size, img->map_raw, err);
     if (src == NULL)
         close(own);
     return src;
@@ -123,6 +123,7 @@ ntx_host_status ntx_host_open(const char *path, const ntx_host_options *opt,
     img->path = copy;
     img->cache_bytes = opt != NULL && opt->cache_bytes != 0 ? opt->cache_bytes
                                                             : NTX_HOST_CACHE_DEFAULT;
+    img->map_raw = opt != NULL && opt->map_raw;
     ntx_host_format fmt = host_sniff_container(head, head_len, have_tail ? tail : NULL);
     img->info.path = img->path;
     img->info.format = fmt;

@@ -35,6 +35,8 @@ struct host_source {
                           (4 KiB for files, a chunk or cluster for compressed or
                           allocated containers); a power of two >= 4096 */
     int fd;            /* for a single raw file: its descriptor, else -1 */
+    const uint8_t *map; /* a raw file mapped whole, read-only (map_raw), or NULL */
+    size_t map_len;
     char why[256];     /* words about the last failed read */
 };
 
@@ -48,8 +50,10 @@ int host_source_read(host_source *src, uint64_t off, void *buf, size_t len);
 int host_file_open(const char *path, uint64_t *size, ntx_host_error *err);
 /* pread() until len bytes are in: 0, -errno, or -EIO at the end of the file. */
 int host_pread_full(int fd, uint64_t off, void *buf, size_t len);
-/* A source over one open file (takes ownership of fd). */
-host_source *host_file_source(int fd, uint64_t size, ntx_host_error *err);
+/* A source over one open file (takes ownership of fd). map: map a regular
+ * file whole (ntx_host_options.map_raw); when mmap() fails, it is read with
+ * pread() as if map were false. */
+host_source *host_file_source(int fd, uint64_t size, bool map, ntx_host_error *err);
 /* A split raw image from its first segment path (NAME.001 or NAME.aa): the
  * following segments are found by name. NULL with err filled, or with
  * err->status 0 when path does not name a first segment with a second one. */
@@ -149,6 +153,7 @@ struct ntx_host_image {
     host_source *disk;         /* the container's disk */
     host_cache *disk_cache;
     size_t cache_bytes;
+    bool map_raw;              /* ntx_host_options.map_raw */
     bool selected;             /* ntx_host_select() succeeded */
     host_vss *vss;             /* the volume's shadow copies, once asked for */
     host_source *store;        /* the store selected, or NULL */

@@ -116,7 +116,7 @@ static void test_file_source_random(void **state)
     assert_int_equal(write(fd, bytes, size), (ssize_t)size);
     unlink(path);
     ntx_host_error err;
-    host_source *src = host_file_source(fd, size, &err);
+    host_source *src = host_file_source(fd, size, false, &err);
     assert_non_null(src);
     host_cache *c = host_cache_new(src, 32u << 20);
     assert_non_null(c);
@@ -134,6 +134,59 @@ static void test_file_source_random(void **state)
 
 /* A walk over consecutive 1 KiB records: the fetches grow, so a few dozen
  * source reads serve thousands of records. */
+/* map_raw: the same bytes read out of a mapping of the file, small reads
+ * copied from it and large ones still read with pread(); the range is
+ * checked as before, and a file shorter than it claims is not mapped. */
+static void test_mapped_file_source(void **state)
+{
+    (void)state;
+    const uint64_t size = (6u << 20) + 1536;
+    uint8_t *bytes = random_bytes(size, 3);
+    char path[] = "/tmp/ntx-host-cache-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, bytes, size), (ssize_t)size);
+    unlink(path);
+    ntx_host_error err;
+    host_source *src = host_file_source(fd, size, true, &err);
+    assert_non_null(src);
+    assert_non_null(src->map);
+    host_cache *c = host_cache_new(src, 32u << 20);
+    assert_non_null(c);
+    check_random_reads(c, bytes, size, 5000);
+    uint8_t buf[4096];
+    assert_int_equal(host_cache_read(c, size - 512, buf, 512), 0);
+    assert_memory_equal(buf, bytes + size - 512, 512);
+    assert_int_equal(host_cache_read(c, size - 512, buf, 1024), -EIO);
+    assert_int_equal(host_cache_read(c, size, buf, 512), -EIO);
+    ntx_host_stats st;
+    memset(&st, 0, sizeof st);
+    host_cache_add_stats(c, &st);
+    assert_true(st.mapped_reads > 0 && st.direct_reads > 0);
+    assert_true(st.misses == 0 && st.pages_held == 0); /* no page of ours was filled */
+    assert_true(st.mapped_reads + st.direct_reads == st.reads - 2); /* the two past the end */
+    host_cache_free(c);
+    src->ops->close(src);
+
+    /* the size given is not the file's: read with pread(), not mapped */
+    char path2[] = "/tmp/ntx-host-cache-XXXXXX";
+    fd = mkstemp(path2);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, bytes, 8192), 8192);
+    unlink(path2);
+    src = host_file_source(fd, 16384, true, &err);
+    assert_non_null(src);
+    assert_null(src->map);
+    c = host_cache_new(src, 1u << 20);
+    assert_non_null(c);
+    assert_int_equal(host_cache_read(c, 0, buf, 4096), 0);
+    assert_memory_equal(buf, bytes, 4096);
+    assert_true(host_cache_read(c, 8192, buf, 4096) < 0); /* an error, not a signal */
+    host_cache_free(c);
+    src->ops->close(src);
+    free(bytes);
+}
+
 static void test_sequential_read_ahead(void **state)
 {
     (void)state;
@@ -227,6 +280,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_source_random),
         cmocka_unit_test(test_file_source_random),
+        cmocka_unit_test(test_mapped_file_source),
         cmocka_unit_test(test_sequential_read_ahead),
         cmocka_unit_test(test_scattered_reads_fetch_pages),
         cmocka_unit_test(test_natural_unit),
