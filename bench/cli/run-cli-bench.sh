@@ -8,6 +8,10 @@
 #   ls        ntx ls IMG /wide                 ntfsls -p /wide IMG        20,000 entries
 #   ls -l     ntx ls -l IMG /wide              ntfsls -l -p /wide IMG
 #   ls -r     ntx ls -r IMG /tree              ntfsls -R -p /tree IMG     21,110 entries
+#   floor     ntx_bench_replay (bench/bench_replay.c) reading again only the
+#             bytes `ntx ls` and `ntx ls -r` read (their NTX_HOST_TRACE logs),
+#             out of a mapping and with pread: no program that reads those
+#             bytes can take less CPU
 #   1 byte    ntx cat IMG /one-byte.txt        ntfscat IMG /one-byte.txt  a whole process
 #             (and /bin/true: what starting any process costs here)
 #   mft       ntx mft IMG                      fls -r -m / IMG            142,198 records
@@ -20,6 +24,8 @@
 # (user + system; the steadier figure on a shared machine) of each side,
 # and ratio = ntx / peer (below 1: ntx is faster).
 #
+# The floor rows need ntx_bench_replay from the same build (NTX_BINARY's
+# ../bench/); they are left out without it.
 # NTX_BINARY defaults to build/release/cli/ntx (a Release build:
 #   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release).
 # The image is built once (root, FUSE; a few minutes) into $NTX_BENCH_CACHE
@@ -92,6 +98,15 @@ run ntfslsl ntfsls -l -p /wide "$IMG"
 run lsr "$NTX" ls -r "$IMG" /tree
 run ntfslsr ntfsls -R -p /tree "$IMG"
 run true /bin/true
+REPLAY=$(dirname "$NTX")/../bench/ntx_bench_replay
+if [ -x "$REPLAY" ]; then
+    NTX_HOST_TRACE="$TMP/ls.trace" "$NTX" ls "$IMG" /wide >/dev/null
+    NTX_HOST_TRACE="$TMP/lsr.trace" "$NTX" ls -r "$IMG" /tree >/dev/null
+    for how in mmap pread; do
+        run "floor-ls-$how" "$REPLAY" "$IMG" "$TMP/ls.trace" "$how"
+        run "floor-lsr-$how" "$REPLAY" "$IMG" "$TMP/lsr.trace" "$how"
+    done
+fi
 run cat1 "$NTX" cat "$IMG" /one-byte.txt
 run ntfscat1 ntfscat "$IMG" /one-byte.txt
 run mft "$NTX" mft "$IMG"
@@ -112,6 +127,12 @@ printf '%-22s %9s %9s   %-26s %9s %9s   %6s %6s\n' "ntx" "wall ms" "cpu ms" "pee
 row "ls /wide (20,000)" ls "ntfsls" ntfsls
 row "ls -l /wide" lsl "ntfsls -l" ntfslsl
 row "ls -r /tree (21,110)" lsr "ntfsls -R" ntfslsr
+if [ -x "$REPLAY" ]; then
+    for how in mmap pread; do
+        row "ls's reads alone, $how" "floor-ls-$how" "ntfsls" ntfsls
+        row "ls -r's reads, $how" "floor-lsr-$how" "ntfsls -R" ntfslsr
+    done
+fi
 row "cat 1 byte (process)" cat1 "ntfscat" ntfscat1
 row "cat 1 byte (process)" cat1 "/bin/true" true
 row "mft (142,198 records)" mft "fls -r -m /" fls
