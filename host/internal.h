@@ -54,6 +54,19 @@ int host_pread_full(int fd, uint64_t off, void *buf, size_t len);
  * file whole (ntx_host_options.map_raw); when mmap() fails, it is read with
  * pread() as if map were false. */
 host_source *host_file_source(int fd, uint64_t size, bool map, ntx_host_error *err);
+
+/* ---- a raw file mapped (mapped.c) ---- */
+
+/* The regular file fd, of size bytes, mapped whole and read-only, with the
+ * process's SIGBUS guard installed (once). NULL for anything else (a block
+ * device, a size that is not the file's), or when mmap() or installing the
+ * guard fails: the caller reads with pread() instead. */
+const uint8_t *host_map_file(int fd, uint64_t size);
+void host_unmap_file(const uint8_t *map, uint64_t size);
+/* memcpy() out of a mapping from host_map_file(): 0, or -EIO when a page
+ * could not be read (the file was truncated, or its medium failed), where
+ * an unguarded copy would have killed the process. */
+int host_mapped_copy(void *dst, const uint8_t *src, size_t len);
 /* A split raw image from its first segment path (NAME.001 or NAME.aa): the
  * following segments are found by name. NULL with err filled, or with
  * err->status 0 when path does not name a first segment with a second one. */

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,29 +101,13 @@ static int file_read(host_source *src, uint64_t off, void *buf, size_t len)
 
 static void file_close(host_source *src)
 {
-    if (src->map != NULL)
-        munmap((void *)src->map, src->map_len);
+    host_unmap_file(src->map, src->map_len);
     if (src->fd >= 0)
         close(src->fd);
     free(src);
 }
 
 static const host_source_ops file_ops = { file_read, file_close };
-
-/* The whole of a regular file, mapped read-only and shared (pages come
- * straight from the page cache, nothing is copied to map them); NULL when
- * it is no regular file, is empty, does not fit the address space, or
- * mmap() refuses. A block device is not mapped: one removed while mapped
- * would kill the process. */
-static const uint8_t *map_whole(int fd, uint64_t size)
-{
-    struct stat sb;
-    if (size == 0 || size > SIZE_MAX || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-        (uint64_t)sb.st_size != size)
-        return NULL;
-    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
-    return m == MAP_FAILED ? NULL : m;
-}
 
 host_source *host_file_source(int fd, uint64_t size, bool map, ntx_host_error *err)
 {
@@ -138,7 +121,7 @@ host_source *host_file_source(int fd, uint64_t size, bool map, ntx_host_error *e
     f->base.unit = 4096;
     f->base.fd = fd;
     if (map) {
-        f->base.map = map_whole(fd, size);
+        f->base.map = host_map_file(fd, size);
         f->base.map_len = f->base.map != NULL ? (size_t)size : 0;
     }
     return &f->base;

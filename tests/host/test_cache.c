@@ -157,6 +157,35 @@ static void test_file_source_random(void **state)
     check_file_source(false, 2);
 }
 
+/* A mapped file truncated by someone else: the pages past its new end
+ * raise SIGBUS when touched; the read fails with -EIO and says why, the
+ * process lives on, and the pages still there read as before. */
+static void test_mapped_file_truncated(void **state)
+{
+    (void)state;
+    const uint64_t size = 1u << 20;
+    uint8_t *bytes = random_bytes(size, 5);
+    int fd = temp_file(bytes, size);
+    ntx_host_error err;
+    host_source *src = host_file_source(fd, size, true, &err);
+    assert_non_null(src);
+    assert_non_null(src->map);
+    host_cache *c = host_cache_new(src, 1u << 20);
+    assert_non_null(c);
+    uint8_t buf[4096];
+    assert_int_equal(host_cache_read(c, 512u << 10, buf, sizeof buf), 0);
+    assert_int_equal(ftruncate(fd, 64u << 10), 0); /* the source's descriptor is writable here */
+    for (int k = 0; k < 3; k++) { /* again and again: the guard is still in place */
+        assert_int_equal(host_cache_read(c, 512u << 10, buf, sizeof buf), -EIO);
+        assert_non_null(strstr(src->why, "could not be read"));
+        assert_int_equal(host_cache_read(c, 4096, buf, sizeof buf), 0);
+        assert_memory_equal(buf, bytes + 4096, sizeof buf);
+    }
+    host_cache_free(c);
+    src->ops->close(src);
+    free(bytes);
+}
+
 /* map_raw: the same checks through the mapping; and a file shorter than
  * the size given is not mapped, so a read past its end is an error. */
 static void test_mapped_file_source(void **state)
@@ -275,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_memory_source_random),
         cmocka_unit_test(test_file_source_random),
         cmocka_unit_test(test_mapped_file_source),
+        cmocka_unit_test(test_mapped_file_truncated),
         cmocka_unit_test(test_sequential_read_ahead),
         cmocka_unit_test(test_scattered_reads_fetch_pages),
         cmocka_unit_test(test_natural_unit),

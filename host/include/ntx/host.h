@@ -98,12 +98,15 @@ typedef struct ntx_host_options {
      * copies out of the kernel's page cache, with no system call, no cache
      * page to fill first and no read-ahead to guess (listings and walks
      * over $MFT cost a third to a half less CPU). Reads of 64 KiB and more
-     * still use pread(), which is faster for them. The price: if another
-     * process truncates the file while it is mapped, the next read of a
-     * page past the new end kills the process with SIGBUS instead of
-     * failing with an error. For short-lived tools reading evidence that
-     * does not change; a mount or an interpreter leaves it off. Split sets,
-     * block devices and containers ignore it. */
+     * still use pread(), which is faster for them. A page that cannot be
+     * read (the file truncated by another process, a failing medium)
+     * raises SIGBUS; a handler installed for the process when the file is
+     * mapped turns that into a failed read, as pread() would fail, and
+     * passes every other SIGBUS to the handler it replaced. The pages read
+     * count in the process's resident size (they are the page cache's). A
+     * program whose own SIGBUS handling must not be touched leaves it off,
+     * as do ntxfs and the Python binding. Split sets, block devices and
+     * containers ignore it. */
     bool map_raw;
     /* How the front-end spells its choices in messages: "--partition N" and
      * "`ntx partitions`" for ntx, "-o partition=N" for ntxfs. */
