@@ -472,7 +472,7 @@ int host_cache_read(void *ctx, uint64_t off, void *buf, size_t len)
     if (src->map != NULL && len < DIRECT_MIN) { /* the page cache is the cache */
         c->stats.mapped_reads++;
         c->stats.mapped_bytes += len;
-        if (host_mapped_copy(buf, src->map + off, len) != 0) {
+        if (host_map_read(src->map, off, buf, len) != 0) {
             snprintf(src->why, sizeof src->why,
                      "reading the mapped file at offset %llu: a page could not be read (the "
                      "file was truncated, or its medium failed)",

@@ -72,7 +72,7 @@ static host_source *open_container(ntx_host_image *img, const char *path, int fd
         host_fail(err, NTX_HOST_E_OPEN, errno, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    host_source *src = host_file_source(own, size, img->map_raw, err);
+    host_source *src = host_file_source(own, size, img->map_raw ? img->cache_bytes : 0, err);
     if (src == NULL)
         close(own);
     return src;

@@ -35,8 +35,7 @@ struct host_source {
                           (4 KiB for files, a chunk or cluster for compressed or
                           allocated containers); a power of two >= 4096 */
     int fd;            /* for a single raw file: its descriptor, else -1 */
-    const uint8_t *map; /* a raw file mapped whole, read-only (map_raw), or NULL */
-    size_t map_len;
+    struct host_map *map; /* a raw file mapped whole, read-only (map_raw), or NULL */
     char why[256];     /* words about the last failed read */
 };
 
@@ -50,23 +49,28 @@ int host_source_read(host_source *src, uint64_t off, void *buf, size_t len);
 int host_file_open(const char *path, uint64_t *size, ntx_host_error *err);
 /* pread() until len bytes are in: 0, -errno, or -EIO at the end of the file. */
 int host_pread_full(int fd, uint64_t off, void *buf, size_t len);
-/* A source over one open file (takes ownership of fd). map: map a regular
- * file whole (ntx_host_options.map_raw); when mmap() fails, it is read with
- * pread() as if map were false. */
-host_source *host_file_source(int fd, uint64_t size, bool map, ntx_host_error *err);
+/* A source over one open file (takes ownership of fd). map_budget: map a
+ * regular file whole (ntx_host_options.map_raw), dropping the pages touched
+ * each time that many bytes were read (host_map_file()); 0, or when mmap()
+ * fails: read with pread(). */
+host_source *host_file_source(int fd, uint64_t size, size_t map_budget, ntx_host_error *err);
 
 /* ---- a raw file mapped (mapped.c) ---- */
 
+typedef struct host_map host_map;
+
 /* The regular file fd, of size bytes, mapped whole and read-only, with the
- * process's SIGBUS guard installed (once). NULL for anything else (a block
- * device, a size that is not the file's), or when mmap() or installing the
- * guard fails: the caller reads with pread() instead. */
-const uint8_t *host_map_file(int fd, uint64_t size);
-void host_unmap_file(const uint8_t *map, uint64_t size);
-/* memcpy() out of a mapping from host_map_file(): 0, or -EIO when a page
- * could not be read (the file was truncated, or its medium failed), where
- * an unguarded copy would have killed the process. */
-int host_mapped_copy(void *dst, const uint8_t *src, size_t len);
+ * process's SIGBUS guard installed. Pages touched are dropped from the
+ * mapping each time budget bytes have been copied out, so that a long walk
+ * does not keep them all in the resident size. NULL for anything else (a
+ * block device, a size that is not the file's), or when mmap() or
+ * installing the guard fails: the caller reads with pread() instead. */
+host_map *host_map_file(int fd, uint64_t size, size_t budget);
+/* Copy len bytes at off out of the mapping: 0, or -EIO past the end or
+ * when a page could not be read (the file was truncated, or its medium
+ * failed), where an unguarded copy would have killed the process. */
+int host_map_read(host_map *m, uint64_t off, void *buf, size_t len);
+void host_map_free(host_map *m);
 /* A split raw image from its first segment path (NAME.001 or NAME.aa): the
  * following segments are found by name. NULL with err filled, or with
  * err->status 0 when path does not name a first segment with a second one. */

@@ -20,6 +20,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -72,7 +73,14 @@ static bool guard_installed(void)
     return ok;
 }
 
-const uint8_t *host_map_file(int fd, uint64_t size)
+struct host_map {
+    const uint8_t *base;
+    size_t len;
+    size_t budget;     /* bytes copied out between two drops */
+    size_t copied;     /* since the last drop */
+};
+
+host_map *host_map_file(int fd, uint64_t size, size_t budget)
 {
     struct stat sb;
     if (size == 0 || size > SIZE_MAX || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
@@ -80,17 +88,30 @@ const uint8_t *host_map_file(int fd, uint64_t size)
         return NULL; /* a block device, or a file whose size is not the one given */
     if (!guard_installed())
         return NULL; /* unguarded, a bad page would kill the process: read instead */
-    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
-    return m == MAP_FAILED ? NULL : m;
+    host_map *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return NULL;
+    void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        free(m);
+        return NULL;
+    }
+    m->base = p;
+    m->len = (size_t)size;
+    m->budget = budget;
+    return m;
 }
 
-void host_unmap_file(const uint8_t *map, uint64_t size)
+void host_map_free(host_map *m)
 {
-    if (map != NULL)
-        munmap((void *)map, (size_t)size);
+    if (m == NULL)
+        return;
+    munmap((void *)m->base, m->len);
+    free(m);
 }
 
-int host_mapped_copy(void *dst, const uint8_t *src, size_t len)
+/* memcpy() under the guard: 0, or -EIO when the handler jumped out. */
+static int guarded_copy(void *dst, const uint8_t *src, size_t len)
 {
     sigjmp_buf jump;
     if (sigsetjmp(jump, 0) != 0)
@@ -101,4 +122,20 @@ int host_mapped_copy(void *dst, const uint8_t *src, size_t len)
     atomic_signal_fence(memory_order_seq_cst);
     guard = NULL;
     return 0;
+}
+
+int host_map_read(host_map *m, uint64_t off, void *buf, size_t len)
+{
+    if (off > m->len || len > m->len - off)
+        return -EIO;
+    int rc = guarded_copy(buf, m->base + off, len);
+    m->copied += len;
+    if (m->copied >= m->budget) {
+        /* Pages stay mapped once touched and count in the resident size: a
+         * walk over a large $MFT would keep all of it. Unmapping them costs
+         * what exit would; the page cache keeps them for the next touch. */
+        madvise((void *)m->base, m->len, MADV_DONTNEED);
+        m->copied = 0;
+    }
+    return rc;
 }

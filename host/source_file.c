@@ -101,7 +101,7 @@ static int file_read(host_source *src, uint64_t off, void *buf, size_t len)
 
 static void file_close(host_source *src)
 {
-    host_unmap_file(src->map, src->map_len);
+    host_map_free(src->map);
     if (src->fd >= 0)
         close(src->fd);
     free(src);
@@ -109,7 +109,7 @@ static void file_close(host_source *src)
 
 static const host_source_ops file_ops = { file_read, file_close };
 
-host_source *host_file_source(int fd, uint64_t size, bool map, ntx_host_error *err)
+host_source *host_file_source(int fd, uint64_t size, size_t map_budget, ntx_host_error *err)
 {
     file_source *f = calloc(1, sizeof *f);
     if (f == NULL) {
@@ -120,10 +120,8 @@ host_source *host_file_source(int fd, uint64_t size, bool map, ntx_host_error *e
     f->base.size = size;
     f->base.unit = 4096;
     f->base.fd = fd;
-    if (map) {
-        f->base.map = host_map_file(fd, size);
-        f->base.map_len = f->base.map != NULL ? (size_t)size : 0;
-    }
+    if (map_budget > 0)
+        f->base.map = host_map_file(fd, size, map_budget); /* NULL: pread() */
     return &f->base;
 }
 

@@ -125,7 +125,7 @@ static void check_file_source(bool map, unsigned seed)
     uint8_t *bytes = random_bytes(size, seed);
     int fd = temp_file(bytes, size);
     ntx_host_error err;
-    host_source *src = host_file_source(fd, size, map, &err);
+    host_source *src = host_file_source(fd, size, map ? 32u << 20 : 0, &err);
     assert_non_null(src);
     assert_true((src->map != NULL) == map);
     host_cache *c = host_cache_new(src, 32u << 20);
@@ -157,6 +157,46 @@ static void test_file_source_random(void **state)
     check_file_source(false, 2);
 }
 
+/* Pages of this process resident now (/proc/self/statm). */
+static uint64_t resident_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    assert_non_null(f);
+    unsigned long long size, resident;
+    assert_int_equal(fscanf(f, "%llu %llu", &size, &resident), 2);
+    fclose(f);
+    return resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* A walk through a mapped file: with a budget of 1 MiB the pages touched
+ * are dropped as it goes, and the resident size grows by about that much,
+ * not by the 16 MiB walked (as it does with no budget to speak of). */
+static void test_mapped_walk_stays_small(void **state)
+{
+    (void)state;
+    const uint64_t size = 16u << 20;
+    uint8_t *bytes = random_bytes(size, 6);
+    uint8_t rec[4096];
+    for (int bounded = 1; bounded >= 0; bounded--) {
+        int fd = temp_file(bytes, size);
+        host_map *m = host_map_file(fd, size, bounded ? 1u << 20 : SIZE_MAX);
+        assert_non_null(m);
+        uint64_t before = resident_bytes();
+        for (uint64_t off = 0; off < size; off += sizeof rec) {
+            assert_int_equal(host_map_read(m, off, rec, sizeof rec), 0);
+            assert_memory_equal(rec, bytes + off, sizeof rec);
+        }
+        uint64_t grown = resident_bytes() - before;
+        if (bounded)
+            assert_true(grown <= (3u << 20));
+        else
+            assert_true(grown >= (12u << 20));
+        host_map_free(m);
+        close(fd);
+    }
+    free(bytes);
+}
+
 /* A mapped file truncated by someone else: the pages past its new end
  * raise SIGBUS when touched; the read fails with -EIO and says why, the
  * process lives on, and the pages still there read as before. */
@@ -167,7 +207,7 @@ static void test_mapped_file_truncated(void **state)
     uint8_t *bytes = random_bytes(size, 5);
     int fd = temp_file(bytes, size);
     ntx_host_error err;
-    host_source *src = host_file_source(fd, size, true, &err);
+    host_source *src = host_file_source(fd, size, 32u << 20, &err);
     assert_non_null(src);
     assert_non_null(src->map);
     host_cache *c = host_cache_new(src, 1u << 20);
@@ -195,7 +235,7 @@ static void test_mapped_file_source(void **state)
     uint8_t *bytes = random_bytes(8192, 4);
     uint8_t buf[4096];
     ntx_host_error err;
-    host_source *src = host_file_source(temp_file(bytes, 8192), 16384, true, &err);
+    host_source *src = host_file_source(temp_file(bytes, 8192), 16384, 32u << 20, &err);
     assert_non_null(src);
     assert_null(src->map);
     host_cache *c = host_cache_new(src, 1u << 20);
@@ -305,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_file_source_random),
         cmocka_unit_test(test_mapped_file_source),
         cmocka_unit_test(test_mapped_file_truncated),
+        cmocka_unit_test(test_mapped_walk_stays_small),
         cmocka_unit_test(test_sequential_read_ahead),
         cmocka_unit_test(test_scattered_reads_fetch_pages),
         cmocka_unit_test(test_natural_unit),
