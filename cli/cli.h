@@ -79,8 +79,6 @@ typedef struct cli_opts {
 
 /* ---- the image ---- */
 
-typedef struct triage_file triage_file;
-
 typedef struct cli_image {
     const char *path;
     ntx_host_image *host;     /* the container and the read cache (host/) */
@@ -94,7 +92,6 @@ typedef struct cli_image {
     bool mounted;
     void *ws;
     uint16_t *upcase;
-    triage_file *triage;      /* --mft-file (triage.c), or NULL */
 } cli_image;
 
 /* Open IMAGE read-only, find the volume (partition table, --partition,

@@ -112,10 +112,6 @@ bool image_open(cli_image *img, const cli_opts *o)
 
 void image_close(cli_image *img)
 {
-    if (img->triage != NULL) {
-        triage_close(img);
-        return;
-    }
     if (img->mounted)
         ntx_volume_unmount(&img->vol);
     img->mounted = false;

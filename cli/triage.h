@@ -7,11 +7,10 @@
 
 #include "cli.h"
 
-/* Open o->mft_file and mount it alone (ntx_volume_mount_mft()) in img, as
- * image_open() does an image: reports and returns false on failure.
- * Released by image_close(). */
+/* Open o->mft_file through the image layer and mount it alone
+ * (ntx_volume_mount_mft()) in img, as image_open() does an image: reports
+ * and returns false on failure. Released by image_close(). */
 bool triage_open_mft(cli_image *img, const cli_opts *o);
-void triage_close(cli_image *img);
 
 /* The change journal, record by record: $Extend/$UsnJrnl:$J of the volume
  * (or o->stream_opt, PATH:STREAM), or the copy o->journal_file. */
