@@ -97,13 +97,14 @@ typedef struct ntx_host_options {
      * mapping of it, not through the cache: the core's small reads become
      * copies out of the kernel's page cache, with no system call, no cache
      * page to fill first and no read-ahead to guess (listings and walks
-     * over $MFT cost a third to a half less CPU). Reads of 64 KiB and more
+     * over $MFT take 13 to 33 % less CPU). Reads of 64 KiB and more
      * still use pread(), which is faster for them. A page that cannot be
      * read (the file truncated by another process, a failing medium)
      * raises SIGBUS; a handler installed for the process when the file is
      * mapped turns that into a failed read, as pread() would fail, and
-     * passes every other SIGBUS to the handler it replaced. The pages read
-     * count in the process's resident size (they are the page cache's). A
+     * passes every other SIGBUS to the handler it replaced. Pages read
+     * count in the process's resident size until dropped from the mapping,
+     * each time cache_bytes have been read (they stay in the page cache). A
      * program whose own SIGBUS handling must not be touched leaves it off,
      * as do ntxfs and the Python binding. Split sets, block devices and
      * containers ignore it. */
